@@ -1,0 +1,57 @@
+//! # ablate
+//!
+//! Hyperparameter ablation studies for Rust and Jupyter (evcxr) notebooks: fix a baseline,
+//! change one thing at a time, vary pairs on a grid, remove components, repeat every
+//! configuration over seeds, and find out which differences are real.
+//!
+//! ```no_run
+//! use ablate::prelude::*;
+//!
+//! let study = Study::new("wine-forest")
+//!     .param(Param::int("n_estimators", 100).levels([50, 100, 200, 300]))
+//!     .param(Param::float("feature_fraction", 0.3))
+//!     .seeds(5)
+//!     .maximize("accuracy");
+//!
+//! let results = study.run(|t: &Trial| {
+//!     let scores = ablate::demo::wine_forest(t.int("n_estimators")?, t.float("feature_fraction")?, t.seed())?;
+//!     Ok(metrics! { "accuracy" => scores.test_accuracy })
+//! })?;
+//! println!("{}", results.summary());
+//! # Ok::<(), ablate::Error>(())
+//! ```
+//!
+//! Data flows one way: [`Study`] (space + designs) → [`Plan`](study::Plan) (trials) →
+//! runner → [`store`] (journal) → [`Results`] (polars frame) → summaries and statistics.
+
+pub mod demo;
+pub mod design;
+mod error;
+pub mod results;
+pub mod rng;
+mod run;
+pub mod space;
+pub mod stats;
+pub mod store;
+pub mod study;
+pub mod trial;
+
+pub use plotters;
+pub use polars;
+
+pub use error::{Error, Result};
+pub use results::{Results, Summary};
+pub use space::{Config, Domain, Param, Scale, Value};
+pub use study::{Plan, ProgressMode, Study};
+pub use trial::{Direction, Metrics, Trial, TrialError, TrialId, TrialResult};
+
+/// Everything a notebook or script needs: `use ablate::prelude::*;`.
+pub mod prelude {
+    pub use crate::design::Design;
+    pub use crate::metrics;
+    pub use crate::results::{Results, Summary};
+    pub use crate::space::{Param, Value};
+    pub use crate::study::{ProgressMode, Study};
+    pub use crate::trial::{Direction, Metrics, Trial, TrialResult};
+    pub use crate::{Error, Result};
+}

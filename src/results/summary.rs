@@ -1,0 +1,236 @@
+//! The per-configuration summary: n, mean, spread, 95% t-interval and change versus the
+//! baseline for one metric.
+
+use std::fmt;
+
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::stats::{self, Alternative};
+use crate::trial::{Direction, MetricSpec};
+
+/// One configuration's summary for one metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// Index of the configuration in the plan (0 = baseline).
+    pub config_index: usize,
+    /// Readable label ("baseline", "n_estimators=200").
+    pub config: String,
+    /// The design that produced it.
+    pub design: String,
+    /// Parameters that differ from the baseline.
+    pub varied: Vec<String>,
+    /// Successful trials.
+    pub n: usize,
+    /// Failed trials.
+    pub failed: usize,
+    /// Mean of the metric over successful trials (`None` when n = 0).
+    pub mean: Option<f64>,
+    /// Sample standard deviation (n - 1 denominator; `None` when n < 2).
+    pub std: Option<f64>,
+    /// Standard error of the mean (`None` when n < 2).
+    pub se: Option<f64>,
+    /// Lower end of the 95% t-interval for the mean (`None` when n < 2).
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% t-interval for the mean (`None` when n < 2).
+    pub ci_high: Option<f64>,
+    /// Mean minus the baseline's mean.
+    pub change: Option<f64>,
+    /// Change as a percentage of the baseline's mean (`None` if that mean is 0).
+    pub change_pct: Option<f64>,
+    /// Whether this configuration has the best mean for the metric's direction.
+    pub best: bool,
+}
+
+/// Per-configuration summary of one metric; renders as a text table and holds a frame.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The summarised metric.
+    pub metric: MetricSpec,
+    /// One row per configuration, baseline first.
+    pub rows: Vec<SummaryRow>,
+}
+
+/// The per-config inputs to [`Summary::build`].
+pub(crate) struct ConfigValues<'a> {
+    pub index: usize,
+    pub label: String,
+    pub design: &'a str,
+    pub varied: Vec<String>,
+    pub values: Vec<f64>,
+    pub failed: usize,
+}
+
+/// Mean, spread and 95% t-interval, each `None` where the sample is too small to define it
+/// (no values: nothing; one value: the mean only).
+struct Spread {
+    mean: Option<f64>,
+    std: Option<f64>,
+    se: Option<f64>,
+    ci_low: Option<f64>,
+    ci_high: Option<f64>,
+}
+
+impl Spread {
+    fn of(values: &[f64]) -> Spread {
+        let mean = stats::mean(values).ok();
+        let described = stats::describe(values).ok();
+        let ci = stats::t_interval(values, 0.95, Alternative::TwoSided).ok();
+        Spread {
+            mean,
+            std: described.map(|d| d.sd),
+            se: described.map(|d| d.se),
+            ci_low: ci.map(|c| c.lower),
+            ci_high: ci.map(|c| c.upper),
+        }
+    }
+}
+
+impl Summary {
+    pub(crate) fn build(metric: MetricSpec, configs: Vec<ConfigValues<'_>>) -> Summary {
+        let mut rows: Vec<SummaryRow> = configs
+            .into_iter()
+            .map(|c| {
+                let d = Spread::of(&c.values);
+                SummaryRow {
+                    config_index: c.index,
+                    config: c.label,
+                    design: c.design.to_string(),
+                    varied: c.varied,
+                    n: c.values.len(),
+                    failed: c.failed,
+                    mean: d.mean,
+                    std: d.std,
+                    se: d.se,
+                    ci_low: d.ci_low,
+                    ci_high: d.ci_high,
+                    change: None,
+                    change_pct: None,
+                    best: false,
+                }
+            })
+            .collect();
+        let baseline_mean = rows.iter().find(|r| r.config_index == 0).and_then(|r| r.mean);
+        if let Some(base) = baseline_mean {
+            for row in &mut rows {
+                row.change = row.mean.map(|m| m - base);
+                row.change_pct = row.mean.filter(|_| base != 0.0).map(|m| (m - base) / base.abs() * 100.0);
+            }
+        }
+        let sign = metric.direction.sign();
+        let best = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.mean.map(|m| (i, m * sign)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i);
+        if let Some(i) = best {
+            rows[i].best = true;
+        }
+        Summary { metric, rows }
+    }
+
+    /// The best row for the metric's direction, if any config succeeded.
+    pub fn best(&self) -> Option<&SummaryRow> {
+        self.rows.iter().find(|r| r.best)
+    }
+
+    /// The summary as a polars DataFrame.
+    pub fn frame(&self) -> Result<DataFrame> {
+        let m = &self.metric.name;
+        let col = |name: String, f: &dyn Fn(&SummaryRow) -> Option<f64>| {
+            Column::new(name.into(), self.rows.iter().map(f).collect::<Vec<_>>())
+        };
+        let columns = vec![
+            Column::new("config".into(), self.rows.iter().map(|r| r.config.as_str()).collect::<Vec<_>>()),
+            Column::new("design".into(), self.rows.iter().map(|r| r.design.as_str()).collect::<Vec<_>>()),
+            Column::new("varied".into(), self.rows.iter().map(|r| r.varied.join(",")).collect::<Vec<_>>()),
+            Column::new("n".into(), self.rows.iter().map(|r| r.n as u32).collect::<Vec<_>>()),
+            Column::new("failed".into(), self.rows.iter().map(|r| r.failed as u32).collect::<Vec<_>>()),
+            col(format!("{m}_mean"), &|r| r.mean),
+            col(format!("{m}_std"), &|r| r.std),
+            col(format!("{m}_se"), &|r| r.se),
+            col(format!("{m}_ci95_low"), &|r| r.ci_low),
+            col(format!("{m}_ci95_high"), &|r| r.ci_high),
+            col("change".into(), &|r| r.change),
+            col("change_pct".into(), &|r| r.change_pct),
+            Column::new("best".into(), self.rows.iter().map(|r| r.best).collect::<Vec<_>>()),
+        ];
+        Ok(DataFrame::new(self.rows.len(), columns)?)
+    }
+
+    /// A plain-text table: config, n, mean ± 95% CI half-width, interval, change, change %.
+    pub fn to_text(&self) -> String {
+        let direction = match self.metric.direction {
+            Direction::Maximize => "higher is better",
+            Direction::Minimize => "lower is better",
+        };
+        let header = [
+            "config".to_string(),
+            "n".to_string(),
+            format!("{} (mean ± 95% CI)", self.metric.name),
+            "95% CI".to_string(),
+            "change".to_string(),
+            "change %".to_string(),
+            String::new(),
+        ];
+        let mut table: Vec<[String; 7]> = vec![header];
+        for r in &self.rows {
+            let mean = match (r.mean, r.ci_low, r.ci_high) {
+                (Some(m), Some(_), Some(hi)) => format!("{m:.4} ± {:.4}", hi - m),
+                (Some(m), _, _) => format!("{m:.4}"),
+                (None, _, _) => "—".to_string(),
+            };
+            let ci = match (r.ci_low, r.ci_high) {
+                (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
+                _ => "—".to_string(),
+            };
+            let (change, pct) = if r.config_index == 0 {
+                ("(reference)".to_string(), String::new())
+            } else {
+                (
+                    r.change.map_or("—".into(), |c| format!("{c:+.4}")),
+                    r.change_pct.map_or("—".into(), |p| format!("{p:+.2}%")),
+                )
+            };
+            let n = if r.failed > 0 { format!("{} ({} failed)", r.n, r.failed) } else { r.n.to_string() };
+            let mark = if r.best { "<- best".to_string() } else { String::new() };
+            table.push([r.config.clone(), n, mean, ci, change, pct, mark]);
+        }
+        let mut widths = [0usize; 7];
+        for row in &table {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let mut out = format!("{} by config ({direction})\n", self.metric.name);
+        for (i, row) in table.iter().enumerate() {
+            let mut line = String::new();
+            for (c, (cell, w)) in row.iter().zip(widths).enumerate() {
+                let pad = w - cell.chars().count();
+                // text columns left-aligned, numbers right-aligned
+                if c == 0 || c == 6 {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(pad));
+                } else {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                }
+                line.push_str("  ");
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+            if i == 0 {
+                out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * 6));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}

@@ -1,0 +1,55 @@
+//! One journal record: the outcome of one attempt at one trial.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::space::Config;
+use crate::trial::{Metrics, TrialId};
+
+/// Whether a trial attempt produced valid metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The trial returned every declared metric, all finite.
+    Ok,
+    /// The trial panicked, returned an error, or returned unusable metrics.
+    Failed,
+}
+
+impl Status {
+    /// "ok" or "failed", as in the results frame.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// The outcome of one attempt at one trial, as written to the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// The trial's stable id.
+    pub id: TrialId,
+    /// The configuration it ran.
+    pub config: Arc<Config>,
+    /// The seed it ran with.
+    pub seed: u64,
+    /// Its replicate index.
+    pub replicate: u32,
+    /// Ok or failed.
+    pub status: Status,
+    /// The failure message, for failed attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The metrics (empty for failed attempts).
+    #[serde(default)]
+    pub metrics: Metrics,
+    /// Wall time of the trial function in seconds.
+    pub duration_s: f64,
+    /// When the attempt started, in milliseconds since the Unix epoch (UTC).
+    pub started_at_ms: i64,
+    /// 1 for the first attempt, 2 for the first retry, ...
+    pub attempt: u32,
+}

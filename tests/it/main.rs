@@ -1,0 +1,8 @@
+//! Integration tests of the ablate crate, in one binary (one link of polars, not many).
+
+mod common;
+mod errors;
+mod kill_resume;
+mod resume;
+mod results_frame;
+mod runner;

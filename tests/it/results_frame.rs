@@ -1,0 +1,109 @@
+//! The results frame and the summary: columns, types, numbers, export.
+
+use ablate::polars::prelude::*;
+use ablate::prelude::*;
+
+use crate::common::{fake_accuracy, small_study, temp_dir};
+
+#[test]
+fn frame_has_one_typed_row_per_trial() {
+    let results = small_study("frame")
+        .param(Param::categorical("opt", ["sgd", "adam"], "adam"))
+        .param(Param::bool("nesterov", false))
+        .in_memory()
+        .run(|t: &Trial| Ok(metrics! { "accuracy" => fake_accuracy(t) }))
+        .unwrap();
+    let df = results.frame();
+    assert_eq!(df.height(), 15);
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        names,
+        [
+            "trial_id", "config", "design", "varied", "lr", "width", "opt", "nesterov", "replicate", "seed", "status",
+            "error", "attempt", "accuracy", "duration_s", "started_at"
+        ]
+    );
+    assert_eq!(df.column("lr").unwrap().dtype(), &DataType::Float64);
+    assert_eq!(df.column("width").unwrap().dtype(), &DataType::Int64);
+    assert_eq!(df.column("opt").unwrap().dtype(), &DataType::String);
+    assert_eq!(df.column("nesterov").unwrap().dtype(), &DataType::Boolean);
+    assert_eq!(df.column("seed").unwrap().dtype(), &DataType::Int64);
+    assert_eq!(df.column("accuracy").unwrap().dtype(), &DataType::Float64);
+    // unique trial ids
+    assert_eq!(df.column("trial_id").unwrap().n_unique().unwrap(), 15);
+    // the varied column names what differs from the baseline
+    let varied: Vec<Option<&str>> = df.column("varied").unwrap().str().unwrap().iter().collect();
+    assert_eq!(varied[0], Some(""));
+    assert!(varied.contains(&Some("lr")) && varied.contains(&Some("width")));
+}
+
+#[test]
+fn summary_matches_hand_computation() {
+    // accuracy = 0.5 + 0.1 * replicate for the baseline, + 0.05 for width=64
+    let results = small_study("summary")
+        .seed_list([10, 20, 30])
+        .in_memory()
+        .run(|t: &Trial| {
+            let bump = if t.int("width")? == 64 { 0.05 } else { 0.0 };
+            Ok(metrics! { "accuracy" => 0.5 + 0.1 * t.replicate() as f64 + bump })
+        })
+        .unwrap();
+    let summary = results.summary();
+    let base = &summary.rows[0];
+    assert_eq!(base.config, "baseline");
+    assert_eq!(base.n, 3);
+    assert!((base.mean.unwrap() - 0.6).abs() < 1e-12);
+    assert!((base.std.unwrap() - 0.1).abs() < 1e-12);
+    // 95% t-interval with 2 df: 0.6 ± 4.302652729911275 * 0.1 / sqrt(3)
+    let half = 4.302652729911275 * 0.1 / 3f64.sqrt();
+    assert!((base.ci_high.unwrap() - (0.6 + half)).abs() < 1e-9);
+    assert!((base.ci_low.unwrap() - (0.6 - half)).abs() < 1e-9);
+    let wide = summary.rows.iter().find(|r| r.config == "width=64").unwrap();
+    assert!((wide.change.unwrap() - 0.05).abs() < 1e-12);
+    assert!((wide.change_pct.unwrap() - 0.05 / 0.6 * 100.0).abs() < 1e-9);
+    assert!(wide.best, "width=64 has the highest mean");
+    assert_eq!(summary.rows.iter().filter(|r| r.best).count(), 1);
+    let text = summary.to_text();
+    assert!(text.contains("width=64") && text.contains("<- best") && text.contains("+8.33%"), "{text}");
+    let frame = summary.frame().unwrap();
+    assert_eq!(frame.height(), summary.rows.len());
+}
+
+#[test]
+fn minimize_picks_the_lowest_mean() {
+    let results = small_study("min")
+        .metric("loss", Direction::Minimize)
+        .primary("loss")
+        .in_memory()
+        .run(|t: &Trial| {
+            let acc = fake_accuracy(t);
+            Ok(metrics! { "accuracy" => acc, "loss" => 1.0 - acc })
+        })
+        .unwrap();
+    let loss = results.summary();
+    let acc = results.summary_of("accuracy").unwrap();
+    assert_eq!(loss.metric.name, "loss");
+    assert_eq!(loss.best().unwrap().config, acc.best().unwrap().config);
+    assert!(results.summary_of("f1").is_err());
+}
+
+#[test]
+fn csv_and_parquet_round_trip() {
+    let dir = temp_dir("export");
+    let results = small_study("export")
+        .run_dir(&dir)
+        .run(|t: &Trial| Ok(metrics! { "accuracy" => fake_accuracy(t) }))
+        .unwrap();
+    let parquet = ParquetReader::new(std::fs::File::open(dir.join("results.parquet")).unwrap()).finish().unwrap();
+    assert!(parquet.equals_missing(results.frame()), "parquet must hold the same frame");
+    let csv = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(dir.join("results.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(csv.height(), results.frame().height());
+    assert_eq!(csv.width(), results.frame().width());
+    let summary = std::fs::read_to_string(dir.join("summary.txt")).unwrap();
+    assert!(summary.contains("baseline"));
+}
