@@ -327,9 +327,10 @@ impl Study {
             baseline.set(p.name(), p.baseline().clone());
         }
         let mut configs = vec![PlannedConfig { config: baseline.clone(), design: "baseline".into(), label: None }];
+        let mut seen = std::collections::HashSet::from([canonical_bytes(&baseline)]);
         for design in self.effective_designs() {
             for planned in design.expand(&self.params, &baseline)? {
-                if !configs.iter().any(|c| c.config == planned.config) {
+                if seen.insert(canonical_bytes(&planned.config)) {
                     configs.push(planned);
                 }
             }
@@ -446,6 +447,12 @@ impl Study {
         }
         designs
     }
+}
+
+fn canonical_bytes(config: &Config) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    config.canonical(&mut bytes);
+    bytes
 }
 
 fn names<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
