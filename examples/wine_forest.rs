@@ -36,6 +36,8 @@ fn main() -> Result<()> {
     let stats = results.run_stats();
     println!();
     println!("{}", results.summary());
+    println!("{}", results.significance()?);
+    println!("Conclusions:\n{}", results.conclusions()?);
     println!(
         "{} trials run now, {} reused from the journal, {:.1} s wall time",
         stats.executed,

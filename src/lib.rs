@@ -24,6 +24,7 @@
 //! Data flows one way: [`Study`] (space + designs) → [`Plan`](study::Plan) (trials) →
 //! runner → [`store`] (journal) → [`Results`] (polars frame) → summaries and statistics.
 
+pub mod analysis;
 pub mod demo;
 pub mod design;
 mod error;
@@ -39,6 +40,7 @@ pub mod trial;
 pub use plotters;
 pub use polars;
 
+pub use analysis::{Conclusions, FactorialAnova, Ranking, Significance, SignificanceOptions, Test, Verdict};
 pub use error::{Error, Result};
 pub use results::{Results, Summary};
 pub use space::{Config, Domain, Param, Scale, Value};
@@ -47,7 +49,9 @@ pub use trial::{Direction, Metrics, Trial, TrialError, TrialId, TrialResult};
 
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
 pub mod prelude {
+    pub use crate::analysis::{SignificanceOptions, Test};
     pub use crate::design::Design;
+    pub use crate::stats::Correction;
     pub use crate::metrics;
     pub use crate::results::{Results, Summary};
     pub use crate::space::{Param, Value};

@@ -99,6 +99,8 @@ pub struct Plan {
     pub trials: Vec<PlannedTrial>,
     /// The code version folded into trial ids.
     pub code_version: Option<String>,
+    /// The parameter lists of the study's grid designs, in the order given.
+    pub grids: Vec<Vec<String>>,
     pub(crate) config_arcs: Vec<Arc<Config>>,
 }
 
@@ -138,6 +140,16 @@ impl Plan {
             })
             .collect();
         parts.join(", ")
+    }
+
+    /// The index of the configuration equal to `config`, if the plan has it.
+    pub fn config_index(&self, config: &Config) -> Option<usize> {
+        self.configs.iter().position(|c| &c.config == config)
+    }
+
+    /// The parameter named `name`.
+    pub fn param(&self, name: &str) -> Result<&Param> {
+        crate::design::find_param(&self.params, name, "this analysis")
     }
 
     /// The [`Trial`] value the trial function receives for `t`.
@@ -328,7 +340,15 @@ impl Study {
         }
         let mut configs = vec![PlannedConfig { config: baseline.clone(), design: "baseline".into(), label: None }];
         let mut seen = std::collections::HashSet::from([canonical_bytes(&baseline)]);
-        for design in self.effective_designs() {
+        let designs = self.effective_designs();
+        let grids = designs
+            .iter()
+            .filter_map(|d| match d {
+                Design::Grid { params } => Some(params.clone()),
+                _ => None,
+            })
+            .collect();
+        for design in designs {
             for planned in design.expand(&self.params, &baseline)? {
                 if seen.insert(canonical_bytes(&planned.config)) {
                     configs.push(planned);
@@ -357,6 +377,7 @@ impl Study {
             seeds,
             trials,
             code_version: self.code_version.clone(),
+            grids,
             config_arcs,
         })
     }

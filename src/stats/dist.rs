@@ -232,28 +232,36 @@ fn gk15<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64) -> (f64, f64) {
     (k * h, ((k - g) * h).abs())
 }
 
-fn adapt<F: FnMut(f64) -> f64>(f: &mut F, a: f64, b: f64, est: (f64, f64), tol: f64, depth: u32) -> f64 {
-    if est.1 <= tol || depth == 0 {
-        return est.0;
-    }
-    let m = 0.5 * (a + b);
-    let l = gk15(f, a, m);
-    let r = gk15(f, m, b);
-    adapt(f, a, m, l, 0.5 * tol, depth - 1) + adapt(f, m, b, r, 0.5 * tol, depth - 1)
-}
-
 /// Adaptive Gauss-Kronrod integral of a smooth `f` over [a, b], first split into `panels`
-/// equal panels, to a relative tolerance `rel` of the total.
+/// equal panels, then repeatedly bisecting the panel with the largest error estimate until
+/// the summed estimate is below `rel` times the integral (or 400 panels are used).
 pub(crate) fn integrate<F: FnMut(f64) -> f64>(mut f: F, a: f64, b: f64, panels: usize, rel: f64) -> f64 {
     let w = (b - a) / panels as f64;
-    let ests: Vec<(f64, f64)> = (0..panels).map(|i| gk15(&mut f, a + w * i as f64, a + w * (i + 1) as f64)).collect();
-    let total: f64 = ests.iter().map(|e| e.0).sum::<f64>().abs();
-    let tol = (rel * total).max(1e-300) / panels as f64;
-    let mut sum = 0.0;
-    for (i, &e) in ests.iter().enumerate() {
-        sum += adapt(&mut f, a + w * i as f64, a + w * (i + 1) as f64, e, tol, 30);
+    let mut parts: Vec<(f64, f64, f64, f64)> = (0..panels)
+        .map(|i| {
+            let (lo, hi) = (a + w * i as f64, a + w * (i + 1) as f64);
+            let (v, e) = gk15(&mut f, lo, hi);
+            (lo, hi, v, e)
+        })
+        .collect();
+    for _ in 0..400 {
+        let total: f64 = parts.iter().map(|p| p.2).sum();
+        let err: f64 = parts.iter().map(|p| p.3).sum();
+        if err <= rel * total.abs() || err == 0.0 {
+            break;
+        }
+        let (i, _) = parts.iter().enumerate().max_by(|x, y| x.1.3.total_cmp(&y.1.3)).unwrap();
+        let (lo, hi, _, _) = parts[i];
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        let (v1, e1) = gk15(&mut f, lo, mid);
+        let (v2, e2) = gk15(&mut f, mid, hi);
+        parts[i] = (lo, mid, v1, e1);
+        parts.push((mid, hi, v2, e2));
     }
-    sum
+    parts.iter().map(|p| p.2).sum()
 }
 
 #[cfg(test)]

@@ -1,0 +1,195 @@
+//! Conclusions in words, generated from the numbers: for each varied parameter which level
+//! is best and whether the next level still helps (diminishing returns), whether a removed
+//! component matters, and whether grid parameters interact.
+
+use std::fmt;
+
+use crate::error::Result;
+use crate::results::Results;
+use crate::space::{Param, Value};
+use crate::stats::{self, Alternative};
+
+use super::significance::{Significance, SignificanceRow, Verdict};
+use super::format_p;
+
+/// Plain-language conclusions of a study, one sentence (or two) per finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conclusions {
+    /// The sentences, in the order: parameters, components, interactions.
+    pub sentences: Vec<String>,
+}
+
+impl Results {
+    /// Conclusions in words from the default significance table (paired t, Holm) and, for
+    /// grids, the factorial ANOVA.
+    pub fn conclusions(&self) -> Result<Conclusions> {
+        let sig = self.significance()?;
+        let mut sentences = Vec::new();
+        for param in self.plan().params.iter() {
+            if param.is_component() {
+                if let Some(s) = component_sentence(&sig, param) {
+                    sentences.push(s);
+                }
+            } else if let Some(s) = self.parameter_sentence(&sig, param)? {
+                sentences.push(s);
+            }
+        }
+        for grid in &self.plan().grids {
+            if let Ok(anova) = self.anova_of(grid, None) {
+                let names: Vec<&str> = grid.iter().map(String::as_str).collect();
+                if let Some(term) = anova.term(&names) {
+                    let joined = grid.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" and ");
+                    sentences.push(if term.p_value < 0.05 {
+                        format!(
+                            "{joined} interact (ANOVA F = {:.2}, p = {}, partial η² = {:.2}): the best setting of one depends on the other, so tune them together.",
+                            term.f,
+                            format_p(term.p_value),
+                            term.partial_eta_sq
+                        )
+                    } else {
+                        format!(
+                            "No detectable interaction between {joined} (ANOVA F = {:.2}, p = {}): their effects roughly add up, so they can be tuned one at a time.",
+                            term.f,
+                            format_p(term.p_value)
+                        )
+                    });
+                }
+            }
+        }
+        Ok(Conclusions { sentences })
+    }
+
+    /// The sentence for one non-component parameter varied on its own (OFAT).
+    fn parameter_sentence(&self, sig: &Significance, param: &Param) -> Result<Option<String>> {
+        let name = param.name();
+        let rows: Vec<&SignificanceRow> = sig.rows.iter().filter(|r| r.varied.len() == 1 && r.varied[0] == name).collect();
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let plan = self.plan();
+        // (value, config index, mean) for the baseline and each level, in level order.
+        let mut levels: Vec<(Value, usize, Option<f64>)> = vec![(param.baseline().clone(), 0, sig.baseline_mean)];
+        for r in &rows {
+            if let Some(v) = plan.configs[r.config_index].config.get(name) {
+                levels.push((v.clone(), r.config_index, r.mean));
+            }
+        }
+        if let Some(order) = param.level_list() {
+            levels.sort_by_key(|(v, _, _)| order.iter().position(|o| o == v).unwrap_or(usize::MAX));
+        }
+        let sign = sig.metric.direction.sign();
+        let Some(best_pos) = levels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.2.map(|m| (i, m * sign)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+        else {
+            return Ok(None);
+        };
+        let (best_value, best_config, best_mean) = &levels[best_pos];
+        let metric = &sig.metric.name;
+        let shown = |v: &Value| param.format_value(v);
+        let mut text = format!(
+            "`{name}`: {} is best ({metric} {:.4}",
+            shown(best_value),
+            best_mean.unwrap_or(f64::NAN)
+        );
+        if *best_config == 0 {
+            text.push_str(", the baseline)");
+            let better: Vec<&&SignificanceRow> = rows.iter().filter(|r| r.verdict == Verdict::Better).collect();
+            let worse: Vec<String> = rows
+                .iter()
+                .filter(|r| r.verdict == Verdict::Worse)
+                .map(|r| format!("{} ({:+.2}%)", r.config, r.change_pct.unwrap_or(0.0)))
+                .collect();
+            if better.is_empty() {
+                text.push_str("; no other level is detectably better");
+            }
+            if !worse.is_empty() {
+                text.push_str(&format!("; detectably worse: {}", worse.join(", ")));
+            }
+            text.push('.');
+        } else {
+            let row = rows.iter().find(|r| r.config_index == *best_config);
+            text.push_str(&format!(", {:+.2}% vs the baseline {})", row.and_then(|r| r.change_pct).unwrap_or(0.0), shown(param.baseline())));
+            if let Some(row) = row {
+                text.push_str(&match (row.verdict, row.p_adjusted) {
+                    (Verdict::Better, Some(p)) => format!("; the gain over the baseline is significant (adjusted p = {}).", format_p(p)),
+                    (_, Some(p)) => {
+                        let mut s = format!(
+                            "; the gain over the baseline is not detectable with {} seeds (adjusted p = {})",
+                            row.n,
+                            format_p(p)
+                        );
+                        if let Some(k) = row.seeds_needed {
+                            s.push_str(&format!(", about {k} seeds would be needed to detect a change this size"));
+                        }
+                        s.push('.');
+                        s
+                    }
+                    _ => ".".to_string(),
+                });
+            }
+        }
+        // Diminishing returns: does the next level past the best still change anything?
+        if best_pos + 1 < levels.len() && levels[best_pos].0.as_f64().is_some() {
+            let next = &levels[best_pos + 1];
+            if let Some(p) = self.paired_p(*best_config, next.1, &sig.metric.name) {
+                let verb = if p < 0.05 {
+                    let worse = (next.2.unwrap_or(0.0) - best_mean.unwrap_or(0.0)) * sign < 0.0;
+                    if worse { "is detectably worse" } else { "is detectably better" }.to_string()
+                } else {
+                    "changes nothing detectable".to_string()
+                };
+                text.push_str(&format!(
+                    " Going further to {} {verb} (paired t, p = {}, uncorrected).",
+                    shown(&next.0),
+                    format_p(p)
+                ));
+            }
+        }
+        Ok(Some(text))
+    }
+
+    /// Two-sided paired t-test p-value between two configs over their common seeds.
+    fn paired_p(&self, a: usize, b: usize, metric: &str) -> Option<f64> {
+        let values = self.values(metric).ok()?;
+        let (x, y): (Vec<f64>, Vec<f64>) =
+            values[a].iter().zip(&values[b]).filter_map(|(x, y)| Some(((*x)?, (*y)?))).unzip();
+        stats::paired_t(&x, &y, Alternative::TwoSided).ok().map(|t| t.p_value)
+    }
+}
+
+/// The sentence for a component removed on its own (leave-one-out).
+fn component_sentence(sig: &Significance, param: &Param) -> Option<String> {
+    let name = param.name();
+    let row = sig.rows.iter().find(|r| r.varied.len() == 1 && r.varied[0] == name)?;
+    let metric = &sig.metric.name;
+    let change = row.change?;
+    let pct = row.change_pct.map(|p| format!(" ({p:+.2}%)")).unwrap_or_default();
+    let p = row.p_adjusted.map(format_p).unwrap_or_else(|| "—".into());
+    Some(match row.verdict {
+        Verdict::Worse => format!(
+            "Removing `{name}` makes {metric} worse by {:.4}{pct} (adjusted p = {p}): `{name}` matters.",
+            change.abs()
+        ),
+        Verdict::Better => format!(
+            "Removing `{name}` makes {metric} better by {:.4}{pct} (adjusted p = {p}): consider dropping `{name}`.",
+            change.abs()
+        ),
+        _ => format!(
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds (adjusted p = {p}): `{name}` may be unnecessary.",
+            row.n
+        ),
+    })
+}
+
+impl fmt::Display for Conclusions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.sentences {
+            writeln!(f, "- {s}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,429 @@
+//! The significance table: every configuration against the baseline, with a test, an
+//! adjusted p-value, an effect size, a confidence interval for the change and a verdict.
+
+use std::fmt;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::results::Results;
+use crate::stats::{self, Alternative, Correction, Magnitude, MannWhitneyOptions, PermutationOptions, WilcoxonOptions};
+use crate::trial::MetricSpec;
+
+use super::{format_p, marker};
+
+/// The test used to compare a configuration with the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Test {
+    /// Paired t-test on per-seed differences (the default: configs share seeds).
+    #[default]
+    PairedT,
+    /// Wilcoxon signed-rank test on per-seed differences.
+    Wilcoxon,
+    /// Paired sign-flip permutation test (exact for up to 20 seeds).
+    SignFlip,
+    /// Welch's unpaired t-test.
+    Welch,
+    /// Mann-Whitney U (unpaired).
+    MannWhitney,
+}
+
+impl Test {
+    /// The name shown in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Test::PairedT => "paired t",
+            Test::Wilcoxon => "Wilcoxon signed-rank",
+            Test::SignFlip => "sign-flip permutation",
+            Test::Welch => "Welch t",
+            Test::MannWhitney => "Mann-Whitney U",
+        }
+    }
+
+    /// Whether the test pairs values by seed.
+    pub fn is_paired(self) -> bool {
+        matches!(self, Test::PairedT | Test::Wilcoxon | Test::SignFlip)
+    }
+
+    /// The effect size reported with this test.
+    pub fn effect_name(self) -> &'static str {
+        match self {
+            Test::PairedT | Test::Wilcoxon | Test::SignFlip => "d_z",
+            Test::Welch => "g",
+            Test::MannWhitney => "cliff_delta",
+        }
+    }
+}
+
+/// Choices for [`Results::significance_with`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignificanceOptions {
+    /// The metric (default: the study's primary metric).
+    pub metric: Option<String>,
+    /// The test (default: paired t).
+    pub test: Test,
+    /// The multiple-comparison correction over all configs (default: Holm).
+    pub correction: Correction,
+    /// Family-wise level for verdicts (default 0.05).
+    pub alpha: f64,
+    /// Power for the "seeds needed" column (default 0.8).
+    pub power: f64,
+    /// Seed for the sign-flip test when it samples (more than 20 seeds).
+    pub seed: u64,
+}
+
+impl Default for SignificanceOptions {
+    fn default() -> Self {
+        SignificanceOptions { metric: None, test: Test::PairedT, correction: Correction::Holm, alpha: 0.05, power: 0.8, seed: 0 }
+    }
+}
+
+impl SignificanceOptions {
+    /// Defaults: primary metric, paired t, Holm, alpha 0.05.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Tests this metric instead of the primary one.
+    pub fn metric(mut self, metric: &str) -> Self {
+        self.metric = Some(metric.to_string());
+        self
+    }
+    /// Uses this test.
+    pub fn test(mut self, test: Test) -> Self {
+        self.test = test;
+        self
+    }
+    /// Uses this correction.
+    pub fn correction(mut self, correction: Correction) -> Self {
+        self.correction = correction;
+        self
+    }
+    /// Sets the family-wise level.
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = alpha;
+        self
+    }
+    /// Unpaired mode: Welch's t instead of a paired test (Mann-Whitney for Wilcoxon).
+    pub fn unpaired(mut self) -> Self {
+        self.test = match self.test {
+            Test::Wilcoxon | Test::MannWhitney => Test::MannWhitney,
+            _ => Test::Welch,
+        };
+        self
+    }
+}
+
+/// What the data say about one configuration versus the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Significantly better after correction.
+    Better,
+    /// Significantly worse after correction.
+    Worse,
+    /// No difference detectable with these seeds.
+    NoDetectableDifference,
+    /// Not tested (too few successful seeds).
+    NotTested,
+}
+
+impl Verdict {
+    /// The words shown in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::NoDetectableDifference => "no detectable difference",
+            Verdict::NotTested => "not tested",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One configuration compared with the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignificanceRow {
+    /// Index of the configuration in the plan.
+    pub config_index: usize,
+    /// The configuration's label.
+    pub config: String,
+    /// Parameters that differ from the baseline.
+    pub varied: Vec<String>,
+    /// Observations used: seed pairs (paired tests) or the config's successful seeds.
+    pub n: usize,
+    /// The configuration's mean.
+    pub mean: Option<f64>,
+    /// 95% t-interval of the configuration's mean.
+    pub ci: Option<(f64, f64)>,
+    /// Change versus baseline (mean of per-seed differences when paired).
+    pub change: Option<f64>,
+    /// 95% t-interval of the change (paired or Welch).
+    pub change_ci: Option<(f64, f64)>,
+    /// Change as a percentage of the baseline mean.
+    pub change_pct: Option<f64>,
+    /// Test statistic.
+    pub statistic: Option<f64>,
+    /// Raw p-value (two-sided).
+    pub p_value: Option<f64>,
+    /// p-value adjusted for multiple comparisons.
+    pub p_adjusted: Option<f64>,
+    /// Effect size (d_z, Hedges' g or Cliff's δ; see [`Test::effect_name`]), config − baseline.
+    pub effect_size: Option<f64>,
+    /// Its magnitude label.
+    pub magnitude: Option<Magnitude>,
+    /// `*`, `**`, `***` on the adjusted p-value.
+    pub marker: &'static str,
+    /// Better / worse / no detectable difference / not tested.
+    pub verdict: Verdict,
+    /// Seeds a paired t-test would need to detect a change of the observed size with the
+    /// configured power (paired tests only).
+    pub seeds_needed: Option<usize>,
+    /// Why something could not be computed.
+    pub note: Option<String>,
+}
+
+/// The significance table of one metric: every configuration against the baseline.
+#[derive(Debug, Clone)]
+pub struct Significance {
+    /// The tested metric.
+    pub metric: MetricSpec,
+    /// The options used.
+    pub options: SignificanceOptions,
+    /// Baseline mean and its successful seeds.
+    pub baseline_mean: Option<f64>,
+    /// Number of successful baseline seeds.
+    pub baseline_n: usize,
+    /// One row per non-baseline configuration, plan order.
+    pub rows: Vec<SignificanceRow>,
+}
+
+impl Results {
+    /// Every configuration against the baseline on the primary metric: paired t-tests
+    /// (configs share seeds), Holm-corrected, with effect sizes and verdicts.
+    pub fn significance(&self) -> Result<Significance> {
+        self.significance_with(SignificanceOptions::default())
+    }
+
+    /// [`significance`](Results::significance) with other options (metric, test,
+    /// correction, unpaired mode, alpha).
+    pub fn significance_with(&self, options: SignificanceOptions) -> Result<Significance> {
+        Significance::compute(self, options)
+    }
+}
+
+impl Significance {
+    fn compute(results: &Results, options: SignificanceOptions) -> Result<Significance> {
+        let metric = match &options.metric {
+            Some(m) => results.metric(m)?.clone(),
+            None => results.primary().clone(),
+        };
+        if !(options.alpha > 0.0 && options.alpha < 1.0) {
+            return Err(Error::Invalid { message: format!("alpha must be in (0, 1), got {}", options.alpha) });
+        }
+        let values = results.values(&metric.name)?;
+        let plan = results.plan();
+        if plan.configs.len() < 2 {
+            return Err(Error::Invalid {
+                message: "the study has only the baseline: add levels, a grid or components to compare against it".into(),
+            });
+        }
+        let baseline: Vec<f64> = values[0].iter().flatten().copied().collect();
+        let baseline_mean = stats::mean(&baseline).ok();
+        let mut rows: Vec<SignificanceRow> = (1..plan.configs.len())
+            .map(|c| compare(c, plan.label(c), plan.varied(c), &values[c], &values[0], baseline_mean, &options))
+            .collect();
+
+        let tested: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r.p_value.is_some()).map(|(i, _)| i).collect();
+        let raw: Vec<f64> = tested.iter().filter_map(|&i| rows[i].p_value).collect();
+        let adjusted = stats::adjust_p_values(&raw, options.correction)?;
+        for (&i, p_adj) in tested.iter().zip(adjusted) {
+            let row = &mut rows[i];
+            row.p_adjusted = Some(p_adj);
+            row.marker = marker(Some(p_adj));
+            let improvement = row.change.unwrap_or(0.0) * metric.direction.sign();
+            row.verdict = if p_adj >= options.alpha || improvement == 0.0 {
+                Verdict::NoDetectableDifference
+            } else if improvement > 0.0 {
+                Verdict::Better
+            } else {
+                Verdict::Worse
+            };
+        }
+        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), rows })
+    }
+
+    /// The row of a configuration, by label.
+    pub fn row(&self, config: &str) -> Option<&SignificanceRow> {
+        self.rows.iter().find(|r| r.config == config)
+    }
+
+    /// The table as a polars DataFrame.
+    pub fn frame(&self) -> Result<DataFrame> {
+        let rows = &self.rows;
+        let f = |name: &str, get: &dyn Fn(&SignificanceRow) -> Option<f64>| {
+            Column::new(name.into(), rows.iter().map(get).collect::<Vec<_>>())
+        };
+        let columns = vec![
+            Column::new("config".into(), rows.iter().map(|r| r.config.as_str()).collect::<Vec<_>>()),
+            Column::new("varied".into(), rows.iter().map(|r| r.varied.join(",")).collect::<Vec<_>>()),
+            Column::new("n".into(), rows.iter().map(|r| r.n as u32).collect::<Vec<_>>()),
+            f("mean", &|r| r.mean),
+            f("ci95_low", &|r| r.ci.map(|c| c.0)),
+            f("ci95_high", &|r| r.ci.map(|c| c.1)),
+            f("change", &|r| r.change),
+            f("change_ci95_low", &|r| r.change_ci.map(|c| c.0)),
+            f("change_ci95_high", &|r| r.change_ci.map(|c| c.1)),
+            f("change_pct", &|r| r.change_pct),
+            Column::new("test".into(), rows.iter().map(|_| self.options.test.name()).collect::<Vec<_>>()),
+            f("statistic", &|r| r.statistic),
+            f("p", &|r| r.p_value),
+            f("p_adjusted", &|r| r.p_adjusted),
+            f(self.options.test.effect_name(), &|r| r.effect_size),
+            Column::new("magnitude".into(), rows.iter().map(|r| r.magnitude.map(|m| m.as_str())).collect::<Vec<_>>()),
+            Column::new("marker".into(), rows.iter().map(|r| r.marker).collect::<Vec<_>>()),
+            Column::new("verdict".into(), rows.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>()),
+            Column::new("seeds_needed".into(), rows.iter().map(|r| r.seeds_needed.map(|s| s as u32)).collect::<Vec<_>>()),
+        ];
+        Ok(DataFrame::new(rows.len(), columns)?)
+    }
+
+    /// A one-line description of the method, for captions.
+    pub fn method(&self) -> String {
+        format!(
+            "{} vs baseline on {} ({} correction, alpha {}); effect size {}; markers on adjusted p: * < 0.05, ** < 0.01, *** < 0.001",
+            self.options.test.name(),
+            self.metric.name,
+            self.options.correction.name(),
+            self.options.alpha,
+            self.options.test.effect_name()
+        )
+    }
+}
+
+/// Compares one configuration with the baseline (before correction).
+fn compare(
+    config_index: usize,
+    config: String,
+    varied: Vec<String>,
+    values: &[Option<f64>],
+    baseline: &[Option<f64>],
+    baseline_mean: Option<f64>,
+    options: &SignificanceOptions,
+) -> SignificanceRow {
+    let own: Vec<f64> = values.iter().flatten().copied().collect();
+    let mean = stats::mean(&own).ok();
+    let ci = stats::t_interval(&own, 0.95, Alternative::TwoSided).ok().map(|t| (t.lower, t.upper));
+    let mut row = SignificanceRow {
+        config_index,
+        config,
+        varied,
+        n: own.len(),
+        mean,
+        ci,
+        change: None,
+        change_ci: None,
+        change_pct: None,
+        statistic: None,
+        p_value: None,
+        p_adjusted: None,
+        effect_size: None,
+        magnitude: None,
+        marker: "",
+        verdict: Verdict::NotTested,
+        seeds_needed: None,
+        note: None,
+    };
+    let outcome = if options.test.is_paired() {
+        let (a, b): (Vec<f64>, Vec<f64>) = values
+            .iter()
+            .zip(baseline)
+            .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+            .unzip();
+        row.n = a.len();
+        paired(&mut row, &a, &b, options)
+    } else {
+        let b: Vec<f64> = baseline.iter().flatten().copied().collect();
+        unpaired(&mut row, &own, &b, options)
+    };
+    if let Err(e) = outcome {
+        row.note = Some(e.to_string());
+    }
+    if let (Some(change), Some(base)) = (row.change, baseline_mean) {
+        if base != 0.0 {
+            row.change_pct = Some(change / base.abs() * 100.0);
+        }
+    }
+    row
+}
+
+fn paired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &SignificanceOptions) -> Result<()> {
+    let t = stats::paired_t(a, b, Alternative::TwoSided)?;
+    row.change = Some(t.estimate);
+    let ci = stats::paired_t_interval(a, b, 0.95, Alternative::TwoSided)?;
+    row.change_ci = Some((ci.lower, ci.upper));
+    let d = stats::cohens_dz(a, b)?;
+    row.effect_size = Some(d);
+    row.magnitude = Some(Magnitude::of_cohen(d));
+    let (statistic, p) = match options.test {
+        Test::Wilcoxon => {
+            let w = stats::wilcoxon(a, b, Alternative::TwoSided, WilcoxonOptions::default())?;
+            (w.statistic, w.p_value)
+        }
+        Test::SignFlip => {
+            let opts = PermutationOptions { seed: options.seed, ..PermutationOptions::default() };
+            let s = stats::sign_flip_test(a, b, Alternative::TwoSided, opts)?;
+            (s.statistic, s.p_value)
+        }
+        _ => (t.statistic, t.p_value),
+    };
+    row.statistic = Some(statistic);
+    row.p_value = Some(p);
+    let sd_diff = t.se * (a.len() as f64).sqrt();
+    if t.estimate != 0.0 {
+        row.seeds_needed = stats::seeds_for_power(sd_diff, t.estimate, options.alpha, options.power, Alternative::TwoSided)
+            .ok()
+            .map(|s| s.seeds);
+    }
+    Ok(())
+}
+
+fn unpaired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &SignificanceOptions) -> Result<()> {
+    let t = stats::welch_t(a, b, Alternative::TwoSided)?;
+    row.change = Some(t.estimate);
+    let q = stats::dist::t_ppf(0.975, t.df);
+    row.change_ci = Some((t.estimate - q * t.se, t.estimate + q * t.se));
+    match options.test {
+        Test::MannWhitney => {
+            let u = stats::mann_whitney_u(a, b, Alternative::TwoSided, MannWhitneyOptions::default())?;
+            let delta = stats::cliffs_delta(a, b)?;
+            row.statistic = Some(u.statistic);
+            row.p_value = Some(u.p_value);
+            row.effect_size = Some(delta);
+            row.magnitude = Some(Magnitude::of_cliff(delta));
+        }
+        _ => {
+            let g = stats::hedges_g(a, b)?;
+            row.statistic = Some(t.statistic);
+            row.p_value = Some(t.p_value);
+            row.effect_size = Some(g);
+            row.magnitude = Some(Magnitude::of_cohen(g));
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for Significance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.method())?;
+        for r in &self.rows {
+            let p = r.p_adjusted.map_or("—".to_string(), format_p);
+            let change = r.change.map_or("—".to_string(), |c| format!("{c:+.4}"));
+            writeln!(f, "  {:<28} n={:<3} change {change:>9}  p_adj {p:>7} {:<3} {}", r.config, r.n, r.marker, r.verdict)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,189 @@
+//! Significance tables, ANOVA, ranking and conclusions on real study results.
+
+use ablate::prelude::*;
+use ablate::stats::{self, Alternative};
+use ablate::{Test, Verdict};
+
+/// Deterministic per-seed noise in [-0.01, 0.01].
+fn noise(seed: u64, salt: u64) -> f64 {
+    use ablate::rng::splitmix64;
+    let x = splitmix64(splitmix64(seed) ^ splitmix64(salt));
+    (x % 2001) as f64 / 100_000.0 - 0.01
+}
+
+fn lr_study() -> Study {
+    Study::new("sig")
+        .param(Param::float("lr", 0.1).log().levels([0.001, 0.01, 0.1, 1.0]))
+        .seeds(8)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+}
+
+/// lr=0.01 is clearly better than the 0.1 baseline, 0.001 equal, 1.0 clearly worse.
+fn lr_effect(t: &Trial) -> TrialResult {
+    let effect = match t.float("lr")? {
+        x if x == 0.01 => 0.05,
+        x if x == 1.0 => -0.2,
+        _ => 0.0,
+    };
+    Ok(metrics! { "accuracy" => 0.8 + effect + noise(t.seed(), (t.float("lr")? * 1000.0) as u64) })
+}
+
+#[test]
+fn significance_verdicts_follow_the_effects() {
+    let results = lr_study().run(lr_effect).unwrap();
+    let sig = results.significance().unwrap();
+    assert_eq!(sig.rows.len(), 3);
+    assert_eq!(sig.row("lr=0.01").unwrap().verdict, Verdict::Better);
+    assert_eq!(sig.row("lr=1").unwrap().verdict, Verdict::Worse);
+    assert_eq!(sig.row("lr=0.001").unwrap().verdict, Verdict::NoDetectableDifference);
+    assert_eq!(sig.row("lr=0.01").unwrap().marker, "***");
+    assert_eq!(sig.row("lr=1").unwrap().magnitude, Some(stats::Magnitude::Large));
+    let frame = sig.frame().unwrap();
+    assert_eq!(frame.height(), 3);
+    assert!(frame.column("p_adjusted").is_ok() && frame.column("d_z").is_ok() && frame.column("verdict").is_ok());
+}
+
+#[test]
+fn significance_numbers_match_the_stats_engine() {
+    let results = lr_study().run(lr_effect).unwrap();
+    let sig = results.significance().unwrap();
+    let values = results.values("accuracy").unwrap();
+    let base: Vec<f64> = values[0].iter().flatten().copied().collect();
+    let mut raw = Vec::new();
+    for row in &sig.rows {
+        let own: Vec<f64> = values[row.config_index].iter().flatten().copied().collect();
+        let t = stats::paired_t(&own, &base, Alternative::TwoSided).unwrap();
+        assert_eq!(row.p_value, Some(t.p_value));
+        assert_eq!(row.change, Some(t.estimate));
+        raw.push(t.p_value);
+    }
+    let holm = stats::adjust_p_values(&raw, Correction::Holm).unwrap();
+    let adjusted: Vec<f64> = sig.rows.iter().map(|r| r.p_adjusted.unwrap()).collect();
+    assert_eq!(adjusted, holm);
+    // other tests and corrections are wired through
+    let w = results.significance_with(SignificanceOptions::new().test(Test::Wilcoxon).correction(Correction::Bonferroni)).unwrap();
+    assert!(w.rows.iter().all(|r| r.p_adjusted.unwrap() >= r.p_value.unwrap()));
+    let u = results.significance_with(SignificanceOptions::new().unpaired()).unwrap();
+    assert_eq!(u.options.test, Test::Welch);
+    assert!(u.rows.iter().all(|r| r.effect_size.is_some()));
+}
+
+#[test]
+fn failed_seeds_are_left_out_of_pairs() {
+    let results = lr_study()
+        .run(|t: &Trial| {
+            if t.float("lr")? == 1.0 && t.replicate() < 7 {
+                return Err("diverged".into());
+            }
+            lr_effect(t)
+        })
+        .unwrap();
+    let sig = results.significance().unwrap();
+    let row = sig.row("lr=1").unwrap();
+    assert_eq!(row.n, 1);
+    assert_eq!(row.verdict, Verdict::NotTested);
+    assert!(row.note.as_deref().unwrap_or("").contains("at least 2"), "{:?}", row.note);
+    // the others are still tested and corrected among themselves
+    assert!(sig.row("lr=0.01").unwrap().p_adjusted.is_some());
+}
+
+#[test]
+fn only_a_baseline_is_a_clear_error() {
+    let results = Study::new("one")
+        .param(Param::float("lr", 0.1))
+        .seeds(3)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+        .run(|_t: &Trial| Ok(metrics! { "accuracy" => 0.5 }))
+        .unwrap();
+    let e = results.significance().unwrap_err().to_string();
+    assert!(e.contains("only the baseline"), "{e}");
+}
+
+fn grid_study() -> Study {
+    Study::new("grid")
+        .param(Param::float("lr", 0.01).log().levels([0.001, 0.01, 0.1]))
+        .param(Param::int("batch", 64).levels([32, 64, 128]))
+        .grid(["lr", "batch"])
+        .seeds(4)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+}
+
+#[test]
+fn anova_finds_an_interaction() {
+    // Large batches need a large learning rate: a crossed (interacting) pattern.
+    let results = grid_study()
+        .run(|t: &Trial| {
+            let lr = t.float("lr")?.log10() + 2.0; // -1, 0, 1
+            let batch = (t.int("batch")? as f64 / 64.0).log2(); // -1, 0, 1
+            Ok(metrics! { "accuracy" => 0.8 + 0.03 * lr * batch + noise(t.seed(), t.int("batch")? as u64) })
+        })
+        .unwrap();
+    let anova = results.anova().unwrap();
+    assert_eq!(anova.anova.replicates, 4);
+    let interaction = anova.term(&["lr", "batch"]).unwrap();
+    assert!(interaction.p_value < 1e-6, "{interaction:?}");
+    let lr = anova.term(&["lr"]).unwrap();
+    assert!(lr.p_value > 0.01, "no main effect was built in: {lr:?}");
+    assert_eq!(anova.frame().unwrap().height(), 4);
+    let conclusions = results.conclusions().unwrap();
+    assert!(conclusions.sentences.iter().any(|s| s.contains("`lr` and `batch` interact")), "{conclusions}");
+}
+
+#[test]
+fn anova_without_a_full_grid_names_the_missing_cell() {
+    let results = lr_study().param(Param::int("batch", 64).levels([32, 64])).run(lr_effect).unwrap();
+    let e = results.anova().unwrap_err().to_string();
+    assert!(e.contains("no grid"), "{e}");
+    let e = results.anova_of(&["lr", "batch"], None).unwrap_err().to_string();
+    assert!(e.contains("grid cell") && e.contains("was not run"), "{e}");
+}
+
+#[test]
+fn ranking_orders_configs_by_mean_rank() {
+    let results = lr_study().run(lr_effect).unwrap();
+    let ranking = results.ranking().unwrap();
+    let ordered = ranking.ordered();
+    assert_eq!(ordered[0].0, "lr=0.01");
+    assert_eq!(ordered.last().unwrap().0, "lr=1");
+    assert!((ordered[0].1 - 1.0).abs() < 1e-12 && (ordered[3].1 - 4.0).abs() < 1e-12);
+    assert!(ranking.friedman.p_value < 0.001);
+    assert!(ranking.nemenyi.critical_difference > 0.0);
+    // baseline and lr=0.001 are equal: they share a clique
+    let cliques = ranking.cliques();
+    assert!(cliques.iter().any(|c| c.contains(&0) && c.contains(&1)), "{cliques:?}");
+}
+
+#[test]
+fn conclusions_name_the_best_level_and_diminishing_returns() {
+    let results = lr_study().run(lr_effect).unwrap();
+    let c = results.conclusions().unwrap();
+    let s = &c.sentences[0];
+    assert!(s.starts_with("`lr`: 0.01 is best"), "{s}");
+    assert!(s.contains("significant"), "{s}");
+    assert!(s.contains("Going further to 0.1"), "{s}");
+}
+
+#[test]
+fn conclusions_for_components() {
+    let results = Study::new("components")
+        .param(Param::component("layer_norm"))
+        .param(Param::component("dropout"))
+        .seeds(6)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+        .run(|t: &Trial| {
+            let ln = if t.enabled("layer_norm")? { 0.1 } else { 0.0 };
+            Ok(metrics! { "accuracy" => 0.7 + ln + noise(t.seed(), u64::from(t.enabled("dropout")?)) })
+        })
+        .unwrap();
+    let c = results.conclusions().unwrap();
+    assert!(c.sentences.iter().any(|s| s.contains("Removing `layer_norm` makes accuracy worse") && s.contains("matters")), "{c}");
+    assert!(c.sentences.iter().any(|s| s.contains("Removing `dropout`") && s.contains("may be unnecessary")), "{c}");
+}
