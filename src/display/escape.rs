@@ -54,7 +54,7 @@ pub fn escape_markdown(text: &str) -> String {
 ///
 /// Handles every special character: `& % $ # _ { } ~ ^ \`, plus `<`, `>` and `|` (which print
 /// wrongly in the default OT1 font encoding) and a few common Unicode symbols that pdfLaTeX
-/// cannot typeset without extra packages (`±`, `−`, `—`, `–`, `…`, `×`, `∞`, `≤`, `≥`).
+/// cannot typeset without extra packages (`±`, `−`, `—`, `–`, `…`, `×`, `∞`, `Δ`, `≤`, `≥`).
 /// Line breaks become spaces.
 pub fn escape_latex(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
@@ -77,6 +77,7 @@ pub fn escape_latex(text: &str) -> String {
             '…' => out.push_str("\\ldots{}"),
             '×' => out.push_str("$\\times$"),
             '∞' => out.push_str("$\\infty$"),
+            'Δ' => out.push_str("$\\Delta$"),
             '≤' => out.push_str("$\\leq$"),
             '≥' => out.push_str("$\\geq$"),
             '\n' | '\r' | '\t' => out.push(' '),

@@ -84,6 +84,9 @@ pub fn bootstrap_paired_ci(a: &[f64], b: &[f64], opts: BootstrapOptions) -> Resu
 /// do not allocate.
 pub fn bootstrap_mean_ci_with(x: &[f64], opts: BootstrapOptions, scratch: &mut Vec<f64>) -> Result<BootstrapCi> {
     check_len(x, 2, "a bootstrap interval")?;
+    if x.len() > u32::MAX as usize {
+        return Err(StatsError::InvalidArgument("bootstrap supports fewer than 2^32 values".into()));
+    }
     check_finite(x, "x")?;
     check_unit(opts.level, "confidence level")?;
     if opts.n_resamples < 2 {
@@ -108,13 +111,13 @@ pub fn bootstrap_mean_ci_with(x: &[f64], opts: BootstrapOptions, scratch: &mut V
             standard_error: 0.0,
         });
     }
-    let mut rng = Rng::new(opts.seed);
+    let mut idx = IndexStream::new(Rng::new(opts.seed), n);
     scratch.clear();
     scratch.reserve(b);
     for _ in 0..b {
         let mut s = 0.0;
         for _ in 0..n {
-            s += x[rng.below(n)];
+            s += x[idx.next()];
         }
         scratch.push(s / nf);
     }
@@ -162,6 +165,41 @@ pub fn bootstrap_mean_ci_with(x: &[f64], opts: BootstrapOptions, scratch: &mut V
         n_resamples: b,
         standard_error: var_b.sqrt(),
     })
+}
+
+/// Uniform indices in `0..n`, two per 64-bit draw (Lemire's multiply-shift on 32-bit halves
+/// with rejection, so unbiased). Needs n < 2^32.
+struct IndexStream {
+    rng: Rng,
+    n: u64,
+    threshold: u32,
+    spare: Option<u32>,
+}
+
+impl IndexStream {
+    fn new(rng: Rng, n: usize) -> Self {
+        let n = n as u64;
+        let threshold = ((1u64 << 32) % n) as u32;
+        IndexStream { rng, n, threshold, spare: None }
+    }
+
+    #[inline]
+    fn next(&mut self) -> usize {
+        loop {
+            let r = match self.spare.take() {
+                Some(r) => r,
+                None => {
+                    let v = self.rng.next_u64();
+                    self.spare = Some((v >> 32) as u32);
+                    v as u32
+                }
+            };
+            let m = r as u64 * self.n;
+            if (m as u32) >= self.threshold {
+                return (m >> 32) as usize;
+            }
+        }
+    }
 }
 
 /// Linear-interpolation quantiles (numpy's default) at two probabilities, by selection.

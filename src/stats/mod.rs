@@ -24,6 +24,8 @@
 //! - [`power`]: the noncentral t and the number of seeds a paired t-test needs.
 //! - [`dist`]: accurate t, F, chi-square and normal tail functions used by the above.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 pub mod anova;
@@ -42,15 +44,18 @@ pub mod unpaired;
 mod reference_tests;
 
 pub use anova::{Anova, AnovaTerm, Factor, factorial_anova};
-pub use bootstrap::{BootstrapCi, BootstrapMethod, BootstrapOptions, bootstrap_mean_ci, bootstrap_paired_ci};
-pub use correction::{Correction, Corrected, adjust_p_values, multipletests};
+pub use bootstrap::{
+    BootstrapCi, BootstrapMethod, BootstrapOptions, bootstrap_mean_ci, bootstrap_mean_ci_with, bootstrap_paired_ci,
+};
+pub use correction::{Correction, Corrected, adjust_p_values, adjust_p_values_into, multipletests};
 pub use describe::{Summary, TInterval, describe, mean, paired_t_interval, t_interval, variance};
-pub use effect::{Magnitude, cliffs_delta, cohens_dz, hedges_g};
+pub use effect::{Magnitude, cliffs_delta, cohens_dz, hedges_correction, hedges_g};
 pub use paired::{
     PermutationOptions, PermutationResult, TTest, WilcoxonOptions, WilcoxonResult, one_sample_t, paired_t,
     sign_flip_test, wilcoxon, wilcoxon_one_sample,
 };
 pub use power::{SampleSize, nct_cdf, paired_t_power, seeds_for_power};
+pub use ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,
 };

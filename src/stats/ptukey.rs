@@ -51,9 +51,10 @@ fn range_sf(w: f64, k: usize) -> f64 {
         let am = (m * a.ln()).exp();
         norm_pdf(x) * am * -((m * (-b / a).ln_1p()).exp_m1())
     };
-    let lo = -12.0;
-    let hi = 12.0f64.max(0.5 * w + 12.0).min(40.0);
-    (kf * integrate(integrand, lo, hi, 12, 1e-12)).clamp(0.0, 1.0)
+    // beyond these bounds the integrand is below 1e-17 of its peak
+    let lo = -9.0;
+    let hi = (0.5 * w + 9.0).min(40.0);
+    (kf * integrate(integrand, lo, hi, 8, 1e-10)).clamp(0.0, 1.0)
 }
 
 /// P(range of k standard normals <= w), the df = ∞ lower tail.
@@ -75,7 +76,7 @@ fn range_cdf(w: f64, k: usize) -> f64 {
         }
         norm_pdf(x) * (m * diff.ln()).exp()
     };
-    (kf * integrate(integrand, -12.0, 12.0, 12, 1e-12)).clamp(0.0, 1.0)
+    (kf * integrate(integrand, -9.0, 9.0, 8, 1e-10)).clamp(0.0, 1.0)
 }
 
 /// Integrates `g(q s)` against the density of `s = sqrt(chi²_df / df)`, in `u = ln s`.
@@ -143,6 +144,26 @@ pub fn ptukey_sf(q: f64, k: usize, df: f64) -> Result<f64> {
 pub fn qtukey(p: f64, k: usize, df: f64) -> Result<f64> {
     check_args(1.0, k, df)?;
     super::check_unit(p, "probability")?;
+    // Nemenyi asks for the same few quantiles again and again: remember them per thread
+    thread_local! {
+        static CACHE: std::cell::RefCell<Vec<((usize, u64, u64), f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let key = (k, p.to_bits(), df.to_bits());
+    if let Some(q) = CACHE.with(|c| c.borrow().iter().find(|e| e.0 == key).map(|e| e.1)) {
+        return Ok(q);
+    }
+    let q = qtukey_uncached(p, k, df)?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 64 {
+            c.remove(0);
+        }
+        c.push((key, q));
+    });
+    Ok(q)
+}
+
+fn qtukey_uncached(p: f64, k: usize, df: f64) -> Result<f64> {
     let upper = p > 0.5;
     let target = if upper { 1.0 - p } else { p };
     let f = |q: f64| -> f64 {
@@ -162,7 +183,7 @@ pub fn qtukey(p: f64, k: usize, df: f64) -> Result<f64> {
             return Err(StatsError::InvalidArgument(format!("no studentized range quantile found for p = {p}")));
         }
     }
-    Ok(brent_root(f, lo, hi, 1e-13, 200))
+    Ok(brent_root(f, lo, hi, 1e-11, 200))
 }
 
 #[cfg(test)]

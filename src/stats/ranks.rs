@@ -190,10 +190,19 @@ pub fn nemenyi(mean_ranks: &[f64], n: usize, alpha: f64) -> Result<Nemenyi> {
     let se = (kf * (kf + 1.0) / (6.0 * n as f64)).sqrt();
     let q_alpha = qtukey(1.0 - alpha, k, f64::INFINITY)? / std::f64::consts::SQRT_2;
     let mut p_values = vec![1.0; k * k];
+    // rank differences repeat (ranks are multiples of 1/(2n)): evaluate each distinct one once
+    let mut memo: Vec<(f64, f64)> = Vec::new();
     for i in 0..k {
         for j in (i + 1)..k {
             let q = (mean_ranks[i] - mean_ranks[j]).abs() / se * std::f64::consts::SQRT_2;
-            let p = ptukey_sf(q, k, f64::INFINITY)?;
+            let p = match memo.iter().find(|m| (m.0 - q).abs() <= 1e-13 * q.max(1.0)) {
+                Some(m) => m.1,
+                None => {
+                    let p = ptukey_sf(q, k, f64::INFINITY)?;
+                    memo.push((q, p));
+                    p
+                }
+            };
             p_values[i * k + j] = p;
             p_values[j * k + i] = p;
         }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every tutorial notebook headless through the real evcxr kernel and checks it
+# (kernel/test_notebooks.py says what "passes" means). Installs the kernel first if needed.
+# Usage: kernel/test-notebooks.sh [NOTEBOOK...]   (default: the harness self-tests in
+# tests/notebooks, then every notebook in notebooks/)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+"$here/install.sh"
+if [ $# -eq 0 ]; then
+  set -- "$repo/tests/notebooks" "$repo/notebooks"
+fi
+exec "$here/.venv/bin/python" "$here/test_notebooks.py" "$@"

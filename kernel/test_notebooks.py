@@ -1,0 +1,108 @@
+"""Executes notebooks headless through the ablate-rust-test kernel and checks them.
+
+A notebook passes when every cell ran without an error reply, no cell wrote anything to
+stderr except ablate's own progress lines (evcxr reports a `?` error at top level only as
+stderr text), and the notebook produced the outputs its metadata expects
+(`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an inline SVG).
+
+Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they FAIL: they are
+the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
+
+Usage: test_notebooks.py NOTEBOOK_OR_DIR...   Prints one line per notebook with its time and
+a closing `N passed, N failed` line; exits 1 if any failed.
+"""
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+KERNEL = "ablate-rust-test"
+ALLOWED_STDERR_PREFIXES = ("ablate: ",)
+# A last cell that gives evcxr time to forward stderr written by earlier cells (it arrives
+# asynchronously and is attributed to whichever request is current).
+FLUSH_CELL = "std::thread::sleep(std::time::Duration::from_millis(800));"
+
+
+def problems_in(nb):
+    """Everything wrong with an executed notebook's outputs."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {index}: error {out.get('ename')}: {out.get('evalue')}")
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                for line in out.get("text", "").splitlines():
+                    if line.strip() and not line.startswith(ALLOWED_STDERR_PREFIXES):
+                        found.append(f"cell {index}: stderr: {line}")
+    return found
+
+
+def outputs_of(nb):
+    html = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data:
+                html.append(data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"]))
+    return "\n".join(html)
+
+
+def run(path):
+    nb = nbformat.read(path, as_version=4)
+    meta = nb.metadata.get("ablate", {})
+    must_fail = bool(meta.get("must_fail"))
+    nb.cells.append(nbformat.v4.new_code_cell(FLUSH_CELL))
+    client = NotebookClient(
+        nb,
+        kernel_name=KERNEL,
+        timeout=int(meta.get("cell_timeout", 900)),
+        startup_timeout=600,
+        allow_errors=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.monotonic()
+    problems = []
+    try:
+        client.execute()
+    except (CellExecutionError, DeadKernelError, RuntimeError) as e:
+        first = str(e).strip().splitlines()
+        problems.append("execution failed: " + (first[-1] if first else type(e).__name__))
+    problems += problems_in(nb)
+    html = outputs_of(nb)
+    if not problems:
+        for expected in meta.get("expect", []):
+            marker = {"table": "<table", "chart": "<svg"}[expected]
+            if marker not in html:
+                problems.append(f"expected a {expected} in the outputs, found none")
+    seconds = time.monotonic() - started
+    passed = bool(problems) if must_fail else not problems
+    return passed, seconds, problems, must_fail
+
+
+def main(args):
+    paths = []
+    for arg in args:
+        p = pathlib.Path(arg)
+        paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
+    passed = failed = 0
+    for path in paths:
+        ok, seconds, problems, must_fail = run(path)
+        expectation = " (expected to fail)" if must_fail else ""
+        print(f"{'PASS' if ok else 'FAIL'} {path} {seconds:.1f} s{expectation}", flush=True)
+        if not ok:
+            failed += 1
+            for p in problems[:20] or ["it ran without any failure"]:
+                print(f"    {p}", flush=True)
+        else:
+            passed += 1
+            if must_fail:
+                print(f"    caught: {problems[0]}", flush=True)
+    print(f"notebooks: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
