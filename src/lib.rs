@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod demo;
 pub mod design;
+pub mod display;
 mod error;
 pub mod results;
 pub mod rng;
@@ -36,6 +37,7 @@ pub mod stats;
 pub mod store;
 pub mod study;
 pub mod trial;
+pub mod views;
 
 pub use plotters;
 pub use polars;
@@ -51,6 +53,8 @@ pub use trial::{Direction, Metrics, Trial, TrialError, TrialId, TrialResult};
 pub mod prelude {
     pub use crate::analysis::{SignificanceOptions, Test};
     pub use crate::design::Design;
+    pub use crate::display::{DataFrameDisplay, Render};
+    pub use crate::views::TableView;
     pub use crate::stats::Correction;
     pub use crate::metrics;
     pub use crate::results::{Results, Summary};

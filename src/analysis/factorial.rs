@@ -1,6 +1,5 @@
 //! Factorial ANOVA on a full grid: main effects and interactions of two or more parameters.
 
-use std::fmt;
 
 use polars::prelude::*;
 
@@ -116,25 +115,5 @@ impl FactorialAnova {
             b.sort_unstable();
             a == b && b.len() == params.len()
         })
-    }
-}
-
-impl fmt::Display for FactorialAnova {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "ANOVA of {} over {} ({} seeds per cell)", self.metric.name, self.factors.join(" × "), self.anova.replicates)?;
-        writeln!(f, "  {:<30} {:>12} {:>5} {:>10} {:>8} {:>14}", "source", "sum sq", "df", "F", "p", "partial eta²")?;
-        for t in &self.anova.terms {
-            writeln!(
-                f,
-                "  {:<30} {:>12.6} {:>5} {:>10.3} {:>8} {:>14.3}",
-                t.name,
-                t.ss,
-                t.df,
-                t.f,
-                super::format_p(t.p_value),
-                t.partial_eta_sq
-            )?;
-        }
-        writeln!(f, "  {:<30} {:>12.6} {:>5}", "residual", self.anova.residual_ss, self.anova.residual_df)
     }
 }

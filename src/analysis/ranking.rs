@@ -2,7 +2,6 @@
 //! critical difference, pairwise Wilcoxon-Holm, and average ranks (the data behind a
 //! critical-difference diagram).
 
-use std::fmt;
 
 use polars::prelude::*;
 
@@ -110,26 +109,5 @@ impl Ranking {
             Column::new("mean_rank".into(), ordered.iter().map(|o| o.1).collect::<Vec<_>>()),
         ];
         Ok(DataFrame::new(ordered.len(), columns)?)
-    }
-}
-
-impl fmt::Display for Ranking {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fr = &self.friedman;
-        writeln!(
-            f,
-            "Friedman over {} configs × {} seeds: chi² = {:.3}, p = {}; Iman-Davenport F = {:.3}, p = {}; Nemenyi CD (alpha 0.05) = {:.3}",
-            fr.k,
-            fr.n,
-            fr.statistic,
-            super::format_p(fr.p_value),
-            fr.iman_davenport,
-            super::format_p(fr.iman_davenport_p),
-            self.nemenyi.critical_difference
-        )?;
-        for (i, (config, rank)) in self.ordered().iter().enumerate() {
-            writeln!(f, "  {:>2}. {config:<30} mean rank {rank:.2}", i + 1)?;
-        }
-        Ok(())
     }
 }

@@ -10,7 +10,7 @@ use crate::results::Results;
 use crate::stats::{self, Alternative, Correction, Magnitude, MannWhitneyOptions, PermutationOptions, WilcoxonOptions};
 use crate::trial::MetricSpec;
 
-use super::{format_p, marker};
+use super::marker;
 
 /// The test used to compare a configuration with the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -414,16 +414,4 @@ fn unpaired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &Significa
         }
     }
     Ok(())
-}
-
-impl fmt::Display for Significance {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.method())?;
-        for r in &self.rows {
-            let p = r.p_adjusted.map_or("—".to_string(), format_p);
-            let change = r.change.map_or("—".to_string(), |c| format!("{c:+.4}"));
-            writeln!(f, "  {:<28} n={:<3} change {change:>9}  p_adj {p:>7} {:<3} {}", r.config, r.n, r.marker, r.verdict)?;
-        }
-        Ok(())
-    }
 }

@@ -84,6 +84,28 @@ pub fn truncate_to(s: &str, size: f64, bold: bool, max_w: f64) -> String {
     out
 }
 
+/// Greedy word wrap into at most `max_lines` lines of width `max_w`; the last line is truncated
+/// with an ellipsis if text remains.
+pub fn wrap(s: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in s.split_whitespace() {
+        match lines.last_mut() {
+            Some(cur) if text_width(cur, size, false) + text_width(" ", size, false) + text_width(word, size, false) <= max_w => {
+                cur.push(' ');
+                cur.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.len() > max_lines && max_lines > 0 {
+        let rest = lines[max_lines - 1..].join(" ");
+        lines.truncate(max_lines - 1);
+        lines.push(rest);
+    }
+    lines.truncate(max_lines);
+    lines.into_iter().map(|l| truncate_to(&l, size, false, max_w)).collect()
+}
+
 /// A number written compactly for coordinates (at most 2 decimals, no trailing zeros).
 pub fn n(v: f64) -> String {
     if !v.is_finite() {
@@ -343,5 +365,15 @@ mod tests {
         assert!(text_width("accuracy", 24.0, false) > 1.9 * w);
         let t = truncate_to("a very long category label indeed", 12.0, false, 60.0);
         assert!(t.ends_with('…') && text_width(&t, 12.0, false) <= 60.0 + 1e-9);
+    }
+
+    #[test]
+    fn wraps_into_lines() {
+        let w = wrap("one two three four five six seven eight nine ten", 12.0, 80.0, 2);
+        assert_eq!(w.len(), 2);
+        assert!(w[1].ends_with('…'));
+        assert!(w.iter().all(|l| text_width(l, 12.0, false) <= 80.0 + 1e-9));
+        assert_eq!(wrap("short", 12.0, 200.0, 2), vec!["short".to_string()]);
+        assert!(wrap("", 12.0, 200.0, 2).is_empty());
     }
 }

@@ -6,11 +6,11 @@
 use polars::prelude::{AnyValue, DataFrame};
 
 use super::evcxr::{TEXT_HTML, TEXT_PLAIN, emit};
-use super::table::{Cell, ColumnSpec, DEFAULT_DISPLAY_ROWS, Table};
+use super::table::{Cell, CellValue, ColumnSpec, DEFAULT_DISPLAY_ROWS, Table, format_auto, group_thousands};
 
 /// Converts the first `max_rows` rows of `df` into a [`Table`]: one column per frame column
-/// (header = name, sub-header = dtype; numeric dtypes right-aligned), floats with automatic
-/// precision, integers exact, strings as text, nulls as `—`, other values through polars'
+/// (header = name, sub-header = dtype; numeric dtypes right-aligned), floats with one
+/// precision per column (enough for its shown values, at most 6 decimals), integers exact, strings as text, nulls as `—`, other values through polars'
 /// `Display`. Rows past `max_rows` are not converted but counted in
 /// [`Table::omitted_rows`], so the "… N more rows" note stays right and a huge frame costs
 /// only `max_rows` rows of work.
@@ -19,26 +19,72 @@ pub fn frame_to_table(df: &DataFrame, max_rows: usize) -> Table {
         .columns()
         .iter()
         .map(|c| {
-            let spec = if c.dtype().is_primitive_numeric() { ColumnSpec::number(c.name().as_str()) } else { ColumnSpec::text(c.name().as_str()) };
-            spec.sub(c.dtype().to_string())
+            let spec = if c.dtype().is_primitive_numeric() {
+                ColumnSpec::number(c.name().as_str())
+            } else {
+                ColumnSpec::text(c.name().as_str())
+            };
+            spec.with_sub(c.dtype().to_string())
         })
         .collect();
     let height = df.height();
     let shown = height.min(max_rows);
     let mut table = Table::new(columns).with_display_rows(max_rows);
-    table.rows = (0..shown)
-        .map(|i| df.columns().iter().map(|c| c.get(i).map_or_else(|_| Cell::missing(), |v| any_value_cell(&v))).collect())
+    // convert column by column, so float columns can share one precision (0.60, 0.61, ...)
+    let by_column: Vec<Vec<Cell>> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            let mut cells: Vec<Cell> =
+                (0..shown).map(|i| c.get(i).map_or_else(|_| Cell::missing(), |v| any_value_cell(&v))).collect();
+            if c.dtype().is_float() {
+                share_precision(&mut cells);
+            }
+            cells
+        })
         .collect();
+    table.rows = (0..shown).map(|i| by_column.iter().map(|col| col[i].clone()).collect()).collect();
     table.omitted_rows = height - shown;
-    table.push_note(format!("{} row{} × {} column{}", height, plural(height), df.width(), plural(df.width())));
+    table.push_note(format!(
+        "{} row{} × {} column{}",
+        group_thousands(height),
+        plural(height),
+        group_thousands(df.width()),
+        plural(df.width())
+    ));
     table
+}
+
+/// Gives every automatically formatted number of a column the largest number of decimals any
+/// of them needs (at most 6), unless one needs scientific notation.
+fn share_precision(cells: &mut [Cell]) {
+    let mut decimals = 0usize;
+    for cell in cells.iter() {
+        if let CellValue::Number { value, format } = &cell.value
+            && format.precision.is_none()
+            && value.is_finite()
+        {
+            let s = format_auto(*value);
+            if s.contains('e') {
+                return;
+            }
+            decimals = decimals.max(s.split_once('.').map_or(0, |(_, d)| d.len()));
+        }
+    }
+    for cell in cells.iter_mut() {
+        if let CellValue::Number { format, .. } = &mut cell.value
+            && format.precision.is_none()
+        {
+            format.precision = Some(decimals.min(6));
+        }
+    }
 }
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// One polars value as a table cell.
+/// One polars value as a table cell (floats with automatic precision).
 pub fn any_value_cell(v: &AnyValue<'_>) -> Cell {
     match v {
         AnyValue::Null => Cell::missing(),
@@ -91,7 +137,8 @@ mod tests {
     fn frame(n: usize) -> DataFrame {
         let ids: Vec<i64> = (0..n as i64).collect();
         let acc: Vec<Option<f64>> = (0..n).map(|i| if i == 1 { None } else { Some(0.5 + i as f64 / 1000.0) }).collect();
-        let names: Vec<String> = (0..n).map(|i| if i == 0 { "&\"'<>".to_string() } else { format!("cfg{i}") }).collect();
+        let names: Vec<String> =
+            (0..n).map(|i| if i == 0 { "&\"'<>".to_string() } else { format!("cfg{i}") }).collect();
         DataFrame::new(
             n,
             vec![
@@ -112,6 +159,7 @@ mod tests {
         assert_eq!(t.columns[1].align, super::super::table::Align::Left);
         assert_eq!(t.cell(1, 2).unwrap().plain(), "—");
         assert_eq!(t.cell(2, 2).unwrap().plain(), "0.502");
+        assert_eq!(t.cell(0, 2).unwrap().plain(), "0.500"); // shares the column's precision
         assert_eq!(t.cell(0, 1).unwrap().plain(), "&\"'<>");
         assert_eq!(t.cell(2, 0).unwrap().plain(), "2");
     }
@@ -123,8 +171,8 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(html.contains("&amp;&quot;&#39;&lt;&gt;"));
         assert_eq!(html.matches("<tr><td").count(), 200);
-        assert!(html.contains("… 800 more rows (showing 200 of 1000)"));
-        assert!(html.contains("1000 rows × 3 columns"));
+        assert!(html.contains("… 800 more rows (showing 200 of 1,000)"));
+        assert!(html.contains("1,000 rows × 3 columns"));
         let small = df.to_display_table(5);
         assert_eq!(small.rows.len(), 5);
         assert_eq!(small.omitted_rows, 995);

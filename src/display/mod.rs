@@ -13,7 +13,7 @@
 //! - [`escape_html`], [`escape_markdown`], [`escape_latex`] escape every user string.
 //!
 //! ```ignore
-//! use ablate::display::{Cell, ColumnSpec, Table, Render};
+//! use ablate::display::{Cell, ColumnSpec, Render, Stars, Table};
 //!
 //! let mut t = Table::new(vec![ColumnSpec::text("config"), ColumnSpec::number("accuracy")])
 //!     .with_title("Summary");
@@ -36,6 +36,6 @@ pub use frame::{DataFrameDisplay, any_value_cell, frame_to_table};
 pub use render::CSS;
 pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_is_safe};
 pub use table::{
-    Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Stars, Table, auto_precision,
-    format_auto, format_fixed, format_number, format_p_value,
+    Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Stars, Table,
+    auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands,
 };

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use super::escape::{escape_html, escape_latex, escape_markdown, plain_one_line};
-use super::table::{Align, Cell, CellValue, MISSING, Stars, Table, format_fixed, format_number, format_p_value};
+use super::table::{
+    Align, Cell, CellValue, MISSING, Stars, Table, format_fixed, format_number, format_p_value, group_thousands,
+};
 
 /// The scoped stylesheet every ablate HTML view uses. Every selector starts with `.ablate`, so
 /// it cannot restyle the rest of a notebook. Colours are translucent or `currentColor`, so
@@ -14,14 +16,16 @@ use super::table::{Align, Cell, CellValue, MISSING, Stars, Table, format_fixed, 
 pub const CSS: &str = "\
 .ablate{font-family:-apple-system,BlinkMacSystemFont,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;font-size:13px;line-height:1.45}
 .ablate .ablate-table{overflow-x:auto;margin:0 0 14px 0}
-.ablate table{border-collapse:collapse;border:none;border-top:2px solid currentColor;border-bottom:2px solid currentColor;margin:0;font-variant-numeric:tabular-nums;font-size:13px}
+.ablate table{table-layout:auto;width:auto;border-collapse:collapse;border:none;border-top:2px solid currentColor;border-bottom:2px solid currentColor;margin:0;font-variant-numeric:tabular-nums;font-size:13px}
 .ablate caption{caption-side:top;text-align:left;font-weight:600;font-size:14px;padding:0 0 6px 0}
 .ablate th{font-weight:600;padding:5px 12px;border:none;border-bottom:1px solid currentColor;vertical-align:bottom;white-space:nowrap}
 .ablate td{padding:3px 12px;border:none;white-space:nowrap}
+.ablate th:first-child,.ablate td:first-child{padding-left:3px}
+.ablate th:last-child,.ablate td:last-child{padding-right:3px}
 .ablate tbody tr:nth-child(odd){background:transparent}
 .ablate tbody tr:nth-child(even){background:rgba(127,127,127,.08)}
 .ablate tbody tr:hover{background:rgba(127,127,127,.16)}
-.ablate th .sub{display:block;font-weight:400;font-size:11px;opacity:.7}
+.ablate th .sub{font-weight:400;font-size:11px;opacity:.7}
 .ablate sup{font-size:75%;line-height:0;vertical-align:super;padding-left:1px}
 .ablate .note{font-size:12px;opacity:.75;margin:4px 0 0 0}
 ";
@@ -39,7 +43,8 @@ impl Table {
             self.columns.iter().map(|c| c.subheader.as_deref().map(plain_one_line).unwrap_or_default()).collect();
         let body: Vec<Vec<String>> =
             shown.iter().map(|row| (0..ncols).map(|j| text_cell(row.get(j))).collect()).collect();
-        let mut widths: Vec<usize> = (0..ncols).map(|j| headers[j].chars().count().max(subs[j].chars().count())).collect();
+        let mut widths: Vec<usize> =
+            (0..ncols).map(|j| headers[j].chars().count().max(subs[j].chars().count())).collect();
         for row in &body {
             for (w, s) in widths.iter_mut().zip(row) {
                 *w = (*w).max(s.chars().count());
@@ -126,7 +131,7 @@ impl Table {
         for col in &self.columns {
             let _ = write!(out, "<th style=\"text-align:{}\">{}", align_css(col.align), escape_html(&col.header));
             if let Some(sub) = &col.subheader {
-                let _ = write!(out, "<span class=\"sub\">{}</span>", escape_html(sub));
+                let _ = write!(out, "<br><span class=\"sub\">{}</span>", escape_html(sub));
             }
             out.push_str("</th>");
         }
@@ -191,7 +196,7 @@ impl Table {
             }
         }
         if self.omitted_rows > 0 {
-            let _ = writeln!(out, "\n… {} more rows not included", self.omitted_rows);
+            let _ = writeln!(out, "\n… {} more rows not included", group_thousands(self.omitted_rows));
         }
         for note in &self.notes {
             let _ = writeln!(out, "\n{}", escape_markdown(note));
@@ -239,7 +244,11 @@ impl Table {
         out.push_str("\\bottomrule\n\\end{tabular}\n");
         if float {
             if self.omitted_rows > 0 {
-                let _ = writeln!(out, "\\par\\smallskip{{\\footnotesize \\ldots{{}} {} more rows not included}}", self.omitted_rows);
+                let _ = writeln!(
+                    out,
+                    "\\par\\smallskip{{\\footnotesize \\ldots{{}} {} more rows not included}}",
+                    group_thousands(self.omitted_rows)
+                );
             }
             for note in &self.notes {
                 let _ = writeln!(out, "\\par\\smallskip{{\\footnotesize {}}}", escape_latex(note));
@@ -291,7 +300,13 @@ fn html_cell(cell: Option<&Cell>) -> String {
 
 fn markdown_cell(cell: Option<&Cell>) -> String {
     let Some(c) = cell else { return MISSING.to_string() };
-    let mut s = escape_markdown(&c.plain());
+    // only user text needs escaping; computed values (digits, signs, brackets, `<0.001`) are
+    // left readable, and markers are escaped below so `***` is not read as emphasis
+    let mut s = match &c.value {
+        CellValue::Text(t) => escape_markdown(t),
+        CellValue::Stars(st) => escape_markdown(st.as_str()),
+        _ => c.plain(),
+    };
     if c.bold && !s.is_empty() {
         s = format!("**{s}**");
     }
@@ -383,7 +398,7 @@ mod tests {
         let mut t = Table::new(vec![
             ColumnSpec::text("config"),
             ColumnSpec::text(EVIL_PARAM),
-            ColumnSpec::number("accuracy").sub("mean ± 95% CI"),
+            ColumnSpec::number("accuracy").with_sub("mean ± 95% CI"),
             ColumnSpec::number("Δ vs baseline"),
             ColumnSpec::number("p (Holm)"),
             ColumnSpec::marker("sig"),
@@ -460,7 +475,7 @@ mod tests {
         }
         let html = t.to_html();
         assert_eq!(html.matches("<tr><td").count(), DEFAULT_DISPLAY_ROWS);
-        assert!(html.contains("… 9800 more rows (showing 200 of 10000)"));
+        assert!(html.contains("… 9,800 more rows (showing 200 of 10,000)"));
         assert!(html.len() < 100_000);
         let text = t.to_text();
         assert_eq!(text.lines().count(), 2 + 200 + 1);

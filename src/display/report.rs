@@ -108,7 +108,12 @@ impl Report {
     }
 
     /// Appends a chart section with a caption under the chart.
-    pub fn chart_with_caption(mut self, heading: impl Into<String>, svg: impl Into<String>, caption: impl Into<String>) -> Self {
+    pub fn chart_with_caption(
+        mut self,
+        heading: impl Into<String>,
+        svg: impl Into<String>,
+        caption: impl Into<String>,
+    ) -> Self {
         self.push(heading, SectionBody::Chart { svg: svg.into(), caption: Some(caption.into()) });
         self
     }
@@ -240,7 +245,8 @@ impl Report {
     /// name).
     pub fn save_html(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
         let path = path.as_ref();
-        let fallback = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "ablate report".into());
+        let fallback =
+            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "ablate report".into());
         let title = self.title.clone().unwrap_or(fallback);
         std::fs::write(path, self.to_html_document(&title))
     }
@@ -280,10 +286,10 @@ fn paragraphs(text: &str) -> Vec<String> {
 /// Drops a leading `<?xml …?>` declaration (invalid inside HTML) and surrounding whitespace.
 fn strip_xml_prolog(svg: &str) -> &str {
     let s = svg.trim();
-    if s.starts_with("<?xml") {
-        if let Some(end) = s.find("?>") {
-            return s[end + 2..].trim_start();
-        }
+    if s.starts_with("<?xml")
+        && let Some(end) = s.find("?>")
+    {
+        return s[end + 2..].trim_start();
     }
     s
 }
@@ -314,7 +320,11 @@ pub fn svg_is_safe(svg: &str) -> bool {
     let mut i = 0;
     while let Some(pos) = lower[i..].find("on") {
         let at = i + pos;
-        let before_ok = at > 0 && (bytes[at - 1].is_ascii_whitespace() || bytes[at - 1] == b'/' || bytes[at - 1] == b'"' || bytes[at - 1] == b'\'');
+        let before_ok = at > 0
+            && (bytes[at - 1].is_ascii_whitespace()
+                || bytes[at - 1] == b'/'
+                || bytes[at - 1] == b'"'
+                || bytes[at - 1] == b'\'');
         if before_ok {
             let mut j = at + 2;
             while j < bytes.len() && bytes[j].is_ascii_alphabetic() {
@@ -350,7 +360,8 @@ mod tests {
     const SVG: &str = "<?xml version=\"1.0\"?>\n<svg width=\"200\" height=\"100\" viewBox=\"0 0 200 100\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"0\" y=\"0\" width=\"200\" height=\"100\" fill=\"#eee\"/><text x=\"10\" y=\"50\">acc &amp; loss</text></svg>";
 
     fn table() -> Table {
-        let mut t = Table::new(vec![ColumnSpec::text("<script>alert(1)</script>"), ColumnSpec::number("acc")]).with_title("Summary");
+        let mut t = Table::new(vec![ColumnSpec::text("<script>alert(1)</script>"), ColumnSpec::number("acc")])
+            .with_title("Summary");
         t.push_row(vec![Cell::text("&\"'<>"), Cell::mean_ci(0.7, 0.03, 2)]);
         t
     }
@@ -437,11 +448,19 @@ mod tests {
                 Cell::float(0.8),
             ]);
         }
-        let chart = format!("<svg xmlns=\"http://www.w3.org/2000/svg\">{}</svg>", "<circle cx=\"1\" cy=\"2\" r=\"3\"/>".repeat(2000));
-        let r = Report::new().with_title("big").table("Trials", t.clone()).table("Again", t).chart("c1", chart.clone()).chart("c2", chart);
+        let chart = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\">{}</svg>",
+            "<circle cx=\"1\" cy=\"2\" r=\"3\"/>".repeat(2000)
+        );
+        let r = Report::new()
+            .with_title("big")
+            .table("Trials", t.clone())
+            .table("Again", t)
+            .chart("c1", chart.clone())
+            .chart("c2", chart);
         let html = r.to_html_document("big");
         assert!(html.len() < 1_000_000, "{} bytes", html.len());
-        assert!(html.contains("… 9800 more rows"));
+        assert!(html.contains("… 9,800 more rows"));
     }
 
     #[test]

@@ -60,7 +60,7 @@ impl ColumnSpec {
     }
 
     /// Sets the second header line (unit, statistic).
-    pub fn sub(mut self, subheader: impl Into<String>) -> Self {
+    pub fn with_sub(mut self, subheader: impl Into<String>) -> Self {
         self.subheader = Some(subheader.into());
         self
     }
@@ -194,7 +194,10 @@ impl Cell {
 
     /// A number with `precision` decimals.
     pub fn number(value: f64, precision: usize) -> Self {
-        Cell::new(CellValue::Number { value, format: NumFormat { precision: Some(precision), signed: false, percent: false } })
+        Cell::new(CellValue::Number {
+            value,
+            format: NumFormat { precision: Some(precision), signed: false, percent: false },
+        })
     }
 
     /// A number printed with automatic precision (used for data frames).
@@ -204,17 +207,26 @@ impl Cell {
 
     /// A signed change with `precision` decimals: `+0.012`, `-0.004`.
     pub fn delta(value: f64, precision: usize) -> Self {
-        Cell::new(CellValue::Number { value, format: NumFormat { precision: Some(precision), signed: true, percent: false } })
+        Cell::new(CellValue::Number {
+            value,
+            format: NumFormat { precision: Some(precision), signed: true, percent: false },
+        })
     }
 
     /// A percentage (value already in percent): `93.2%`.
     pub fn percent(value: f64, precision: usize) -> Self {
-        Cell::new(CellValue::Number { value, format: NumFormat { precision: Some(precision), signed: false, percent: true } })
+        Cell::new(CellValue::Number {
+            value,
+            format: NumFormat { precision: Some(precision), signed: false, percent: true },
+        })
     }
 
     /// A signed relative change in percent: `+3.2%`.
     pub fn percent_change(value: f64, precision: usize) -> Self {
-        Cell::new(CellValue::Number { value, format: NumFormat { precision: Some(precision), signed: true, percent: true } })
+        Cell::new(CellValue::Number {
+            value,
+            format: NumFormat { precision: Some(precision), signed: true, percent: true },
+        })
     }
 
     /// An integer.
@@ -385,13 +397,27 @@ pub fn format_number(v: f64, format: NumFormat) -> String {
     if v.is_nan() {
         return s;
     }
-    if format.signed && !s.starts_with('-') && v != 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0' || c == '∞') {
+    if format.signed && !s.starts_with('-') && v != 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0' || c == '∞')
+    {
         s.insert(0, '+');
     }
     if format.percent {
         s.push('%');
     }
     s
+}
+
+/// Writes a count with thousands separators: `10000` → `10,000`.
+pub fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// Formats a p-value: `<0.001` below 0.001, four decimals below 0.1 (`0.0123`), three above
@@ -442,7 +468,14 @@ pub struct Table {
 impl Table {
     /// An empty table with these columns.
     pub fn new(columns: Vec<ColumnSpec>) -> Self {
-        Table { title: None, notes: Vec::new(), columns, rows: Vec::new(), display_rows: DEFAULT_DISPLAY_ROWS, omitted_rows: 0 }
+        Table {
+            title: None,
+            notes: Vec::new(),
+            columns,
+            rows: Vec::new(),
+            display_rows: DEFAULT_DISPLAY_ROWS,
+            omitted_rows: 0,
+        }
     }
 
     /// Sets the title.
@@ -486,23 +519,21 @@ impl Table {
     /// Bolds the best cell(s) of column `col` by [`Cell::sort_key`]: the largest when
     /// `higher_is_better`, else the smallest; ties are all bolded. Muted cells do not compete.
     pub fn mark_best(&mut self, col: usize, higher_is_better: bool) {
-        let best = self
-            .rows
-            .iter()
-            .filter_map(|r| r.get(col))
-            .filter(|c| !c.muted)
-            .filter_map(Cell::sort_key)
-            .fold(None, |acc: Option<f64>, v| match acc {
+        let best = self.rows.iter().filter_map(|r| r.get(col)).filter(|c| !c.muted).filter_map(Cell::sort_key).fold(
+            None,
+            |acc: Option<f64>, v| match acc {
                 None => Some(v),
                 Some(b) if (higher_is_better && v > b) || (!higher_is_better && v < b) => Some(v),
                 keep => keep,
-            });
+            },
+        );
         if let Some(best) = best {
             for row in &mut self.rows {
-                if let Some(cell) = row.get_mut(col) {
-                    if !cell.muted && cell.sort_key() == Some(best) {
-                        cell.bold = true;
-                    }
+                if let Some(cell) = row.get_mut(col)
+                    && !cell.muted
+                    && cell.sort_key() == Some(best)
+                {
+                    cell.bold = true;
                 }
             }
         }
@@ -527,7 +558,13 @@ impl Table {
         let shown = self.rows.len().min(self.display_rows);
         let hidden = self.total_rows() - shown;
         (hidden > 0).then(|| {
-            format!("… {} more row{} (showing {} of {})", hidden, if hidden == 1 { "" } else { "s" }, shown, self.total_rows())
+            format!(
+                "… {} more row{} (showing {} of {})",
+                group_thousands(hidden),
+                if hidden == 1 { "" } else { "s" },
+                group_thousands(shown),
+                group_thousands(self.total_rows())
+            )
         })
     }
 }
@@ -580,6 +617,10 @@ mod tests {
         assert_eq!(format_auto(12.345678), "12.35");
         assert_eq!(format_auto(300.0), "300");
         assert_eq!(format_auto(1.5e-7), "1.500e-7");
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(1234567), "1,234,567");
     }
 
     #[test]

@@ -188,7 +188,7 @@ impl Results {
         let Some(dir) = &self.run_dir else { return Ok(()) };
         self.to_csv(dir.join("results.csv"))?;
         self.to_parquet(dir.join("results.parquet"))?;
-        let summary = self.summary().to_text();
+        let summary = self.summary().to_string();
         write_atomically(&dir.join("summary.txt"), |file| {
             use std::io::Write;
             file.write_all(summary.as_bytes()).map_err(io_context("cannot write summary.txt"))

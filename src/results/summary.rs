@@ -1,13 +1,11 @@
 //! The per-configuration summary: n, mean, spread, 95% t-interval and change versus the
 //! baseline for one metric.
 
-use std::fmt;
-
 use polars::prelude::*;
 
 use crate::error::Result;
 use crate::stats::{self, Alternative};
-use crate::trial::{Direction, MetricSpec};
+use crate::trial::MetricSpec;
 
 /// One configuration's summary for one metric.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,80 +155,5 @@ impl Summary {
             Column::new("best".into(), self.rows.iter().map(|r| r.best).collect::<Vec<_>>()),
         ];
         Ok(DataFrame::new(self.rows.len(), columns)?)
-    }
-
-    /// A plain-text table: config, n, mean ± 95% CI half-width, interval, change, change %.
-    pub fn to_text(&self) -> String {
-        let direction = match self.metric.direction {
-            Direction::Maximize => "higher is better",
-            Direction::Minimize => "lower is better",
-        };
-        let header = [
-            "config".to_string(),
-            "n".to_string(),
-            format!("{} (mean ± 95% CI)", self.metric.name),
-            "95% CI".to_string(),
-            "change".to_string(),
-            "change %".to_string(),
-            String::new(),
-        ];
-        let mut table: Vec<[String; 7]> = vec![header];
-        for r in &self.rows {
-            let mean = match (r.mean, r.ci_low, r.ci_high) {
-                (Some(m), Some(_), Some(hi)) => format!("{m:.4} ± {:.4}", hi - m),
-                (Some(m), _, _) => format!("{m:.4}"),
-                (None, _, _) => "—".to_string(),
-            };
-            let ci = match (r.ci_low, r.ci_high) {
-                (Some(lo), Some(hi)) => format!("[{lo:.4}, {hi:.4}]"),
-                _ => "—".to_string(),
-            };
-            let (change, pct) = if r.config_index == 0 {
-                ("(reference)".to_string(), String::new())
-            } else {
-                (
-                    r.change.map_or("—".into(), |c| format!("{c:+.4}")),
-                    r.change_pct.map_or("—".into(), |p| format!("{p:+.2}%")),
-                )
-            };
-            let n = if r.failed > 0 { format!("{} ({} failed)", r.n, r.failed) } else { r.n.to_string() };
-            let mark = if r.best { "<- best".to_string() } else { String::new() };
-            table.push([r.config.clone(), n, mean, ci, change, pct, mark]);
-        }
-        let mut widths = [0usize; 7];
-        for row in &table {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut out = format!("{} by config ({direction})\n", self.metric.name);
-        for (i, row) in table.iter().enumerate() {
-            let mut line = String::new();
-            for (c, (cell, w)) in row.iter().zip(widths).enumerate() {
-                let pad = w - cell.chars().count();
-                // text columns left-aligned, numbers right-aligned
-                if c == 0 || c == 6 {
-                    line.push_str(cell);
-                    line.push_str(&" ".repeat(pad));
-                } else {
-                    line.push_str(&" ".repeat(pad));
-                    line.push_str(cell);
-                }
-                line.push_str("  ");
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-            if i == 0 {
-                out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * 6));
-                out.push('\n');
-            }
-        }
-        out
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_text())
     }
 }

@@ -132,7 +132,7 @@ pub fn multipletests(p: &[f64], alpha: f64, method: Correction) -> Result<Correc
         }
         Correction::BenjaminiHochberg => {
             sorted_order(p, &mut order);
-            let last = order.iter().enumerate().filter(|&(i, &k)| p[k] <= (i + 1) as f64 / mf * alpha).map(|(i, _)| i).last();
+            let last = order.iter().enumerate().filter(|&(i, &k)| p[k] <= (i + 1) as f64 / mf * alpha).map(|(i, _)| i).next_back();
             if let Some(last) = last {
                 for &k in &order[..=last] {
                     reject[k] = true;

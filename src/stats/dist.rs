@@ -179,6 +179,7 @@ pub(crate) fn brent_root<F: FnMut(f64) -> f64>(mut f: F, mut a: f64, mut b: f64,
 
 /// 15-point Gauss-Kronrod nodes (positive half, last is 0) and weights, with the embedded
 /// 7-point Gauss weights (for nodes 1, 3, 5 and the centre).
+#[allow(clippy::excessive_precision)]
 const XGK: [f64; 8] = [
     0.991455371120812639206854697526329,
     0.949107912342758524526189684047851,
@@ -189,6 +190,7 @@ const XGK: [f64; 8] = [
     0.207784955007898467600689403773245,
     0.0,
 ];
+#[allow(clippy::excessive_precision)]
 const WGK: [f64; 8] = [
     0.022935322010529224963732008058970,
     0.063092092629978553290700663189204,
@@ -199,6 +201,7 @@ const WGK: [f64; 8] = [
     0.204432940075298892414161999234649,
     0.209482141084727828012999174891714,
 ];
+#[allow(clippy::excessive_precision)]
 const WG: [f64; 4] = [
     0.129484966168869693270611432679082,
     0.279705391489276667901467771423780,

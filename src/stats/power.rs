@@ -15,7 +15,7 @@ use super::{Alternative, Result, StatsError, check_unit};
 /// CDF of the noncentral t distribution, P(T <= t) with `df > 0` degrees of freedom and
 /// noncentrality `ncp` (AS 243). Absolute accuracy about 1e-12.
 pub fn nct_cdf(t: f64, df: f64, ncp: f64) -> Result<f64> {
-    if !(df > 0.0) || t.is_nan() || !ncp.is_finite() {
+    if df.is_nan() || df <= 0.0 || t.is_nan() || !ncp.is_finite() {
         return Err(StatsError::InvalidArgument(format!(
             "noncentral t needs df > 0, finite ncp and a non-NaN t (got t={t}, df={df}, ncp={ncp})"
         )));
@@ -89,7 +89,7 @@ pub fn nct_cdf(t: f64, df: f64, ncp: f64) -> Result<f64> {
 /// `Less` = "smaller"). Needs n > 1 and alpha in (0, 1).
 pub fn paired_t_power(effect_size: f64, n: f64, alpha: f64, alt: Alternative) -> Result<f64> {
     check_unit(alpha, "alpha")?;
-    if !(n > 1.0) || !n.is_finite() {
+    if n.is_nan() || n <= 1.0 || !n.is_finite() {
         return Err(StatsError::InvalidArgument(format!("power needs more than one pair, got n = {n}")));
     }
     if !effect_size.is_finite() {
@@ -135,7 +135,7 @@ pub struct SampleSize {
 pub fn seeds_for_power(sd_diff: f64, target_diff: f64, alpha: f64, power: f64, alt: Alternative) -> Result<SampleSize> {
     check_unit(alpha, "alpha")?;
     check_unit(power, "power")?;
-    if !(sd_diff >= 0.0) || !sd_diff.is_finite() {
+    if sd_diff.is_nan() || sd_diff < 0.0 || !sd_diff.is_finite() {
         return Err(StatsError::InvalidArgument(format!("sd of differences must be finite and >= 0, got {sd_diff}")));
     }
     if target_diff == 0.0 || !target_diff.is_finite() {

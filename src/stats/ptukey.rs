@@ -145,8 +145,9 @@ pub fn qtukey(p: f64, k: usize, df: f64) -> Result<f64> {
     check_args(1.0, k, df)?;
     super::check_unit(p, "probability")?;
     // Nemenyi asks for the same few quantiles again and again: remember them per thread
+    type Entry = ((usize, u64, u64), f64);
     thread_local! {
-        static CACHE: std::cell::RefCell<Vec<((usize, u64, u64), f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+        static CACHE: std::cell::RefCell<Vec<Entry>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let key = (k, p.to_bits(), df.to_bits());
     if let Some(q) = CACHE.with(|c| c.borrow().iter().find(|e| e.0 == key).map(|e| e.1)) {

@@ -7,3 +7,4 @@ mod kill_resume;
 mod resume;
 mod results_frame;
 mod runner;
+mod views;

@@ -63,8 +63,8 @@ fn summary_matches_hand_computation() {
     assert!((wide.change_pct.unwrap() - 0.05 / 0.6 * 100.0).abs() < 1e-9);
     assert!(wide.best, "width=64 has the highest mean");
     assert_eq!(summary.rows.iter().filter(|r| r.best).count(), 1);
-    let text = summary.to_text();
-    assert!(text.contains("width=64") && text.contains("<- best") && text.contains("+8.33%"), "{text}");
+    let text = summary.to_string();
+    assert!(text.contains("width=64") && text.contains("◀ best") && text.contains("+8.33%"), "{text}");
     let frame = summary.frame().unwrap();
     assert_eq!(frame.height(), summary.rows.len());
 }

@@ -1,0 +1,277 @@
+//! Every result type as a [`Table`], and through it as text, HTML (inline in evcxr),
+//! Markdown and LaTeX.
+
+use crate::analysis::{Conclusions, FactorialAnova, Ranking, Significance, Verdict};
+use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
+use crate::results::{Results, Summary};
+use crate::trial::Direction;
+
+/// A type that can be shown as a table: gets `to_markdown`, `to_latex` and (through
+/// [`Render`]) `to_text`, `to_html` and `evcxr_display`.
+pub trait TableView {
+    /// The table.
+    fn to_table(&self) -> Table;
+
+    /// A GitHub Markdown table.
+    fn to_markdown(&self) -> String {
+        self.to_table().to_markdown()
+    }
+
+    /// A booktabs LaTeX table (mean ± CI, best in bold, significance markers).
+    fn to_latex(&self) -> String {
+        self.to_table().to_latex()
+    }
+}
+
+macro_rules! render_as_table {
+    ($($t:ty),*) => {$(
+        impl Render for $t {
+            fn to_text(&self) -> String {
+                self.to_table().to_text()
+            }
+            fn to_html(&self) -> String {
+                self.to_table().to_html()
+            }
+        }
+    )*};
+}
+
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results);
+
+fn direction_note(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Maximize => "higher is better",
+        Direction::Minimize => "lower is better",
+    }
+}
+
+fn optional(value: Option<f64>, cell: impl Fn(f64) -> Cell) -> Cell {
+    value.map_or_else(Cell::missing, cell)
+}
+
+impl TableView for Summary {
+    fn to_table(&self) -> Table {
+        let m = &self.metric.name;
+        let precision = self.rows.iter().filter_map(|r| Some(r.ci_high? - r.mean?)).map(auto_precision).min().unwrap_or(4);
+        let mut table = Table::new(vec![
+            ColumnSpec::text("config"),
+            ColumnSpec::number("n"),
+            ColumnSpec::number(m.clone()).with_sub("mean ± 95% CI"),
+            ColumnSpec::number("95% CI"),
+            ColumnSpec::number("change"),
+            ColumnSpec::number("change %"),
+            ColumnSpec::text(""),
+        ])
+        .with_title(format!("{m} by config ({})", direction_note(self.metric.direction)))
+        .with_note("95% CI: Student t interval over seeds; change: mean minus the baseline's mean; best mean in bold.");
+        for r in &self.rows {
+            let n = if r.failed > 0 { Cell::text(format!("{} ({} failed)", r.n, r.failed)) } else { Cell::int(r.n as i64) };
+            let mean = match (r.mean, r.ci_high) {
+                (Some(m), Some(hi)) => Cell::mean_ci(m, hi - m, precision),
+                (Some(m), None) => Cell::number(m, precision),
+                _ => Cell::missing(),
+            };
+            let ci = match (r.ci_low, r.ci_high) {
+                (Some(lo), Some(hi)) => Cell::interval(lo, hi, precision),
+                _ => Cell::missing(),
+            };
+            let (change, pct) = if r.config_index == 0 {
+                (Cell::text("(baseline)"), Cell::missing())
+            } else {
+                (optional(r.change, |c| Cell::delta(c, precision)), optional(r.change_pct, |p| Cell::percent_change(p, 2)))
+            };
+            let best = if r.best { Cell::text("◀ best") } else { Cell::text("") };
+            table.push_row(vec![Cell::text(r.config.clone()), n, mean.with_bold(r.best), ci, change, pct, best]);
+            if r.n == 0 {
+                let last = table.total_rows() - 1;
+                table.mute_row(last);
+            }
+        }
+        table
+    }
+}
+
+impl TableView for Significance {
+    fn to_table(&self) -> Table {
+        let m = &self.metric.name;
+        let precision = self.rows.iter().filter_map(|r| Some(r.ci?.1 - r.mean?)).map(auto_precision).min().unwrap_or(4);
+        let effect = self.options.test.effect_name();
+        let mut table = Table::new(vec![
+            ColumnSpec::text("config"),
+            ColumnSpec::number("n"),
+            ColumnSpec::number(m.clone()).with_sub("mean ± 95% CI"),
+            ColumnSpec::number("change").with_sub("vs baseline"),
+            ColumnSpec::number("change 95% CI"),
+            ColumnSpec::number("change %"),
+            ColumnSpec::number("p"),
+            ColumnSpec::number("p adj"),
+            ColumnSpec::number(effect),
+            ColumnSpec::text("effect"),
+            ColumnSpec::text("verdict"),
+            ColumnSpec::number("seeds for 80% power"),
+        ])
+        .with_title(format!("Significance vs baseline: {m} ({})", direction_note(self.metric.direction)))
+        .with_note(self.method());
+        if let Some(base) = self.baseline_mean {
+            table.push_note(format!("baseline mean {base:.precision$} over {} seeds", self.baseline_n));
+        }
+        for r in &self.rows {
+            let stars = r.p_adjusted.map(Stars::from_p);
+            let mean = match (r.mean, r.ci) {
+                (Some(mean), Some((_, hi))) => Cell::mean_ci(mean, hi - mean, precision),
+                (Some(mean), None) => Cell::number(mean, precision),
+                _ => Cell::missing(),
+            };
+            let mut change = optional(r.change, |c| Cell::delta(c, precision));
+            if let Some(s) = stars {
+                change = change.with_stars(s);
+            }
+            let verdict = match r.verdict {
+                Verdict::NotTested => format!("not tested: {}", r.note.as_deref().unwrap_or("too few seeds")),
+                v => v.as_str().to_string(),
+            };
+            let verdict_cell = Cell::text(verdict);
+            let verdict_cell = if matches!(r.verdict, Verdict::Better | Verdict::Worse) { verdict_cell.bold() } else { verdict_cell };
+            table.push_row(vec![
+                Cell::text(r.config.clone()),
+                Cell::int(r.n as i64),
+                mean,
+                change,
+                optional(r.change_ci.map(|c| c.0), |lo| Cell::interval(lo, r.change_ci.map_or(lo, |c| c.1), precision)),
+                optional(r.change_pct, |p| Cell::percent_change(p, 2)),
+                optional(r.p_value, Cell::p_value),
+                optional(r.p_adjusted, Cell::p_value),
+                optional(r.effect_size, |d| Cell::number(d, 2)),
+                r.magnitude.map_or_else(Cell::missing, |mag| Cell::text(mag.as_str())),
+                verdict_cell,
+                r.seeds_needed.map_or_else(Cell::missing, |s| Cell::int(s as i64)),
+            ]);
+            if r.verdict == Verdict::NotTested {
+                let last = table.total_rows() - 1;
+                table.mute_row(last);
+            }
+        }
+        table
+    }
+}
+
+impl TableView for FactorialAnova {
+    fn to_table(&self) -> Table {
+        let a = &self.anova;
+        let mut table = Table::new(vec![
+            ColumnSpec::text("source"),
+            ColumnSpec::number("sum sq"),
+            ColumnSpec::number("df"),
+            ColumnSpec::number("mean sq"),
+            ColumnSpec::number("F"),
+            ColumnSpec::number("p"),
+            ColumnSpec::number("partial η²"),
+        ])
+        .with_title(format!("ANOVA of {} over {}", self.metric.name, self.factors.join(" × ")))
+        .with_note(format!(
+            "{} seeds per cell; rows named a:b are interactions; partial η² = SS / (SS + SS residual)",
+            a.replicates
+        ));
+        for t in &a.terms {
+            let p = Cell::p_value(t.p_value);
+            table.push_row(vec![
+                Cell::text(t.name.replace(':', " × ")),
+                Cell::float(t.ss),
+                Cell::number(t.df, 0),
+                Cell::float(t.ms),
+                Cell::number(t.f, 2),
+                if t.p_value < 0.05 { p.bold() } else { p },
+                Cell::number(t.partial_eta_sq, 3),
+            ]);
+        }
+        table.push_row(vec![
+            Cell::text("residual"),
+            Cell::float(a.residual_ss),
+            Cell::number(a.residual_df, 0),
+            Cell::float(a.residual_ms),
+            Cell::missing(),
+            Cell::missing(),
+            Cell::missing(),
+        ]);
+        table
+    }
+}
+
+impl TableView for Ranking {
+    fn to_table(&self) -> Table {
+        let fr = &self.friedman;
+        let mut table = Table::new(vec![ColumnSpec::number("rank"), ColumnSpec::text("config"), ColumnSpec::number("mean rank")])
+            .with_title(format!("Ranking on {} ({} configs × {} seeds; rank 1 = best)", self.metric.name, fr.k, fr.n))
+            .with_note(format!(
+                "Friedman χ² = {:.3}, p = {}; Iman-Davenport F = {:.3}, p = {}; Nemenyi critical difference (α = 0.05) = {:.3}",
+                fr.statistic,
+                crate::display::format_p_value(fr.p_value),
+                fr.iman_davenport,
+                crate::display::format_p_value(fr.iman_davenport_p),
+                self.nemenyi.critical_difference
+            ));
+        for (i, (config, rank)) in self.ordered().iter().enumerate() {
+            let row = vec![Cell::int(i as i64 + 1), Cell::text(*config), Cell::number(*rank, 2)];
+            table.push_row(if i == 0 { row.into_iter().map(Cell::bold).collect() } else { row });
+        }
+        table
+    }
+}
+
+impl TableView for Results {
+    /// The summary of the primary metric, with a note on what ran.
+    fn to_table(&self) -> Table {
+        let stats = self.run_stats();
+        let mut table = self.summary().to_table();
+        table.push_note(format!(
+            "{} trials ({} run now, {} reused from the journal, {} failed); the full frame is results.frame()",
+            self.records().len(),
+            stats.executed,
+            stats.reused,
+            self.failures().len()
+        ));
+        table
+    }
+}
+
+impl Render for Conclusions {
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+
+    fn to_html(&self) -> String {
+        let items: String = self.sentences.iter().map(|s| format!("<li>{}</li>", inline_code(&escape_html(s)))).collect();
+        format!("<div class=\"ablate\"><h4>Conclusions</h4><ul>{items}</ul></div>")
+    }
+}
+
+/// Turns `name` spans (already HTML-escaped) into <code> elements.
+fn inline_code(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut open = false;
+    for ch in escaped.chars() {
+        if ch == '`' {
+            out.push_str(if open { "</code>" } else { "<code>" });
+            open = !open;
+        } else {
+            out.push(ch);
+        }
+    }
+    if open {
+        out.push_str("</code>");
+    }
+    out
+}
+
+macro_rules! display_as_text {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            /// The plain-text table.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.to_table().to_text())
+            }
+        }
+    )*};
+}
+
+display_as_text!(Summary, Significance, FactorialAnova, Ranking);
