@@ -124,7 +124,7 @@ impl Chart for ComponentBars {
         let span = hi - lo;
         let (dlo, dhi, ticks, step) = scale::nice_domain(lo - span * 0.03, hi + span * 0.03, 5);
         let tdec = scale::decimals_for_step(step);
-        let vdec = tdec + 1;
+        let vdec = (scale::decimals_for_spread(span) + 1).max(tdec);
 
         let labels: Vec<String> = bars.iter().map(|b| svg::truncate_to(&b.label, LABEL_SIZE - 1.0, false, 220.0)).collect();
         let lw = labels.iter().map(|l| svg::text_width(l, LABEL_SIZE - 1.0, false)).fold(0.0, f64::max);

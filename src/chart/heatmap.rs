@@ -154,7 +154,7 @@ impl Chart for Heatmap {
             sub.push_str(" · ");
             sub.push_str(b.phrase());
         }
-        let y_labels: Vec<String> = (0..ny).map(|i| svg::truncate_to(&label(&self.y_levels, i), TICK_SIZE, false, 140.0)).collect();
+        let y_labels: Vec<String> = (0..ny).map(|i| svg::truncate_middle(&label(&self.y_levels, i), TICK_SIZE, false, 140.0)).collect();
         let ylw = y_labels.iter().map(|l| svg::text_width(l, TICK_SIZE, false)).fold(0.0, f64::max);
         let left = PAD + LABEL_SIZE + 12.0 + ylw + 8.0;
         let cbar_w = 16.0;

@@ -110,7 +110,7 @@ impl Chart for InteractionPlot {
         let ydec = scale::decimals_for_step(ystep);
 
         // legend on the right
-        let legend_labels: Vec<String> = self.lines.iter().map(|l| svg::truncate_to(&l.label, LEGEND_SIZE, false, 150.0)).collect();
+        let legend_labels: Vec<String> = self.lines.iter().map(|l| svg::truncate_middle(&l.label, LEGEND_SIZE, false, 150.0)).collect();
         let lt = svg::truncate_to(&self.line_param, LEGEND_SIZE, true, 170.0);
         let legend_w = legend_labels
             .iter()

@@ -222,13 +222,12 @@ impl Chart for LineChart {
             (0..n).map(|i| sc.map(i as f64)).collect()
         } else {
             let (a, b) = (xnum(pts[0]), xnum(pts[n - 1]));
+            // inset so end points, their seed dots (drawn right of the mean) and labels fit
+            let (r0, r1) = (left + 24.0, right - 28.0);
             let sc = if log {
-                let (la, lb) = (a.log10(), b.log10());
-                let pad = ((lb - la) * 0.06).max(0.05);
-                Scale::log(10f64.powf(la - pad), 10f64.powf(lb + pad), left, right)
+                Scale::log(a, b, r0, r1)
             } else {
-                let pad = ((b - a) * 0.06).max(a.abs().max(1.0) * 0.05);
-                Scale::linear(a - pad, b + pad, left, right)
+                Scale::linear(a, b, r0, r1)
             };
             pts.iter().map(|p| sc.map(xnum(p))).collect()
         };

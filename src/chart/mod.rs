@@ -288,7 +288,7 @@ const ROT: f64 = 40.0;
 fn layout_x_labels(labels: &[String], pos: &[f64], priority: &[bool], max_label_w: f64, left_limit: f64, max_height: f64) -> XLabels {
     use theme::TICK_SIZE;
     let n = labels.len();
-    let hl: Vec<String> = labels.iter().map(|l| svg::truncate_to(l, TICK_SIZE, false, max_label_w)).collect();
+    let hl: Vec<String> = labels.iter().map(|l| svg::truncate_middle(l, TICK_SIZE, false, max_label_w)).collect();
     let widths: Vec<f64> = hl.iter().map(|l| svg::text_width(l, TICK_SIZE, false)).collect();
     let keep_h = scale::thin(pos, &widths, 8.0, priority);
     let kh = keep_h.iter().filter(|&&k| k).count();
@@ -303,7 +303,7 @@ fn layout_x_labels(labels: &[String], pos: &[f64], priority: &[bool], max_label_
         .zip(pos)
         .map(|(l, &p)| {
             let room = ((p + 3.0 - left_limit) / cos).max(24.0);
-            svg::truncate_to(l, TICK_SIZE, false, max_label_w.min(cap).min(room))
+            svg::truncate_middle(l, TICK_SIZE, false, max_label_w.min(cap).min(room))
         })
         .collect();
     // rotated labels need about one line height of horizontal room each

@@ -84,6 +84,30 @@ pub fn truncate_to(s: &str, size: f64, bold: bool, max_w: f64) -> String {
     out
 }
 
+/// Shorten `s` by replacing its middle with an ellipsis so it fits in `max_w` px; keeps the
+/// distinguishing ends of labels that share a prefix ("augmentation-policy-12" → "augme…cy-12").
+pub fn truncate_middle(s: &str, size: f64, bold: bool, max_w: f64) -> String {
+    if text_width(s, size, bold) <= max_w {
+        return s.to_string();
+    }
+    let cs: Vec<char> = s.chars().collect();
+    let (mut head, mut tail) = (0usize, 0usize);
+    let fits = |h: usize, t: usize| {
+        let c: String = cs[..h].iter().chain(std::iter::once(&'…')).chain(cs[cs.len() - t..].iter()).collect();
+        text_width(&c, size, bold) <= max_w
+    };
+    // grow the tail first (it usually carries the distinguishing part), then alternate
+    while head + tail < cs.len() {
+        let grow_tail = tail <= head;
+        let (h, t) = if grow_tail { (head, tail + 1) } else { (head + 1, tail) };
+        if !fits(h, t) {
+            break;
+        }
+        (head, tail) = (h, t);
+    }
+    cs[..head].iter().chain(std::iter::once(&'…')).chain(cs[cs.len() - tail..].iter()).collect()
+}
+
 /// Greedy word wrap into at most `max_lines` lines of width `max_w`; the last line is truncated
 /// with an ellipsis if text remains.
 pub fn wrap(s: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
@@ -365,6 +389,9 @@ mod tests {
         assert!(text_width("accuracy", 24.0, false) > 1.9 * w);
         let t = truncate_to("a very long category label indeed", 12.0, false, 60.0);
         assert!(t.ends_with('…') && text_width(&t, 12.0, false) <= 60.0 + 1e-9);
+        let m = truncate_middle("augmentation-policy-12", 12.0, false, 80.0);
+        assert!(m.ends_with("-12") && m.contains('…') && text_width(&m, 12.0, false) <= 80.0, "{m}");
+        assert_eq!(truncate_middle("ok", 12.0, false, 80.0), "ok");
     }
 
     #[test]

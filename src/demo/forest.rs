@@ -728,15 +728,16 @@ impl Builder<'_> {
         let (mut best_num, mut best_den) = (-1.0f64, 1.0f64);
         // Feature, ranks of the last value going left and the first going right, rows going left.
         let mut best: Option<(u32, u32, u32, usize)> = None;
-        let mut visited = 0;
+        let (mut drawn, mut evaluated) = (0, 0);
 
-        // Draw features without replacement (partial Fisher–Yates) until `mtry` non-constant
-        // ones have been evaluated or all have been drawn; constant ones do not count
-        // (as in scikit-learn).
+        // Draw features without replacement (partial Fisher–Yates) until `mtry` have been
+        // drawn, constant ones (within this node) included, and at least one was not constant
+        // or all have been drawn: scikit-learn's rule.
         for i in 0..self.p {
-            if visited == self.mtry {
+            if drawn >= self.mtry && evaluated > 0 {
                 break;
             }
+            drawn += 1;
             let j = i + rng.below(self.p - i);
             self.features.swap(i, j);
             let f = self.features[i] as usize;
@@ -754,7 +755,7 @@ impl Builder<'_> {
             if lo == hi {
                 continue;
             }
-            visited += 1;
+            evaluated += 1;
             sort_keys(&mut self.keys, lo, hi, &mut self.scratch, &mut self.bucket);
 
             // Sweep the sorted rows from left to right, moving one row at a time into the left

@@ -382,6 +382,43 @@ struct Cache {
     logits: Array2<f64>,
 }
 
+/// `a · b`. The products are written out (row by row, in a fixed order) rather than calling
+/// `ndarray`'s `dot`: its `matrixmultiply` backend picks an AVX/FMA or SSE kernel at run
+/// time, so the last bits of a product — and after a few thousand SGD steps, the trained
+/// network — would depend on the CPU. These loops give the same numbers on every machine
+/// (ablate's reproducibility contract), need no optimised dependency to be fast, and at these
+/// sizes (≤ 128 × 1024) are as fast as the packed kernels.
+fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let (n, k) = a.dim();
+    let m = b.ncols();
+    debug_assert_eq!(b.nrows(), k);
+    let a = a.as_standard_layout();
+    let b = b.as_standard_layout();
+    let (a, b) = (a.as_slice().unwrap_or(&[]), b.as_slice().unwrap_or(&[]));
+    let mut out = vec![0.0; n * m];
+    if m > 0 && k > 0 {
+        for (out_row, a_row) in out.chunks_exact_mut(m).zip(a.chunks_exact(k)) {
+            // Four rows of `b` per sweep of `out_row`: a quarter of the loads and stores.
+            let mut quads = a_row.chunks_exact(4).zip(b.chunks_exact(4 * m));
+            for (s, b4) in &mut quads {
+                let (b0, rest) = b4.split_at(m);
+                let (b1, rest) = rest.split_at(m);
+                let (b2, b3) = rest.split_at(m);
+                for ((((o, &v0), &v1), &v2), &v3) in out_row.iter_mut().zip(b0).zip(b1).zip(b2).zip(b3) {
+                    *o += (s[0] * v0 + s[1] * v1) + (s[2] * v2 + s[3] * v3);
+                }
+            }
+            let done = k - k % 4;
+            for (&s, b_row) in a_row[done..].iter().zip(b[done * m..].chunks_exact(m)) {
+                for (o, &v) in out_row.iter_mut().zip(b_row) {
+                    *o += s * v;
+                }
+            }
+        }
+    }
+    Array2::from_shape_vec((n, m), out).unwrap_or_else(|_| Array2::zeros((n, m)))
+}
+
 fn he_normal(fan_in: usize, fan_out: usize, rng: &mut Rng) -> Array2<f64> {
     let scale = (2.0 / fan_in as f64).sqrt();
     Array2::from_shape_simple_fn((fan_in, fan_out), || rng.normal() * scale)
@@ -414,7 +451,7 @@ impl Net {
 
     /// Forward pass; `mask` is the dropout mask (training only).
     fn forward(&self, x: ArrayView2<f64>, config: &MlpConfig, mask: Option<&Array2<f64>>) -> Cache {
-        let mut a1 = x.dot(&self.w1) + &self.b1;
+        let mut a1 = matmul(x, self.w1.view()) + &self.b1;
         let (mut normed, mut inv_std) = (Array2::zeros((0, 0)), Array1::zeros(0));
         if config.layer_norm {
             let h = a1.ncols() as f64;
@@ -433,12 +470,12 @@ impl Net {
         if let Some(mask) = mask {
             h1 *= mask;
         }
-        let mut a2 = h1.dot(&self.w2) + &self.b2;
+        let mut a2 = matmul(h1.view(), self.w2.view()) + &self.b2;
         if config.residual {
             a2 += &h1;
         }
         let h2 = relu(&a2);
-        let logits = h2.dot(&self.w3) + &self.b3;
+        let logits = matmul(h2.view(), self.w3.view()) + &self.b3;
         Cache {
             normed,
             inv_std,
@@ -459,15 +496,15 @@ impl Net {
         config: &MlpConfig,
         mask: Option<&Array2<f64>>,
     ) -> Net {
-        let w3 = c.h2.t().dot(&d_logits);
+        let w3 = matmul(c.h2.t(), d_logits.view());
         let b3 = d_logits.sum_axis(Axis(0));
-        let mut d_a2 = d_logits.dot(&self.w3.t());
+        let mut d_a2 = matmul(d_logits.view(), self.w3.t());
         Zip::from(&mut d_a2)
             .and(&c.a2)
             .for_each(|d, &a| if a <= 0.0 { *d = 0.0 });
-        let w2 = c.h1.t().dot(&d_a2);
+        let w2 = matmul(c.h1.t(), d_a2.view());
         let b2 = d_a2.sum_axis(Axis(0));
-        let mut d_h1 = d_a2.dot(&self.w2.t());
+        let mut d_h1 = matmul(d_a2.view(), self.w2.t());
         if config.residual {
             d_h1 += &d_a2;
         }
@@ -496,7 +533,7 @@ impl Net {
             d_h1
         };
         Net {
-            w1: x.t().dot(&d_z1),
+            w1: matmul(x.t(), d_z1.view()),
             b1: d_z1.sum_axis(Axis(0)),
             gain,
             bias,

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README job next to scikit-learn, in one run (see BENCHMARKS.md): ablate's
+# `cargo run --example wine_forest` from an empty run directory (all 20 trials execute),
+# then scikit-learn's RandomForestClassifier on the same study (benches/sklearn_wine.py,
+# n_jobs = all cores). Prints both wall times and accuracies.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${ABLATE_BENCH_VENV:-$HOME/.cache/ablate/bench-venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$repo/benches/requirements.txt"
+cargo build --quiet --manifest-path "$repo/Cargo.toml" --example wine_forest
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "== ablate (README job, fresh run directory)"
+start=$(date +%s%N)
+(cd "$work" && cargo run --quiet --manifest-path "$repo/Cargo.toml" --example wine_forest 2>/dev/null | sed -n '/by config/,/^$/p')
+end=$(date +%s%N)
+echo "ablate wall time (cargo run, study, run directory): $(( (end - start) / 1000000 )) ms"
+echo "== scikit-learn $("$venv/bin/python" -c 'import sklearn; print(sklearn.__version__)')"
+"$venv/bin/python" "$repo/benches/sklearn_wine.py"
