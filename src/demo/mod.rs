@@ -24,8 +24,10 @@
 use std::fmt;
 
 pub mod forest;
+pub mod mlp;
 pub mod wine;
 
+pub use mlp::{MlpConfig, MlpScores, wine_mlp, wine_mlp_with};
 pub use forest::{Features, ForestParams, Layout, MaxFeatures, RandomForest};
 pub use wine::{ForestScores, Split, WineData, train_test_split, wine_forest, wine_forest_with};
 
