@@ -25,6 +25,7 @@
 //! runner → [`store`] (journal) → [`Results`] (polars frame) → summaries and statistics.
 
 pub mod analysis;
+pub mod chart;
 pub mod demo;
 pub mod design;
 pub mod display;
@@ -52,6 +53,7 @@ pub use trial::{Direction, Metrics, Trial, TrialError, TrialId, TrialResult};
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
 pub mod prelude {
     pub use crate::analysis::{SignificanceOptions, Test};
+    pub use crate::chart::Chart;
     pub use crate::design::Design;
     pub use crate::display::{DataFrameDisplay, Render};
     pub use crate::views::TableView;

@@ -122,8 +122,14 @@ impl Results {
                             row.n,
                             format_p(p)
                         );
-                        if let Some(k) = row.seeds_needed {
-                            s.push_str(&format!(", about {k} seeds would be needed to detect a change this size"));
+                        match row.seeds_needed {
+                            Some(crate::stats::SeedsNeeded::Exactly(k)) => {
+                                s.push_str(&format!(", about {k} seeds would be needed to detect a change this size"))
+                            }
+                            Some(crate::stats::SeedsNeeded::MoreThan(k)) => {
+                                s.push_str(&format!(", more than {k} seeds would be needed to detect a change this size"))
+                            }
+                            None => {}
                         }
                         s.push('.');
                         s

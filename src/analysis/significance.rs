@@ -7,7 +7,13 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::results::Results;
-use crate::stats::{self, Alternative, Correction, Magnitude, MannWhitneyOptions, PermutationOptions, WilcoxonOptions};
+use crate::stats::{
+    self, Alternative, Correction, Magnitude, MannWhitneyOptions, PermutationOptions, SeedsNeeded, WilcoxonOptions,
+};
+
+/// The largest number of seeds the "seeds needed" column searches up to: beyond it the
+/// column says ">100" (a study that needs more seeds than that should rethink the question).
+pub const SEEDS_NEEDED_CAP: usize = 100;
 use crate::trial::MetricSpec;
 
 use super::marker;
@@ -180,8 +186,8 @@ pub struct SignificanceRow {
     /// Better / worse / no detectable difference / not tested.
     pub verdict: Verdict,
     /// Seeds a paired t-test would need to detect a change of the observed size with the
-    /// configured power (paired tests only).
-    pub seeds_needed: Option<usize>,
+    /// configured power (paired tests only; searched up to [`SEEDS_NEEDED_CAP`]).
+    pub seeds_needed: Option<SeedsNeeded>,
     /// Why something could not be computed.
     pub note: Option<String>,
 }
@@ -286,7 +292,10 @@ impl Significance {
             Column::new("magnitude".into(), rows.iter().map(|r| r.magnitude.map(|m| m.as_str())).collect::<Vec<_>>()),
             Column::new("marker".into(), rows.iter().map(|r| r.marker).collect::<Vec<_>>()),
             Column::new("verdict".into(), rows.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>()),
-            Column::new("seeds_needed".into(), rows.iter().map(|r| r.seeds_needed.map(|s| s as u32)).collect::<Vec<_>>()),
+            Column::new(
+                "seeds_needed".into(),
+                rows.iter().map(|r| r.seeds_needed.map(|s| s.to_string())).collect::<Vec<_>>(),
+            ),
         ];
         Ok(DataFrame::new(rows.len(), columns)?)
     }
@@ -384,9 +393,8 @@ fn paired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &Significanc
     row.p_value = Some(p);
     let sd_diff = t.se * (a.len() as f64).sqrt();
     if t.estimate != 0.0 {
-        row.seeds_needed = stats::seeds_for_power(sd_diff, t.estimate, options.alpha, options.power, Alternative::TwoSided)
-            .ok()
-            .map(|s| s.seeds);
+        row.seeds_needed =
+            stats::seeds_needed(sd_diff, t.estimate, options.alpha, options.power, Alternative::TwoSided, SEEDS_NEEDED_CAP).ok();
     }
     Ok(())
 }

@@ -110,7 +110,7 @@ impl Chart for CriticalDifference {
         let rmax = order.last().map_or(2.0, |&i| self.avg_ranks[i]).max(k as f64).ceil().max(rmin + 1.0);
         let sc = Scale::linear(rmin, rmax, ax_l, ax_r);
 
-        let top = super::header_height(&sub) + 8.0;
+        let top = super::header_height(sub) + 8.0;
         let cd_y = top + 18.0;
         let axis_y = cd_y + 40.0;
         let clique_y0 = axis_y + 14.0;

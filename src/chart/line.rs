@@ -175,8 +175,14 @@ impl Chart for LineChart {
         {
             let ly = top + 6.0;
             let mut x = PAD;
-            s.rect(x, ly - 6.0, 22.0, 12.0, MAIN, "fill-opacity=\"0.18\"");
-            s.line(x, ly, x + 22.0, ly, MAIN, 2.0, "");
+            if !cat && pts.iter().filter(|p| p.ci.is_some()).count() >= 2 {
+                s.rect(x, ly - 6.0, 22.0, 12.0, MAIN, "fill-opacity=\"0.18\"");
+                s.line(x, ly, x + 22.0, ly, MAIN, 2.0, "");
+            } else {
+                s.line(x + 11.0, ly - 7.0, x + 11.0, ly + 7.0, MAIN, 1.6, "");
+                s.line(x + 7.0, ly - 7.0, x + 15.0, ly - 7.0, MAIN, 1.6, "");
+                s.line(x + 7.0, ly + 7.0, x + 15.0, ly + 7.0, MAIN, 1.6, "");
+            }
             s.marker(Shape::Circle, x + 11.0, ly, 4.0, MAIN, "");
             x += 28.0;
             let t = format!("mean ± {}", self.ci_label);
@@ -300,7 +306,7 @@ impl Chart for LineChart {
                 s.marker(Shape::Circle, xs[i], y, 4.6, MAIN, "stroke=\"#fff\" stroke-width=\"1.2\" class=\"point\"");
             }
             if !p.marker.is_empty() {
-                let top_v = p.ci.map_or(p.mean, |c| c.0.max(c.1)).max(p.mean);
+                let top_v = p.seeds.iter().copied().filter(|v| v.is_finite()).fold(p.ci.map_or(p.mean, |c| c.0.max(c.1)).max(p.mean), f64::max);
                 s.text_attrs(xs[i], ysc.map(top_v) - 6.0, &p.marker, Txt::new(15.0).middle().bold(), "class=\"sig\"");
             }
         }

@@ -381,7 +381,7 @@ pub(crate) mod testutil {
     fn check_attrs(tag: &str) {
         // every '=' must be followed by a quote, and quotes must pair up
         let q = tag.matches('"').count();
-        assert!(q % 2 == 0, "unbalanced quotes in <{tag}>");
+        assert!(q.is_multiple_of(2), "unbalanced quotes in <{tag}>");
         let mut in_q = false;
         let cs: Vec<char> = tag.chars().collect();
         for (k, &c) in cs.iter().enumerate() {
@@ -435,7 +435,7 @@ mod tests {
         assert_eq!(count(&svg, "<svg "), 4);
         assert_escaped(&svg);
         let (w, h) = svg_size(&svg);
-        assert!(w <= 870.0 && w >= 800.0, "{w}");
+        assert!((800.0..=870.0).contains(&w), "{w}");
         assert!(h > 500.0, "{h}");
     }
 }

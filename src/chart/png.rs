@@ -55,12 +55,20 @@ mod tests {
         let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
         let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
         assert_eq!((w, h), (1440, 880));
-        // text is rendered with the embedded font (not silently dropped): usvg turns text into
-        // paths; a tree with text must have a non-empty text bounding box
+        // text is drawn with the embedded font even though no system fonts are loaded: a
+        // text-only SVG must put dark pixels on the white canvas
         let mut opt = resvg::usvg::Options::default();
         opt.fontdb_mut().load_font_data(REGULAR.to_vec());
-        let tree = resvg::usvg::Tree::from_str("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"30\"><text x=\"5\" y=\"20\" font-family=\"DejaVu Sans\">Ab</text></svg>", &opt).unwrap();
-        assert!(tree.root().has_children());
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"30\"><text x=\"5\" y=\"22\" font-size=\"20\" font-family=\"{}\">Ab±</text></svg>",
+            super::super::svg::FONT_FAMILY.replace('\'', "&#39;")
+        );
+        let tree = resvg::usvg::Tree::from_str(&svg, &opt).unwrap();
+        let mut pm = resvg::tiny_skia::Pixmap::new(100, 30).unwrap();
+        pm.fill(resvg::tiny_skia::Color::WHITE);
+        resvg::render(&tree, resvg::tiny_skia::Transform::identity(), &mut pm.as_mut());
+        let dark = pm.pixels().iter().filter(|p| p.red() < 128).count();
+        assert!(dark > 50, "text not rendered: {dark} dark pixels");
     }
 
     #[test]

@@ -245,6 +245,7 @@ impl Svg {
         );
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, extra: &str) {
         let _ = writeln!(
             self.buf,

@@ -264,7 +264,7 @@ const LANES: usize = 16;
 /// child is the next node. Rows with `x[feature] <= threshold` go left, the others to
 /// `right`. A leaf has a NaN threshold and `right` pointing to itself, so a row that reached
 /// it stays there whatever further steps it takes: prediction can then descend every row for
-/// exactly the tree's depth, without a data-dependent branch.
+/// up to the tree's depth, without a data-dependent branch.
 #[derive(Debug, Clone, Copy)]
 struct Node {
     threshold: f64,

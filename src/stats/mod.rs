@@ -54,7 +54,7 @@ pub use paired::{
     PermutationOptions, PermutationResult, TTest, WilcoxonOptions, WilcoxonResult, one_sample_t, paired_t,
     sign_flip_test, wilcoxon, wilcoxon_one_sample,
 };
-pub use power::{SampleSize, nct_cdf, paired_t_power, seeds_for_power};
+pub use power::{SampleSize, SeedsNeeded, nct_cdf, paired_t_power, seeds_for_power, seeds_needed};
 pub use ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,

@@ -110,6 +110,82 @@ pub fn paired_t_power(effect_size: f64, n: f64, alpha: f64, alt: Alternative) ->
     Ok(pow)
 }
 
+/// Checks the arguments shared by [`seeds_for_power`] and [`seeds_needed`].
+fn check_power_args(sd_diff: f64, target_diff: f64, alpha: f64, power: f64, alt: Alternative) -> Result<()> {
+    check_unit(alpha, "alpha")?;
+    check_unit(power, "power")?;
+    if sd_diff.is_nan() || sd_diff < 0.0 || !sd_diff.is_finite() {
+        return Err(StatsError::InvalidArgument(format!("sd of differences must be finite and >= 0, got {sd_diff}")));
+    }
+    if target_diff == 0.0 || !target_diff.is_finite() {
+        return Err(StatsError::InvalidArgument(format!(
+            "the target difference must be finite and nonzero (got {target_diff}); no number of seeds detects a zero difference"
+        )));
+    }
+    if power <= alpha {
+        return Err(StatsError::InvalidArgument(format!("power ({power}) must exceed alpha ({alpha})")));
+    }
+    if (alt == Alternative::Greater && target_diff < 0.0) || (alt == Alternative::Less && target_diff > 0.0) {
+        return Err(StatsError::InvalidArgument(
+            "a one-sided alternative needs a target difference of the same sign (positive for Greater, negative for Less)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The answer of [`seeds_needed`]: an exact count, or "more than `cap`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedsNeeded {
+    /// The smallest number of seeds whose power reaches the target.
+    Exactly(usize),
+    /// More than this many seeds would be needed (the search stopped there).
+    MoreThan(usize),
+}
+
+impl std::fmt::Display for SeedsNeeded {
+    /// `12`, or `>10000`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SeedsNeeded::Exactly(n) => write!(f, "{n}"),
+            SeedsNeeded::MoreThan(n) => write!(f, ">{n}"),
+        }
+    }
+}
+
+/// The smallest integer number of seeds at which a paired t-test reaches `power`, like
+/// `seeds_for_power(..).seeds`, but fast enough for a table row: it starts from the normal
+/// approximation `n ≈ ((z_{1-α/2} + z_power) / d)²` and steps to the exact answer with a few
+/// power evaluations. Answers above `cap` are reported as [`SeedsNeeded::MoreThan`] without
+/// searching further. Same arguments and errors as [`seeds_for_power`].
+pub fn seeds_needed(sd_diff: f64, target_diff: f64, alpha: f64, power: f64, alt: Alternative, cap: usize) -> Result<SeedsNeeded> {
+    check_power_args(sd_diff, target_diff, alpha, power, alt)?;
+    if sd_diff == 0.0 {
+        return Ok(SeedsNeeded::Exactly(2));
+    }
+    let d = target_diff / sd_diff;
+    let a = if alt == Alternative::TwoSided { alpha / 2.0 } else { alpha };
+    let z = super::dist::norm_ppf(1.0 - a) + super::dist::norm_ppf(power);
+    let approx = (z / d).powi(2).ceil().max(2.0);
+    if approx > cap as f64 {
+        return Ok(SeedsNeeded::MoreThan(cap));
+    }
+    let reaches = |n: usize| -> Result<bool> { Ok(paired_t_power(d, n as f64, alpha, alt)? >= power) };
+    let mut n = approx as usize;
+    if reaches(n)? {
+        while n > 2 && reaches(n - 1)? {
+            n -= 1;
+        }
+    } else {
+        while !reaches(n)? {
+            n += 1;
+            if n > cap {
+                return Ok(SeedsNeeded::MoreThan(cap));
+            }
+        }
+    }
+    Ok(SeedsNeeded::Exactly(n))
+}
+
 /// How many seeds a paired t-test needs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SampleSize {
@@ -133,24 +209,7 @@ pub struct SampleSize {
 /// `achieved_power = 1`. Errors: a zero or non-finite target, a negative `sd_diff`, power not
 /// above alpha, or a one-sided alternative pointing away from the sign of `target_diff`.
 pub fn seeds_for_power(sd_diff: f64, target_diff: f64, alpha: f64, power: f64, alt: Alternative) -> Result<SampleSize> {
-    check_unit(alpha, "alpha")?;
-    check_unit(power, "power")?;
-    if sd_diff.is_nan() || sd_diff < 0.0 || !sd_diff.is_finite() {
-        return Err(StatsError::InvalidArgument(format!("sd of differences must be finite and >= 0, got {sd_diff}")));
-    }
-    if target_diff == 0.0 || !target_diff.is_finite() {
-        return Err(StatsError::InvalidArgument(format!(
-            "the target difference must be finite and nonzero (got {target_diff}); no number of seeds detects a zero difference"
-        )));
-    }
-    if power <= alpha {
-        return Err(StatsError::InvalidArgument(format!("power ({power}) must exceed alpha ({alpha})")));
-    }
-    if (alt == Alternative::Greater && target_diff < 0.0) || (alt == Alternative::Less && target_diff > 0.0) {
-        return Err(StatsError::InvalidArgument(
-            "a one-sided alternative needs a target difference of the same sign (positive for Greater, negative for Less)".into(),
-        ));
-    }
+    check_power_args(sd_diff, target_diff, alpha, power, alt)?;
     if sd_diff == 0.0 {
         return Ok(SampleSize { effect_size: target_diff.signum() * f64::INFINITY, n_exact: 2.0, seeds: 2, achieved_power: 1.0 });
     }
@@ -192,6 +251,20 @@ mod tests {
     fn power_at_zero_effect_is_alpha() {
         let p = paired_t_power(0.0, 10.0, 0.05, Alternative::TwoSided).unwrap();
         assert!((p - 0.05).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fast_search_agrees_with_the_exact_solver() {
+        for &(sd, diff) in &[(1.0, 0.5), (0.02, 0.005), (0.03, -0.01), (1.0, 2.5), (0.1, 0.001)] {
+            for alt in [Alternative::TwoSided, if diff > 0.0 { Alternative::Greater } else { Alternative::Less }] {
+                let exact = seeds_for_power(sd, diff, 0.05, 0.8, alt).unwrap().seeds;
+                let fast = seeds_needed(sd, diff, 0.05, 0.8, alt, 1_000_000).unwrap();
+                assert_eq!(fast, SeedsNeeded::Exactly(exact), "sd {sd} diff {diff} {alt:?}");
+            }
+        }
+        assert_eq!(seeds_needed(1.0, 0.001, 0.05, 0.8, Alternative::TwoSided, 1000).unwrap(), SeedsNeeded::MoreThan(1000));
+        assert_eq!(seeds_needed(0.0, 0.1, 0.05, 0.8, Alternative::TwoSided, 1000).unwrap(), SeedsNeeded::Exactly(2));
+        assert!(seeds_needed(1.0, 0.0, 0.05, 0.8, Alternative::TwoSided, 1000).is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Views: turn results and analyses into tables (and, in [`charts`], chart inputs) for
-//! display. Views read numbers; they never compute statistics.
+//! Views: turn results and analyses into tables, charts and reports for display. Views read
+//! numbers; they never compute statistics.
 
+pub mod charts;
+pub mod report;
 pub mod tables;
 
 pub use tables::TableView;

@@ -144,7 +144,10 @@ impl TableView for Significance {
                 optional(r.effect_size, |d| Cell::number(d, 2)),
                 r.magnitude.map_or_else(Cell::missing, |mag| Cell::text(mag.as_str())),
                 verdict_cell,
-                r.seeds_needed.map_or_else(Cell::missing, |s| Cell::int(s as i64)),
+                r.seeds_needed.map_or_else(Cell::missing, |s| match s {
+                    crate::stats::SeedsNeeded::Exactly(n) => Cell::int(n as i64),
+                    more => Cell::text(more.to_string()),
+                }),
             ]);
             if r.verdict == Verdict::NotTested {
                 let last = table.total_rows() - 1;

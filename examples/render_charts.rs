@@ -1,0 +1,74 @@
+//! Renders every chart kind from real studies to PNG and SVG files, plus the HTML report of
+//! each study, so they can be looked at: the seed study (random forest, n_estimators), a
+//! learning rate × batch size grid and a component ablation of the demo MLP.
+//!
+//! Run: `cargo run --features png --example render_charts -- OUT_DIR`
+
+use ablate::demo::{MlpConfig, WineData, wine_forest, wine_mlp_with};
+use ablate::prelude::*;
+
+fn save(chart: &impl Chart, dir: &std::path::Path, name: &str) -> Result<()> {
+    let io = |e: std::io::Error| Error::Invalid { message: format!("cannot write {name}: {e}") };
+    chart.save_svg(dir.join(format!("{name}.svg"))).map_err(io)?;
+    chart.save_png(dir.join(format!("{name}.png"))).map_err(io)?;
+    println!("wrote {name}.png ({} bytes of SVG)", chart.to_svg().len());
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "charts".into()));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Invalid { message: format!("cannot create {}: {e}", dir.display()) })?;
+    let quiet = |s: Study| s.progress(ProgressMode::Off).in_memory();
+
+    let forest = quiet(
+        Study::new("wine-forest")
+            .param(Param::int("n_estimators", 100).levels([50, 100, 200, 300]))
+            .seeds(5)
+            .maximize("accuracy"),
+    )
+    .run(|t: &Trial| Ok(metrics! { "accuracy" => wine_forest(t.int("n_estimators")?, 0.3, t.seed())?.test_accuracy }))?;
+    save(&forest.line("n_estimators")?, &dir, "forest_line")?;
+    save(&forest.cd_diagram()?, &dir, "forest_cd")?;
+    forest.report()?.save_html(dir.join("forest_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;
+
+    let data = WineData::load();
+    let grid = quiet(
+        Study::new("mlp-grid")
+            .param(Param::float("learning_rate", 0.1).log().levels([0.003, 0.01, 0.03, 0.1, 0.3]))
+            .param(Param::int("batch_size", 32).log().levels([16, 32, 64, 128]))
+            .grid(["learning_rate", "batch_size"])
+            .seeds(4)
+            .maximize("accuracy"),
+    )
+    .run(|t: &Trial| {
+        let config = MlpConfig { learning_rate: t.float("learning_rate")?, batch_size: t.int("batch_size")? as usize, ..MlpConfig::default() };
+        Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
+    })?;
+    save(&grid.heatmap("learning_rate", "batch_size")?, &dir, "mlp_heatmap")?;
+    save(&grid.interaction("learning_rate", "batch_size")?, &dir, "mlp_interaction")?;
+    save(&grid.lines()?, &dir, "mlp_lines")?;
+    grid.report()?.save_html(dir.join("mlp_grid_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;
+
+    let components = quiet(
+        ["standardize", "residual", "layer_norm", "dropout", "weight_decay"]
+            .iter()
+            .fold(Study::new("mlp-components"), |s, c| s.param(Param::component(c)))
+            .leave_one_out()
+            .seeds(8)
+            .maximize("accuracy"),
+    )
+    .run(|t: &Trial| {
+        let d = MlpConfig::default();
+        let config = MlpConfig {
+            standardize: t.enabled("standardize")?,
+            residual: t.enabled("residual")?,
+            layer_norm: t.enabled("layer_norm")?,
+            dropout: if t.enabled("dropout")? { d.dropout } else { 0.0 },
+            weight_decay: if t.enabled("weight_decay")? { d.weight_decay } else { 0.0 },
+            ..d
+        };
+        Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
+    })?;
+    save(&components.component_bars()?, &dir, "mlp_components")?;
+    Ok(())
+}

@@ -1,0 +1,283 @@
+//! Results as charts: the numbers come from the summary and the significance table, the
+//! drawing from [`crate::chart`]. Every chart shows itself inline in evcxr (SVG inside HTML).
+
+use crate::chart::{
+    Better, Chart, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, Estimate, HeatCell, Heatmap,
+    InteractionLine, InteractionPlot, LineChart, LinePoint,
+};
+use crate::display::Render;
+use crate::error::{Error, Result};
+use crate::results::Results;
+use crate::space::{Param, Scale, Value};
+use crate::trial::Direction;
+
+const STARS_NOTE: &str = "stars: paired t vs baseline, Holm-adjusted p < 0.05 *, < 0.01 **, < 0.001 ***";
+
+fn better(direction: Direction) -> Better {
+    match direction {
+        Direction::Maximize => Better::Higher,
+        Direction::Minimize => Better::Lower,
+    }
+}
+
+/// The plan's configurations that vary only `param`, plus the baseline, as
+/// (config index, value), in level order.
+fn one_factor_configs(results: &Results, param: &Param) -> Vec<(usize, Value)> {
+    let plan = results.plan();
+    let mut out = vec![(0, param.baseline().clone())];
+    for c in 1..plan.configs.len() {
+        let varied = plan.varied(c);
+        if varied.len() == 1 && varied[0] == param.name() {
+            if let Some(v) = plan.configs[c].config.get(param.name()) {
+                out.push((c, v.clone()));
+            }
+        }
+    }
+    if out.iter().all(|(_, v)| v.as_f64().is_some()) {
+        out.sort_by(|a, b| a.1.as_f64().unwrap_or(0.0).total_cmp(&b.1.as_f64().unwrap_or(0.0)));
+    } else if let Some(levels) = param.level_list() {
+        out.sort_by_key(|(_, v)| levels.iter().position(|l| l == v).unwrap_or(usize::MAX));
+    }
+    out
+}
+
+/// Significance markers (adjusted p) per config index; empty where untested.
+fn markers(results: &Results) -> Vec<String> {
+    let mut out = vec![String::new(); results.plan().configs.len()];
+    if let Ok(sig) = results.significance() {
+        for row in sig.rows {
+            out[row.config_index] = row.marker.to_string();
+        }
+    }
+    out
+}
+
+impl Results {
+    /// Line chart of the primary metric against one parameter varied on its own: mean with
+    /// 95% CI, each seed as a faint dot, the baseline marked, significance stars; log axis for
+    /// log-scale parameters, category axis for categorical ones.
+    pub fn line(&self, param: &str) -> Result<LineChart> {
+        let plan = self.plan();
+        let param = plan.param(param)?;
+        let configs = one_factor_configs(self, param);
+        if configs.len() < 2 {
+            return Err(Error::Invalid {
+                message: format!(
+                    "no configuration varies `{}` on its own: give it .levels([...]) (one-factor-at-a-time) to chart it",
+                    param.name()
+                ),
+            });
+        }
+        let metric = self.primary();
+        let summary = self.summary();
+        let values = self.values(&metric.name)?;
+        let marks = markers(self);
+        let numeric = configs.iter().all(|(_, v)| v.as_f64().is_some());
+        let points = configs
+            .iter()
+            .filter_map(|(c, value)| {
+                let row = summary.rows.iter().find(|r| r.config_index == *c)?;
+                let mean = row.mean?;
+                let mut point = if numeric {
+                    LinePoint::num(value.as_f64()?, mean)
+                } else {
+                    LinePoint::cat(param.format_value(value), mean)
+                };
+                if let (Some(lo), Some(hi)) = (row.ci_low, row.ci_high) {
+                    point = point.ci(lo, hi);
+                }
+                point = point.seeds(values[*c].iter().flatten().copied().collect::<Vec<f64>>()).marker(marks[*c].clone());
+                Some(if *c == 0 { point.baseline() } else { point })
+            })
+            .collect();
+        Ok(LineChart::new(param.name(), metric.name.clone())
+            .points(points)
+            .better(better(metric.direction))
+            .log_x(param.domain().scale() == Scale::Log && numeric)
+            .note(STARS_NOTE))
+    }
+
+    /// Line charts of every parameter varied on its own, side by side (small multiples).
+    pub fn lines(&self) -> Result<ChartGrid> {
+        let charts: Vec<LineChart> = self
+            .plan()
+            .params
+            .iter()
+            .filter(|p| !p.is_component())
+            .filter_map(|p| self.line(p.name()).ok())
+            .collect();
+        if charts.is_empty() {
+            return Err(Error::Invalid {
+                message: "no parameter is varied on its own: give parameters .levels([...]) to chart them".into(),
+            });
+        }
+        Ok(ChartGrid::of_line_charts(&charts, charts.len().min(2), 860.0))
+    }
+
+    /// The levels of a grid parameter, formatted, and the values.
+    fn grid_axis(&self, name: &str) -> Result<(Vec<String>, Vec<Value>)> {
+        let param = self.plan().param(name)?;
+        let levels = param.level_list().ok_or_else(|| Error::Invalid {
+            message: format!("param `{name}` has no levels: give it .levels([...]) and vary it in a .grid([...])"),
+        })?;
+        Ok((levels.iter().map(|v| param.format_value(v)).collect(), levels.to_vec()))
+    }
+
+    /// The config index of the baseline with `x` and `y` set, if it ran.
+    fn grid_cell(&self, x: &str, xv: &Value, y: &str, yv: &Value) -> Option<usize> {
+        let mut config = self.plan().baseline.clone();
+        config.set(x, xv.clone());
+        config.set(y, yv.clone());
+        self.plan().config_index(&config)
+    }
+
+    /// Heatmap of the primary metric over two grid parameters: each cell annotated with mean
+    /// ± sd, a diverging palette centred on the baseline, significant cells marked.
+    pub fn heatmap(&self, x: &str, y: &str) -> Result<Heatmap> {
+        let (x_labels, x_values) = self.grid_axis(x)?;
+        let (y_labels, y_values) = self.grid_axis(y)?;
+        let metric = self.primary();
+        let summary = self.summary();
+        let marks = markers(self);
+        let mut heatmap = Heatmap::new(x, y, metric.name.clone(), x_labels, y_labels).better(better(metric.direction));
+        let mut found = 0;
+        let mut baseline_cell = None;
+        for (r, yv) in y_values.iter().enumerate() {
+            for (c, xv) in x_values.iter().enumerate() {
+                let Some(index) = self.grid_cell(x, xv, y, yv) else { continue };
+                if index == 0 {
+                    baseline_cell = Some((r, c));
+                }
+                let Some(row) = summary.rows.iter().find(|s| s.config_index == index) else { continue };
+                let Some(mean) = row.mean else { continue };
+                let mut cell = HeatCell::new(mean);
+                if let Some(sd) = row.std {
+                    cell = cell.sd(sd);
+                }
+                if !marks[index].is_empty() {
+                    cell = cell.significant(marks[index].clone());
+                }
+                heatmap.set(r, c, cell);
+                found += 1;
+            }
+        }
+        if found == 0 {
+            return Err(Error::Invalid {
+                message: format!("no configuration of the grid `{x}` × `{y}` ran: add .grid([\"{x}\", \"{y}\"]) to the study"),
+            });
+        }
+        let baseline_mean = summary.rows.first().and_then(|r| r.mean);
+        if let Some(b) = baseline_mean {
+            heatmap = heatmap.baseline(b, baseline_cell);
+        }
+        Ok(heatmap.note(format!("cells: mean ± sd over seeds; colours centred on the baseline; {STARS_NOTE}")))
+    }
+
+    /// Interaction plot: the primary metric against `x`, one line per level of `lines`, with
+    /// 95% CI whiskers. Parallel lines mean no interaction.
+    pub fn interaction(&self, x: &str, lines: &str) -> Result<InteractionPlot> {
+        let (x_labels, x_values) = self.grid_axis(x)?;
+        let (line_labels, line_values) = self.grid_axis(lines)?;
+        let metric = self.primary();
+        let summary = self.summary();
+        let mut plot =
+            InteractionPlot::new(x, lines, metric.name.clone(), x_labels).better(better(metric.direction));
+        let mut any = false;
+        for (label, lv) in line_labels.iter().zip(&line_values) {
+            let points: Vec<Option<Estimate>> = x_values
+                .iter()
+                .map(|xv| {
+                    let index = self.grid_cell(x, xv, lines, lv)?;
+                    let row = summary.rows.iter().find(|s| s.config_index == index)?;
+                    let ci = row.ci_low.zip(row.ci_high);
+                    Some(Estimate::new(row.mean?, ci))
+                })
+                .collect();
+            any |= points.iter().any(Option::is_some);
+            plot = plot.line(InteractionLine::new(label.clone(), points));
+        }
+        if !any {
+            return Err(Error::Invalid {
+                message: format!("no configuration of the grid `{x}` × `{lines}` ran: add .grid([\"{x}\", \"{lines}\"]) to the study"),
+            });
+        }
+        Ok(plot.note("points: mean over seeds with 95% CI; parallel lines = no interaction"))
+    }
+
+    /// Bar chart of the change in the primary metric when each component is removed alone
+    /// (leave-one-out), with 95% CIs of the paired differences and significance stars,
+    /// sorted by effect.
+    pub fn component_bars(&self) -> Result<ComponentBars> {
+        let sig = self.significance()?;
+        let plan = self.plan();
+        let bars: Vec<ComponentBar> = sig
+            .rows
+            .iter()
+            .filter(|r| r.varied.len() == 1)
+            .filter(|r| plan.param(&r.varied[0]).is_ok_and(|p| p.is_component()))
+            .filter(|r| plan.configs[r.config_index].config.get(&r.varied[0]) == Some(&Value::Bool(false)))
+            .filter_map(|r| {
+                let mut bar = ComponentBar::new(r.varied[0].clone(), r.change?);
+                if let Some((lo, hi)) = r.change_ci {
+                    bar = bar.ci(lo, hi);
+                }
+                if !r.marker.is_empty() {
+                    bar = bar.significant(r.marker);
+                }
+                Some(bar)
+            })
+            .collect();
+        if bars.is_empty() {
+            return Err(Error::Invalid {
+                message: "no component was removed on its own: declare Param::component(...) and add .leave_one_out()".into(),
+            });
+        }
+        let metric = self.primary();
+        Ok(ComponentBars::new(metric.name.clone(), bars)
+            .better(better(metric.direction))
+            .baseline_label("full model")
+            .note(STARS_NOTE))
+    }
+
+    /// Critical-difference diagram (Demšar 2006) from [`Results::ranking`]: configs by mean
+    /// rank, bars joining those the Nemenyi test cannot tell apart.
+    pub fn cd_diagram(&self) -> Result<CriticalDifference> {
+        let ranking = self.ranking()?;
+        let cliques = ranking.cliques();
+        Ok(CriticalDifference::new(ranking.configs.clone(), ranking.friedman.mean_ranks.clone(), ranking.nemenyi.critical_difference)
+            .cliques(cliques)
+            .note(format!(
+                "mean rank over {} seeds (1 = best); CD = Nemenyi critical difference at α = 0.05; Friedman p = {}",
+                ranking.n_seeds,
+                crate::display::format_p_value(ranking.friedman.p_value)
+            )))
+    }
+}
+
+/// Wraps an SVG chart for inline HTML display (scales down to the cell width).
+pub(crate) fn chart_html(svg: &str) -> String {
+    format!("<div class=\"ablate-chart\" style=\"max-width:100%;overflow-x:auto\">{svg}</div>")
+}
+
+macro_rules! render_as_chart {
+    ($($t:ty => $describe:expr),* $(,)?) => {$(
+        impl Render for $t {
+            fn to_text(&self) -> String {
+                let describe: fn(&$t) -> String = $describe;
+                format!("[chart: {}]", describe(self))
+            }
+            fn to_html(&self) -> String {
+                chart_html(&self.to_svg())
+            }
+        }
+    )*};
+}
+
+render_as_chart!(
+    LineChart => |c| format!("{} vs {}, {} levels", c.metric, c.param, c.points.len()),
+    ChartGrid => |g| format!("{} charts", g.len()),
+    Heatmap => |h| format!("{} over {} × {}", h.metric, h.x_param, h.y_param),
+    InteractionPlot => |p| format!("{}: {} × {}", p.metric, p.x_param, p.line_param),
+    ComponentBars => |b| format!("change in {} per removed component", b.metric),
+    CriticalDifference => |c| format!("critical-difference diagram of {} configs", c.names.len()),
+);

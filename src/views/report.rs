@@ -1,0 +1,54 @@
+//! The whole study in one view: summary, significance, conclusions and every chart that
+//! applies, as one HTML block for the notebook (a cell keeps only its last output per MIME
+//! type) or one self-contained HTML file.
+
+use crate::chart::Chart;
+use crate::display::{Render, Report};
+use crate::error::Result;
+use crate::results::Results;
+
+use super::tables::TableView;
+
+impl Results {
+    /// A report of the study: summary, significance table, conclusions, line charts of the
+    /// one-factor parameters, heatmap, interaction plot and ANOVA of each two-parameter grid,
+    /// the component bar chart, and the ranking with its critical-difference diagram.
+    pub fn report(&self) -> Result<Report> {
+        let plan = self.plan();
+        let mut report = Report::new().with_title(format!("Ablation study: {}", plan.name));
+        report = report.table("Summary", self.to_table());
+        let many_configs = plan.configs.len() >= 2;
+        if many_configs {
+            report = report.table("Significance versus the baseline", self.significance()?.to_table());
+            let conclusions = self.conclusions()?;
+            if !conclusions.sentences.is_empty() {
+                report = report.text("Conclusions", conclusions.to_text());
+            }
+        }
+        if let Ok(lines) = self.lines() {
+            report = report.chart("One factor at a time", lines.to_svg());
+        }
+        for grid in plan.grids.iter().filter(|g| g.len() == 2) {
+            let (x, y) = (&grid[0], &grid[1]);
+            if let Ok(heatmap) = self.heatmap(x, y) {
+                report = report.chart(format!("Grid: {x} × {y}"), heatmap.to_svg());
+            }
+            if let Ok(plot) = self.interaction(x, y) {
+                report = report.chart(format!("Interaction: {x} × {y}"), plot.to_svg());
+            }
+            if let Ok(anova) = self.anova_of(grid, None) {
+                report = report.table(format!("ANOVA: {x} × {y}"), anova.to_table());
+            }
+        }
+        if let Ok(bars) = self.component_bars() {
+            report = report.chart("Components (leave-one-out)", bars.to_svg());
+        }
+        if plan.configs.len() >= 3 {
+            if let (Ok(ranking), Ok(cd)) = (self.ranking(), self.cd_diagram()) {
+                report = report.table("Ranking", ranking.to_table());
+                report = report.chart("Critical-difference diagram", cd.to_svg());
+            }
+        }
+        Ok(report)
+    }
+}
