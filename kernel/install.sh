@@ -36,7 +36,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || fail "python3 has no venv/ens
 
 # 1. evcxr_jupyter
 evcxr="$tools/bin/evcxr_jupyter"
-if [ -x "$evcxr" ] && "$evcxr" --version 2>/dev/null | grep -q "$EVCXR_VERSION"; then
+# cargo records what it installed (evcxr_jupyter has no --version flag).
+if [ -x "$evcxr" ] && grep -q "^\"evcxr_jupyter $EVCXR_VERSION " "$tools/.crates.toml" 2>/dev/null; then
   step "evcxr_jupyter $EVCXR_VERSION already installed in $tools"
 else
   step "building evcxr_jupyter $EVCXR_VERSION (cargo install --locked; ~15 minutes on 2 cores, once)"

@@ -8,9 +8,11 @@ stderr text), and the notebook produced the outputs its metadata expects
 Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they FAIL: they are
 the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
 
-Usage: test_notebooks.py NOTEBOOK_OR_DIR...   Prints one line per notebook with its time and
-a closing `N passed, N failed` line; exits 1 if any failed.
+Usage: test_notebooks.py [--save DIR] NOTEBOOK_OR_DIR...   Prints one line per notebook with
+its time and its slowest cells, and a closing `N passed, N failed` line; exits 1 if any
+failed. With --save, the executed notebooks are written to DIR (for nbconvert to HTML).
 """
+import datetime
 import pathlib
 import sys
 import time
@@ -50,7 +52,17 @@ def outputs_of(nb):
     return "\n".join(html)
 
 
-def run(path):
+def cell_seconds(cell):
+    """Wall time of one executed cell, from nbclient's timing metadata."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return None
+    parse = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def run(path, save_dir=None):
     nb = nbformat.read(path, as_version=4)
     meta = nb.metadata.get("ablate", {})
     must_fail = bool(meta.get("must_fail"))
@@ -79,19 +91,29 @@ def run(path):
                 problems.append(f"expected a {expected} in the outputs, found none")
     seconds = time.monotonic() - started
     passed = bool(problems) if must_fail else not problems
-    return passed, seconds, problems, must_fail
+    timings = [(i, cell_seconds(c)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    slowest = sorted((t for t in timings if t[1] is not None), key=lambda t: -t[1])[:3]
+    if save_dir is not None:
+        nb.cells.pop()  # the flush cell
+        save_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, save_dir / path.name)
+    return passed, seconds, problems, must_fail, slowest
 
 
 def main(args):
+    save_dir = None
+    if args[:1] == ["--save"]:
+        save_dir, args = pathlib.Path(args[1]), args[2:]
     paths = []
     for arg in args:
         p = pathlib.Path(arg)
         paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
     passed = failed = 0
     for path in paths:
-        ok, seconds, problems, must_fail = run(path)
+        ok, seconds, problems, must_fail, slowest = run(path, save_dir)
         expectation = " (expected to fail)" if must_fail else ""
-        print(f"{'PASS' if ok else 'FAIL'} {path} {seconds:.1f} s{expectation}", flush=True)
+        cells = ", ".join(f"cell {i}: {s:.1f} s" for i, s in slowest)
+        print(f"{'PASS' if ok else 'FAIL'} {path} {seconds:.1f} s{expectation} (slowest {cells})", flush=True)
         if not ok:
             failed += 1
             for p in problems[:20] or ["it ran without any failure"]:

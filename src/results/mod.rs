@@ -201,12 +201,13 @@ impl Results {
         if failures.is_empty() {
             return;
         }
+        // Every line starts with "ablate: " so notebook tooling can tell it from errors.
         eprintln!("ablate: {} of {} trials failed:", failures.len(), self.records.len());
         for f in failures.iter().take(5) {
-            eprintln!("  {} (replicate {}, attempt {}): {}", f.config, f.replicate, f.attempts, f.error);
+            eprintln!("ablate:   {} (replicate {}, attempt {}): {}", f.config, f.replicate, f.attempts, f.error);
         }
         if failures.len() > 5 {
-            eprintln!("  ... and {} more: see results.failures()", failures.len() - 5);
+            eprintln!("ablate:   ... and {} more: see results.failures()", failures.len() - 5);
         }
     }
 }
