@@ -57,7 +57,9 @@ impl Progress {
             }
             Style::Lines => {
                 let now = Instant::now();
-                let due = self.last_line.is_none_or(|t| now - t >= LINE_INTERVAL);
+                // Nothing for runs shorter than the interval but the final line.
+                let since = self.last_line.unwrap_or(self.start);
+                let due = now - since >= LINE_INTERVAL;
                 if due || self.done == self.total {
                     self.last_line = Some(now);
                     eprintln!("{}", self.line());

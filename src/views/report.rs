@@ -22,7 +22,7 @@ impl Results {
             report = report.table("Significance versus the baseline", self.significance()?.to_table());
             let conclusions = self.conclusions()?;
             if !conclusions.sentences.is_empty() {
-                report = report.text("Conclusions", conclusions.to_text());
+                report = report.text("Conclusions", conclusions.to_text().replace('`', ""));
             }
         }
         if let Ok(lines) = self.lines() {
