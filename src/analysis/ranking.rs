@@ -10,6 +10,10 @@ use crate::results::Results;
 use crate::stats::{self, Friedman, Nemenyi, PairwiseWilcoxon, WilcoxonOptions};
 use crate::trial::{Direction, MetricSpec};
 
+/// Above this many configurations the pairwise Wilcoxon-Holm tests (k (k - 1) / 2 of them)
+/// are skipped; Friedman and Nemenyi still run.
+pub const MAX_PAIRWISE_CONFIGS: usize = 100;
+
 /// Friedman/Nemenyi ranking of every configuration over the seeds all of them completed.
 #[derive(Debug, Clone)]
 pub struct Ranking {
@@ -53,9 +57,14 @@ impl Results {
         let data: Vec<Vec<f64>> = values.iter().map(|c| complete.iter().filter_map(|&s| c[s]).collect()).collect();
         let friedman = stats::friedman(&data, metric.direction == Direction::Maximize)?;
         let nemenyi = stats::nemenyi(&friedman.mean_ranks, friedman.n, 0.05)?;
-        let (pairwise, pairwise_note) = match stats::pairwise_wilcoxon_holm(&data, WilcoxonOptions::default()) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (None, Some(e.to_string())),
+        let k = data.len();
+        let (pairwise, pairwise_note) = if k > MAX_PAIRWISE_CONFIGS {
+            (None, Some(format!("pairwise tests skipped: {k} configs make {} pairs", k * (k - 1) / 2)))
+        } else {
+            match stats::pairwise_wilcoxon_holm(&data, WilcoxonOptions::default()) {
+                Ok(p) => (Some(p), None),
+                Err(e) => (None, Some(e.to_string())),
+            }
         };
         Ok(Ranking {
             metric,

@@ -9,6 +9,9 @@ use crate::results::Results;
 
 use super::tables::TableView;
 
+/// The most configurations the report ranks and draws a critical-difference diagram for.
+const MAX_RANKED_CONFIGS: usize = 30;
+
 impl Results {
     /// A report of the study: summary, significance table, conclusions, line charts of the
     /// one-factor parameters, heatmap, interaction plot and ANOVA of each two-parameter grid,
@@ -43,7 +46,8 @@ impl Results {
         if let Ok(bars) = self.component_bars() {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
         }
-        if plan.configs.len() >= 3 {
+        // A critical-difference diagram stops being readable beyond a few dozen configs.
+        if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs.len()) {
             if let (Ok(ranking), Ok(cd)) = (self.ranking(), self.cd_diagram()) {
                 report = report.table("Ranking", ranking.to_table());
                 report = report.chart("Critical-difference diagram", cd.to_svg());
