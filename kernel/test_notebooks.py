@@ -1,31 +1,100 @@
 """Executes notebooks headless through the ablate-rust-test kernel and checks them.
 
 A notebook passes when every cell ran without an error reply, no cell wrote anything to
-stderr except ablate's own progress lines (evcxr reports a `?` error at top level only as
-stderr text), and the notebook produced the outputs its metadata expects
-(`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an inline SVG).
+stderr except ablate's own progress lines, and the notebook produced the outputs its
+metadata expects (`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an
+inline SVG). Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they
+FAIL: the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
 
-Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they FAIL: they are
-the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
+Why not plain nbclient: evcxr reports a `?` error at top level only as stderr text, and
+forwards stderr asynchronously, parented to the request it belongs to. A line that arrives
+after its cell finished is dropped by nbclient (which listens only for the current cell),
+so a failing cell could pass. This runner talks to the kernel with jupyter_client, keeps
+listening for a quiet period after every cell, and accepts late output of earlier cells.
 
 Usage: test_notebooks.py [--save DIR] NOTEBOOK_OR_DIR...   Prints one line per notebook with
-its time and its slowest cells, and a closing `N passed, N failed` line; exits 1 if any
-failed. With --save, the executed notebooks are written to DIR (for nbconvert to HTML).
+its time and slowest cells, and a closing `N passed, N failed` line; exits 1 if any failed.
+With --save, the executed notebooks are written to DIR (for nbconvert to HTML).
 """
-import datetime
 import pathlib
+import queue
 import sys
 import time
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, DeadKernelError
+from jupyter_client.manager import start_new_kernel
 
 KERNEL = "ablate-rust-test"
 ALLOWED_STDERR_PREFIXES = ("ablate: ",)
-# A last cell that gives evcxr time to forward stderr written by earlier cells (it arrives
-# asynchronously and is attributed to whichever request is current).
-FLUSH_CELL = "std::thread::sleep(std::time::Duration::from_millis(800));"
+QUIET_SECONDS = 0.5  # how long a cell's output must be silent before the next cell starts
+FINAL_QUIET_SECONDS = 1.5
+
+
+def output_from(msg):
+    """The nbformat output of one iopub message, or None."""
+    kind, content = msg["msg_type"], msg["content"]
+    if kind == "stream":
+        return nbformat.v4.new_output("stream", name=content["name"], text=content["text"])
+    if kind in ("execute_result", "display_data"):
+        out = nbformat.v4.new_output(kind, data=content.get("data", {}), metadata=content.get("metadata", {}))
+        if kind == "execute_result":
+            out.execution_count = content.get("execution_count")
+        return out
+    if kind == "error":
+        return nbformat.v4.new_output("error", ename=content["ename"], evalue=content["evalue"], traceback=content.get("traceback", []))
+    return None
+
+
+class Runner:
+    """One kernel; executes cells one at a time and files every output under its cell."""
+
+    def __init__(self, cwd):
+        self.km, self.kc = start_new_kernel(kernel_name=KERNEL, cwd=str(cwd), startup_timeout=600)
+        self.cells_by_msg = {}
+
+    def close(self):
+        try:
+            self.kc.stop_channels()
+        finally:
+            self.km.shutdown_kernel(now=True)
+
+    def drain(self, quiet, until_idle_of=None, deadline=None):
+        """Reads iopub until `until_idle_of` went idle (if given) and then `quiet` s of silence."""
+        idle = until_idle_of is None
+        last = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if deadline is not None and now > deadline:
+                raise TimeoutError("cell timed out")
+            if idle and now - last >= quiet:
+                return
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.1)
+            except queue.Empty:
+                continue
+            last = time.monotonic()
+            parent = msg.get("parent_header", {}).get("msg_id")
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" and parent == until_idle_of:
+                idle = True
+                continue
+            cell = self.cells_by_msg.get(parent)
+            out = output_from(msg)
+            if cell is not None and out is not None:
+                cell.outputs.append(out)
+
+    def execute(self, cell, timeout):
+        cell.outputs = []
+        started = time.monotonic()
+        msg_id = self.kc.execute(cell.source, store_history=True, allow_stdin=False)
+        self.cells_by_msg[msg_id] = cell
+        deadline = started + timeout
+        while True:
+            reply = self.kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        self.drain(QUIET_SECONDS, until_idle_of=msg_id, deadline=deadline + 30)
+        cell.execution_count = reply["content"].get("execution_count")
+        return reply["content"].get("status"), time.monotonic() - started
 
 
 def problems_in(nb):
@@ -42,59 +111,50 @@ def problems_in(nb):
     return found
 
 
-def outputs_of(nb):
+def html_of(nb):
     html = []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if "text/html" in data:
-                html.append(data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"]))
+                value = data["text/html"]
+                html.append(value if isinstance(value, str) else "".join(value))
     return "\n".join(html)
-
-
-def cell_seconds(cell):
-    """Wall time of one executed cell, from nbclient's timing metadata."""
-    timing = cell.get("metadata", {}).get("execution", {})
-    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-    if not (start and end):
-        return None
-    parse = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
-    return (parse(end) - parse(start)).total_seconds()
 
 
 def run(path, save_dir=None):
     nb = nbformat.read(path, as_version=4)
     meta = nb.metadata.get("ablate", {})
     must_fail = bool(meta.get("must_fail"))
-    nb.cells.append(nbformat.v4.new_code_cell(FLUSH_CELL))
-    client = NotebookClient(
-        nb,
-        kernel_name=KERNEL,
-        timeout=int(meta.get("cell_timeout", 900)),
-        startup_timeout=600,
-        allow_errors=False,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    timeout = int(meta.get("cell_timeout", 900))
     started = time.monotonic()
-    problems = []
+    problems, timings = [], []
+    runner = Runner(path.parent)
     try:
-        client.execute()
-    except (CellExecutionError, DeadKernelError, RuntimeError) as e:
-        first = str(e).strip().splitlines()
-        problems.append("execution failed: " + (first[-1] if first else type(e).__name__))
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            status, seconds = runner.execute(cell, timeout)
+            timings.append((index, seconds))
+            if status != "ok":
+                problems.append(f"cell {index}: the kernel replied {status}")
+                break
+        runner.drain(FINAL_QUIET_SECONDS)
+    except (TimeoutError, RuntimeError, queue.Empty) as e:
+        problems.append(f"execution failed: {e or type(e).__name__}")
+    finally:
+        runner.close()
     problems += problems_in(nb)
-    html = outputs_of(nb)
     if not problems:
+        html = html_of(nb)
         for expected in meta.get("expect", []):
             marker = {"table": "<table", "chart": "<svg"}[expected]
             if marker not in html:
                 problems.append(f"expected a {expected} in the outputs, found none")
     seconds = time.monotonic() - started
     passed = bool(problems) if must_fail else not problems
-    timings = [(i, cell_seconds(c)) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    slowest = sorted((t for t in timings if t[1] is not None), key=lambda t: -t[1])[:3]
+    slowest = sorted(timings, key=lambda t: -t[1])[:3]
     if save_dir is not None:
-        nb.cells.pop()  # the flush cell
         save_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, save_dir / path.name)
     return passed, seconds, problems, must_fail, slowest

@@ -8,11 +8,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
+use super::TrialFn;
 use super::progress::Progress;
 use crate::error::{Error, Result};
 use crate::store::{Status, Store, TrialRecord};
 use crate::study::{Plan, Study};
-use crate::trial::{Metrics, Trial, TrialResult};
+use crate::trial::Metrics;
 
 /// Largest number of records in one journal append.
 const MAX_BATCH: usize = 4096;
@@ -20,10 +21,7 @@ const MAX_BATCH: usize = 4096;
 /// Runs `todo` (indices into `plan.trials`, with their attempt numbers) and returns the
 /// records, each already durable in `store`. If the store cannot be written, no further
 /// trials start and the error is returned (what was already stored stays stored).
-pub(super) fn execute<F>(study: &Study, plan: &Plan, todo: &[(usize, u32)], store: &mut Store, f: &F) -> Result<Vec<TrialRecord>>
-where
-    F: Fn(&Trial) -> TrialResult + Sync,
-{
+pub(super) fn execute(study: &Study, plan: &Plan, todo: &[(usize, u32)], store: &mut Store, f: TrialFn<'_>) -> Result<Vec<TrialRecord>> {
     if todo.is_empty() {
         return Ok(Vec::new());
     }
@@ -61,10 +59,7 @@ where
 }
 
 /// Runs the trial function once, turning panics, errors and bad metrics into failures.
-fn run_one<F>(plan: &Plan, index: usize, attempt: u32, f: &F) -> TrialRecord
-where
-    F: Fn(&Trial) -> TrialResult + Sync,
-{
+fn run_one(plan: &Plan, index: usize, attempt: u32, f: TrialFn<'_>) -> TrialRecord {
     let planned = &plan.trials[index];
     let trial = plan.trial(planned);
     let started_at_ms = SystemTime::now()

@@ -20,11 +20,12 @@ struct History {
     failures: u32,
 }
 
+/// The trial function as the runner sees it. Taking it as a trait object keeps the runner
+/// compiled once inside ablate instead of once per caller (in evcxr, once per cell).
+pub(crate) type TrialFn<'a> = &'a (dyn Fn(&Trial) -> TrialResult + Sync);
+
 /// Runs the missing trials of `plan` and returns every trial's latest outcome.
-pub(crate) fn run_plan<F>(study: &Study, plan: Plan, f: &F) -> Result<Results>
-where
-    F: Fn(&Trial) -> TrialResult + Sync,
-{
+pub(crate) fn run_plan(study: &Study, plan: Plan, f: TrialFn<'_>) -> Result<Results> {
     let dir = study.store_dir();
     let (mut store, loaded) = Store::open(dir.as_deref(), &plan.name)?;
     let mut history: HashMap<TrialId, History> = HashMap::new();
