@@ -63,20 +63,8 @@ impl ComponentBars {
             width: 720.0,
         }
     }
-    pub fn better(mut self, b: Better) -> Self {
-        self.better = Some(b);
-        self
-    }
     pub fn baseline_label(mut self, l: impl Into<String>) -> Self {
         self.baseline_label = l.into();
-        self
-    }
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Self {
-        self.note = n.into();
         self
     }
 
@@ -214,6 +202,8 @@ impl Chart for ComponentBars {
         s.finish()
     }
 }
+
+super::chart_setters!(ComponentBars, better);
 
 #[cfg(test)]
 mod tests {

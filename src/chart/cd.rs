@@ -29,14 +29,6 @@ impl CriticalDifference {
     pub fn new(names: Vec<String>, avg_ranks: Vec<f64>, cd: f64) -> Self {
         CriticalDifference { title: String::new(), names, avg_ranks, cd, cliques: Vec::new(), note: String::new(), width: 720.0 }
     }
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Self {
-        self.note = n.into();
-        self
-    }
     pub fn cliques(mut self, c: Vec<Vec<usize>>) -> Self {
         self.cliques = c;
         self
@@ -176,6 +168,8 @@ impl Chart for CriticalDifference {
         s.finish()
     }
 }
+
+super::chart_setters!(CriticalDifference);
 
 #[cfg(test)]
 mod tests {

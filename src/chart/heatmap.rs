@@ -97,21 +97,9 @@ impl Heatmap {
         self.cells[row][col] = Some(cell);
     }
 
-    pub fn better(mut self, b: Better) -> Self {
-        self.better = Some(b);
-        self
-    }
     pub fn baseline(mut self, value: f64, cell: Option<(usize, usize)>) -> Self {
         self.baseline = Some(value);
         self.baseline_cell = cell;
-        self
-    }
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Self {
-        self.note = n.into();
         self
     }
 
@@ -315,6 +303,8 @@ fn text_el(x: f64, y: f64, t: &str, size: f64, fill: &str, bold: bool) -> String
         svg::esc(t)
     )
 }
+
+super::chart_setters!(Heatmap, better);
 
 #[cfg(test)]
 mod tests {

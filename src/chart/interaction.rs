@@ -61,18 +61,6 @@ impl InteractionPlot {
         self.lines.push(l);
         self
     }
-    pub fn better(mut self, b: Better) -> Self {
-        self.better = Some(b);
-        self
-    }
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Self {
-        self.note = n.into();
-        self
-    }
 }
 
 impl Chart for InteractionPlot {
@@ -127,15 +115,7 @@ impl Chart for InteractionPlot {
         let bottom = h - PAD - super::note_height(&self.note, w) - LABEL_SIZE - 10.0 - xl.height;
         let ysc = Scale::linear(ylo, yhi, bottom, top);
 
-        super::draw_y_axis(&mut s, &ysc, &yticks, ydec, left, right);
-        s.line(left, bottom, right, bottom, AXIS, 1.0, "");
-        s.line(left, top, left, bottom, AXIS, 1.0, "");
-        for (i, x) in xs.iter().enumerate() {
-            if xl.keep[i] {
-                s.line(*x, bottom, *x, bottom + 5.0, AXIS, 1.0, "");
-            }
-        }
-        super::draw_x_labels(&mut s, &xl, &xs, bottom);
+        super::draw_axes(&mut s, &ysc, &yticks, ydec, (left, right, top, bottom), &xl, &xs);
 
         // dodge lines horizontally so whiskers do not sit on top of each other
         let k = self.lines.len();
@@ -193,6 +173,8 @@ impl Chart for InteractionPlot {
         s.finish()
     }
 }
+
+super::chart_setters!(InteractionPlot, better);
 
 #[cfg(test)]
 mod tests {

@@ -118,20 +118,8 @@ impl LineChart {
         self.points = p;
         self
     }
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
-        self
-    }
-    pub fn better(mut self, b: Better) -> Self {
-        self.better = Some(b);
-        self
-    }
     pub fn log_x(mut self, log: bool) -> Self {
         self.log_x = log;
-        self
-    }
-    pub fn note(mut self, n: impl Into<String>) -> Self {
-        self.note = n.into();
         self
     }
     pub fn size(mut self, w: f64, h: f64) -> Self {
@@ -244,15 +232,7 @@ impl Chart for LineChart {
         let bottom = h - PAD - super::note_height(&self.note, w) - LABEL_SIZE - 10.0 - xl.height;
         let ysc = Scale::linear(ylo, yhi, bottom, top);
 
-        super::draw_y_axis(&mut s, &ysc, &yticks, ydec, left, right);
-        s.line(left, bottom, right, bottom, AXIS, 1.0, "");
-        s.line(left, top, left, bottom, AXIS, 1.0, "");
-        for (i, x) in xs.iter().enumerate() {
-            if xl.keep[i] {
-                s.line(*x, bottom, *x, bottom + 5.0, AXIS, 1.0, "");
-            }
-        }
-        super::draw_x_labels(&mut s, &xl, &xs, bottom);
+        super::draw_axes(&mut s, &ysc, &yticks, ydec, (left, right, top, bottom), &xl, &xs);
 
         // baseline reference line
         if let Some(b) = base {
@@ -327,6 +307,8 @@ fn xnum(p: &LinePoint) -> f64 {
         XValue::Cat(_) => 0.0,
     }
 }
+
+super::chart_setters!(LineChart, better);
 
 #[cfg(test)]
 mod tests {

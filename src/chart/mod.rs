@@ -17,6 +17,38 @@
 //! All user text (titles, parameter, level and metric names) is XML-escaped; no chart uses
 //! `id`s, `<style>` or scripts, so several charts can be inlined in one HTML page.
 
+/// Builder setters shared by the chart structs: `title` and `note`, and `better` for the
+/// charts that colour or sort by the metric's direction.
+macro_rules! chart_setters {
+    ($t:ty) => {
+        impl $t {
+            /// Sets the title (empty: a title made from the parameter and metric names).
+            pub fn title(mut self, title: impl Into<String>) -> Self {
+                self.title = title.into();
+                self
+            }
+
+            /// Sets the footnote under the chart.
+            pub fn note(mut self, note: impl Into<String>) -> Self {
+                self.note = note.into();
+                self
+            }
+        }
+    };
+    ($t:ty, better) => {
+        $crate::chart::chart_setters!($t);
+
+        impl $t {
+            /// Sets which direction of the metric is better (notes, colours, sort order).
+            pub fn better(mut self, better: $crate::chart::Better) -> Self {
+                self.better = Some(better);
+                self
+            }
+        }
+    };
+}
+pub(crate) use chart_setters;
+
 mod bars;
 mod cd;
 mod heatmap;
@@ -255,6 +287,29 @@ fn note_height(note: &str, width: f64) -> f64 {
 }
 
 /// Horizontal grid lines and labels of a y axis; labels right-aligned at `x0 - 7`.
+/// The frame of an x/y chart: y grid and ticks, both axis lines, x tick marks and x labels.
+/// `frame` is (left, right, top, bottom) of the plot area.
+fn draw_axes(
+    s: &mut svg::Svg,
+    ysc: &scale::Scale,
+    yticks: &[f64],
+    ydec: usize,
+    frame: (f64, f64, f64, f64),
+    xl: &XLabels,
+    xs: &[f64],
+) {
+    let (left, right, top, bottom) = frame;
+    draw_y_axis(s, ysc, yticks, ydec, left, right);
+    s.line(left, bottom, right, bottom, theme::AXIS, 1.0, "");
+    s.line(left, top, left, bottom, theme::AXIS, 1.0, "");
+    for (i, x) in xs.iter().enumerate() {
+        if xl.keep[i] {
+            s.line(*x, bottom, *x, bottom + 5.0, theme::AXIS, 1.0, "");
+        }
+    }
+    draw_x_labels(s, xl, xs, bottom);
+}
+
 fn draw_y_axis(s: &mut svg::Svg, sc: &scale::Scale, ticks: &[f64], dec: usize, x0: f64, x1: f64) {
     use theme::*;
     for &t in ticks {
