@@ -7,6 +7,8 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in ablate, with messages a person can act on.
+// The fields of each variant are named for what they hold and described by the variant.
+#[allow(missing_docs)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {

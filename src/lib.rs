@@ -24,6 +24,8 @@
 //! Data flows one way: [`Study`] (space + designs) → [`Plan`](study::Plan) (trials) →
 //! runner → [`store`] (journal) → [`Results`] (polars frame) → summaries and statistics.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod chart;
 pub mod demo;

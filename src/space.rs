@@ -18,6 +18,8 @@ pub enum Scale {
 }
 
 /// The set of values a parameter may take.
+// The fields of each variant are named for what they hold and described by the variant.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Domain {
     /// A real number, optionally bounded (inclusive).

@@ -10,6 +10,7 @@ use super::{Better, Chart};
 /// One removed component.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentBar {
+    /// Label shown for this item (component name, line legend entry).
     pub label: String,
     /// Metric with the component removed minus baseline (metric units).
     pub delta: f64,
@@ -22,13 +23,16 @@ pub struct ComponentBar {
 }
 
 impl ComponentBar {
+    /// A bar for `label` with change `delta` versus the full model.
     pub fn new(label: impl Into<String>, delta: f64) -> Self {
         ComponentBar { label: label.into(), delta, ci: None, significant: false, marker: String::new() }
     }
+    /// Sets the confidence interval (low, high).
     pub fn ci(mut self, lo: f64, hi: f64) -> Self {
         self.ci = Some((lo, hi));
         self
     }
+    /// Marks this item as significantly different from the baseline, with its marker ("*", "**", "***").
     pub fn significant(mut self, marker: impl Into<String>) -> Self {
         self.significant = true;
         self.marker = marker.into();
@@ -36,21 +40,29 @@ impl ComponentBar {
     }
 }
 
+/// Bar chart of the change in a metric when each component is removed alone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentBars {
     /// Title; empty means "Change in <metric> when a component is removed".
     pub title: String,
+    /// Name of the metric (axis label and title).
     pub metric: String,
+    /// Which direction of the metric is better, if known (colours, sorting, subtitle).
     pub better: Option<Better>,
     /// What the changes are relative to, e.g. "full model".
     pub baseline_label: String,
+    /// One bar per removed component (drawn sorted by effect).
     pub bars: Vec<ComponentBar>,
+    /// How the interval is described, e.g. "95% CI".
     pub ci_label: String,
+    /// Footnote under the chart, e.g. what the stars mean.
     pub note: String,
+    /// Width of the SVG in pixels.
     pub width: f64,
 }
 
 impl ComponentBars {
+    /// A bar chart of `bars` for `metric`.
     pub fn new(metric: impl Into<String>, bars: Vec<ComponentBar>) -> Self {
         ComponentBars {
             title: String::new(),
@@ -63,6 +75,7 @@ impl ComponentBars {
             width: 720.0,
         }
     }
+    /// Sets what the changes are relative to (default "baseline"; e.g. "full model").
     pub fn baseline_label(mut self, l: impl Into<String>) -> Self {
         self.baseline_label = l.into();
         self

@@ -8,10 +8,13 @@ use super::svg::{self, Svg, Txt};
 use super::theme::*;
 use super::Chart;
 
+/// Demšar critical-difference diagram: configurations on an axis of average ranks, with
+/// bars joining those that are not significantly different.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CriticalDifference {
     /// Title; empty means "Critical difference diagram".
     pub title: String,
+    /// Configuration names, one per rank.
     pub names: Vec<String>,
     /// Average rank of each configuration (1 = best), same order as `names`.
     pub avg_ranks: Vec<f64>,
@@ -22,13 +25,16 @@ pub struct CriticalDifference {
     pub cliques: Vec<Vec<usize>>,
     /// Footnote, e.g. "Nemenyi test, α = 0.05, 12 datasets".
     pub note: String,
+    /// Width of the SVG in pixels.
     pub width: f64,
 }
 
 impl CriticalDifference {
+    /// A diagram of `names` at `avg_ranks` with critical difference `cd`.
     pub fn new(names: Vec<String>, avg_ranks: Vec<f64>, cd: f64) -> Self {
         CriticalDifference { title: String::new(), names, avg_ranks, cd, cliques: Vec::new(), note: String::new(), width: 720.0 }
     }
+    /// Sets the groups (indices into `names`) that are not significantly different.
     pub fn cliques(mut self, c: Vec<Vec<usize>>) -> Self {
         self.cliques = c;
         self

@@ -11,6 +11,7 @@ use super::{Better, Chart};
 /// One cell of the grid.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatCell {
+    /// Mean of the metric over seeds.
     pub mean: f64,
     /// Standard deviation over seeds, shown as "± sd" when the cell has room.
     pub sd: Option<f64>,
@@ -21,9 +22,11 @@ pub struct HeatCell {
 }
 
 impl HeatCell {
+    /// A cell showing `mean`.
     pub fn new(mean: f64) -> Self {
         HeatCell { mean, sd: None, significant: false, marker: String::new() }
     }
+    /// Sets the standard deviation shown under the mean.
     pub fn sd(mut self, sd: f64) -> Self {
         self.sd = Some(sd);
         self
@@ -41,9 +44,13 @@ impl HeatCell {
 pub struct Heatmap {
     /// Title; empty means "<metric> over <y_param> × <x_param>".
     pub title: String,
+    /// Parameter on the x axis (its levels are the columns).
     pub x_param: String,
+    /// Parameter on the y axis (its levels are the rows).
     pub y_param: String,
+    /// Name of the metric (axis label and title).
     pub metric: String,
+    /// Which direction of the metric is better, if known (colours, sorting, subtitle).
     pub better: Option<Better>,
     /// Column labels (levels of `x_param`), left to right.
     pub x_levels: Vec<String>,
@@ -62,6 +69,8 @@ pub struct Heatmap {
 }
 
 impl Heatmap {
+    /// A heatmap of `metric` over `x_param` (columns) × `y_param` (rows) with the given
+    /// level labels and no cells yet.
     pub fn new(
         x_param: impl Into<String>,
         y_param: impl Into<String>,
@@ -97,6 +106,7 @@ impl Heatmap {
         self.cells[row][col] = Some(cell);
     }
 
+    /// Sets the baseline value the palette is centred on, and the baseline's (row, col) cell.
     pub fn baseline(mut self, value: f64, cell: Option<(usize, usize)>) -> Self {
         self.baseline = Some(value);
         self.baseline_cell = cell;

@@ -12,16 +12,20 @@ use super::{Better, Chart, Estimate};
 /// (`None` where the grid has no result).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteractionLine {
+    /// Label shown for this item (component name, line legend entry).
     pub label: String,
+    /// One estimate per x level (`None` where the grid has no result).
     pub points: Vec<Option<Estimate>>,
 }
 
 impl InteractionLine {
+    /// A line labelled `label` through `points`.
     pub fn new(label: impl Into<String>, points: Vec<Option<Estimate>>) -> Self {
         InteractionLine { label: label.into(), points }
     }
 }
 
+/// Interaction plot: the metric against one parameter, one line per level of another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteractionPlot {
     /// Title; empty means "<metric>: <x_param> × <line_param>".
@@ -30,18 +34,26 @@ pub struct InteractionPlot {
     pub x_param: String,
     /// Parameter whose levels are the lines.
     pub line_param: String,
+    /// Name of the metric (axis label and title).
     pub metric: String,
+    /// Which direction of the metric is better, if known (colours, sorting, subtitle).
     pub better: Option<Better>,
+    /// Labels of the x-axis levels, in order.
     pub x_levels: Vec<String>,
+    /// One line per level of `line_param`.
     pub lines: Vec<InteractionLine>,
     /// How the interval is described, e.g. "95% CI".
     pub ci_label: String,
+    /// Footnote under the chart, e.g. what the stars mean.
     pub note: String,
+    /// Width of the SVG in pixels.
     pub width: f64,
+    /// Height of the SVG in pixels.
     pub height: f64,
 }
 
 impl InteractionPlot {
+    /// An interaction plot of `metric` against `x_param` (levels `x_levels`), one line per level of `line_param`.
     pub fn new(x_param: impl Into<String>, line_param: impl Into<String>, metric: impl Into<String>, x_levels: Vec<String>) -> Self {
         InteractionPlot {
             title: String::new(),
@@ -57,6 +69,7 @@ impl InteractionPlot {
             height: 440.0,
         }
     }
+    /// Adds a line.
     pub fn line(mut self, l: InteractionLine) -> Self {
         self.lines.push(l);
         self

@@ -10,16 +10,20 @@ use super::{Better, Chart};
 /// An x position: a number (linear or log axis) or a category label (evenly spaced, in order).
 #[derive(Clone, Debug, PartialEq)]
 pub enum XValue {
+    /// A numeric level (linear or log axis).
     Num(f64),
+    /// A category label (evenly spaced, in the given order).
     Cat(String),
 }
 
 /// One level of the varied parameter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinePoint {
+    /// Position on the x axis.
     pub x: XValue,
     /// Tick label; defaults to the number or category.
     pub label: Option<String>,
+    /// Mean of the metric over seeds.
     pub mean: f64,
     /// Confidence interval (low, high) of the mean.
     pub ci: Option<(f64, f64)>,
@@ -32,28 +36,35 @@ pub struct LinePoint {
 }
 
 impl LinePoint {
+    /// A point at numeric level `x` with mean `mean`.
     pub fn num(x: f64, mean: f64) -> Self {
         LinePoint { x: XValue::Num(x), label: None, mean, ci: None, seeds: Vec::new(), baseline: false, marker: String::new() }
     }
+    /// A point at category `label` with mean `mean`.
     pub fn cat(label: impl Into<String>, mean: f64) -> Self {
         LinePoint { x: XValue::Cat(label.into()), ..LinePoint::num(0.0, mean) }
     }
+    /// Sets the confidence interval (low, high).
     pub fn ci(mut self, lo: f64, hi: f64) -> Self {
         self.ci = Some((lo, hi));
         self
     }
+    /// Sets the per-seed values drawn as faint dots.
     pub fn seeds(mut self, seeds: impl Into<Vec<f64>>) -> Self {
         self.seeds = seeds.into();
         self
     }
+    /// Marks this point as the baseline configuration.
     pub fn baseline(mut self) -> Self {
         self.baseline = true;
         self
     }
+    /// Sets the significance marker shown above the point.
     pub fn marker(mut self, m: impl Into<String>) -> Self {
         self.marker = m.into();
         self
     }
+    /// Sets the tick label (default: the number or category).
     pub fn label(mut self, l: impl Into<String>) -> Self {
         self.label = Some(l.into());
         self
@@ -87,19 +98,24 @@ pub struct LineChart {
     pub param: String,
     /// Name of the metric (y-axis label).
     pub metric: String,
+    /// Which direction of the metric is better, if known (colours, sorting, subtitle).
     pub better: Option<Better>,
     /// Log-scale x axis (numeric x > 0 only).
     pub log_x: bool,
+    /// One point per level, in axis order.
     pub points: Vec<LinePoint>,
     /// How the interval is described in the subtitle, e.g. "95% CI".
     pub ci_label: String,
     /// Footnote, e.g. what the stars mean.
     pub note: String,
+    /// Width of the SVG in pixels.
     pub width: f64,
+    /// Height of the SVG in pixels.
     pub height: f64,
 }
 
 impl LineChart {
+    /// A line chart of `metric` against `param`, with no points yet.
     pub fn new(param: impl Into<String>, metric: impl Into<String>) -> Self {
         LineChart {
             title: String::new(),
@@ -114,14 +130,17 @@ impl LineChart {
             height: 440.0,
         }
     }
+    /// Sets the points.
     pub fn points(mut self, p: Vec<LinePoint>) -> Self {
         self.points = p;
         self
     }
+    /// Uses a log-scale x axis (numeric levels > 0 only).
     pub fn log_x(mut self, log: bool) -> Self {
         self.log_x = log;
         self
     }
+    /// Sets the size in pixels.
     pub fn size(mut self, w: f64, h: f64) -> Self {
         self.width = w;
         self.height = h;

@@ -56,9 +56,9 @@ mod interaction;
 mod line;
 #[cfg(feature = "png")]
 mod png;
-pub mod scale;
-pub mod svg;
-pub mod theme;
+pub(crate) mod scale;
+pub(crate) mod svg;
+pub(crate) mod theme;
 
 pub use bars::{ComponentBar, ComponentBars};
 pub use cd::CriticalDifference;
@@ -74,7 +74,9 @@ use std::path::Path;
 /// Which direction of the metric is better; drives notes, colours and sort order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Better {
+    /// Larger values are better (accuracy).
     Higher,
+    /// Smaller values are better (loss).
     Lower,
 }
 
@@ -86,6 +88,7 @@ impl Better {
             Better::Lower => -1.0,
         }
     }
+    /// "higher is better" or "lower is better".
     pub fn phrase(self) -> &'static str {
         match self {
             Better::Higher => "higher is better",
@@ -97,11 +100,14 @@ impl Better {
 /// A mean with an optional confidence interval (low, high).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
+    /// Mean of the metric over seeds.
     pub mean: f64,
+    /// Confidence interval (low, high), if known.
     pub ci: Option<(f64, f64)>,
 }
 
 impl Estimate {
+    /// An estimate `mean` with an optional interval.
     pub fn new(mean: f64, ci: Option<(f64, f64)>) -> Self {
         Estimate { mean, ci }
     }
@@ -159,10 +165,12 @@ pub struct ChartGrid {
 }
 
 impl ChartGrid {
+    /// An empty grid with `columns` charts per row.
     pub fn new(columns: usize) -> Self {
         ChartGrid { title: String::new(), columns: columns.max(1), cells: Vec::new() }
     }
 
+    /// Sets the title above the grid.
     pub fn title(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
         self
@@ -191,10 +199,12 @@ impl ChartGrid {
         g
     }
 
+    /// Number of charts in the grid.
     pub fn len(&self) -> usize {
         self.cells.len()
     }
 
+    /// Whether the grid has no chart.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::space::{Config, Param, Value};
 
 /// One way of choosing configurations to compare with the baseline.
+// The fields of each variant are named for what they hold and described by the variant.
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Design {
     /// One-factor-at-a-time: each listed parameter (all parameters with levels when `None`)
