@@ -315,13 +315,12 @@ impl Param {
     /// Checks the name, the baseline and every level against the domain.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
-        if let Domain::Categorical { choices } = &self.domain {
-            if choices.is_empty() {
+        if let Domain::Categorical { choices } = &self.domain
+            && choices.is_empty() {
                 return Err(Error::Invalid {
                     message: format!("categorical param `{}` has no choices: list at least one", self.name),
                 });
             }
-        }
         self.check_bounds()?;
         self.check_value(&self.baseline)?;
         if let Some(levels) = &self.levels {
@@ -351,13 +350,12 @@ impl Param {
                 return Err(Error::LogScaleNonPositive { param: self.name.clone(), value: b.to_string() });
             }
         }
-        if let (Some(l), Some(h)) = (low, high) {
-            if l > h {
+        if let (Some(l), Some(h)) = (low, high)
+            && l > h {
                 return Err(Error::Invalid {
                     message: format!("param `{}` has bounds [{l}, {h}] with low > high: swap them", self.name),
                 });
             }
-        }
         Ok(())
     }
 

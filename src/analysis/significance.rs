@@ -361,11 +361,10 @@ fn compare(
     if let Err(e) = outcome {
         row.note = Some(e.to_string());
     }
-    if let (Some(change), Some(base)) = (row.change, baseline_mean) {
-        if base != 0.0 {
+    if let (Some(change), Some(base)) = (row.change, baseline_mean)
+        && base != 0.0 {
             row.change_pct = Some(change / base.abs() * 100.0);
         }
-    }
     row
 }
 

@@ -27,11 +27,10 @@ fn one_factor_configs(results: &Results, param: &Param) -> Vec<(usize, Value)> {
     let mut out = vec![(0, param.baseline().clone())];
     for c in 1..plan.configs.len() {
         let varied = plan.varied(c);
-        if varied.len() == 1 && varied[0] == param.name() {
-            if let Some(v) = plan.configs[c].config.get(param.name()) {
+        if varied.len() == 1 && varied[0] == param.name()
+            && let Some(v) = plan.configs[c].config.get(param.name()) {
                 out.push((c, v.clone()));
             }
-        }
     }
     if out.iter().all(|(_, v)| v.as_f64().is_some()) {
         out.sort_by(|a, b| a.1.as_f64().unwrap_or(0.0).total_cmp(&b.1.as_f64().unwrap_or(0.0)));

@@ -47,12 +47,11 @@ impl Results {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
         }
         // A critical-difference diagram stops being readable beyond a few dozen configs.
-        if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs.len()) {
-            if let (Ok(ranking), Ok(cd)) = (self.ranking(), self.cd_diagram()) {
+        if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs.len())
+            && let (Ok(ranking), Ok(cd)) = (self.ranking(), self.cd_diagram()) {
                 report = report.table("Ranking", ranking.to_table());
                 report = report.chart("Critical-difference diagram", cd.to_svg());
             }
-        }
         Ok(report)
     }
 }

@@ -22,10 +22,13 @@ fn lr_study() -> Study {
 
 /// lr=0.01 is clearly better than the 0.1 baseline, 0.001 equal, 1.0 clearly worse.
 fn lr_effect(t: &Trial) -> TrialResult {
-    let effect = match t.float("lr")? {
-        x if x == 0.01 => 0.05,
-        x if x == 1.0 => -0.2,
-        _ => 0.0,
+    let lr = t.float("lr")?;
+    let effect = if lr == 0.01 {
+        0.05
+    } else if lr == 1.0 {
+        -0.2
+    } else {
+        0.0
     };
     Ok(metrics! { "accuracy" => 0.8 + effect + noise(t.seed(), (t.float("lr")? * 1000.0) as u64) })
 }
