@@ -10,7 +10,7 @@ use crate::space::{Param, Value};
 use crate::stats::{self, Alternative};
 
 use super::significance::{Significance, SignificanceRow, Verdict};
-use super::format_p;
+use crate::display::format_p_value as format_p;
 
 /// Plain-language conclusions of a study, one sentence (or two) per finding.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,14 +23,18 @@ impl Results {
     /// Conclusions in words from the default significance table (paired t, Holm) and, for
     /// grids, the factorial ANOVA.
     pub fn conclusions(&self) -> Result<Conclusions> {
-        let sig = self.significance()?;
+        self.conclusions_from(&self.significance()?)
+    }
+
+    /// [`conclusions`](Results::conclusions) from an already computed significance table.
+    pub(crate) fn conclusions_from(&self, sig: &Significance) -> Result<Conclusions> {
         let mut sentences = Vec::new();
         for param in self.plan().params.iter() {
             if param.is_component() {
-                if let Some(s) = component_sentence(&sig, param) {
+                if let Some(s) = component_sentence(sig, param) {
                     sentences.push(s);
                 }
-            } else if let Some(s) = self.parameter_sentence(&sig, param)? {
+            } else if let Some(s) = self.parameter_sentence(sig, param)? {
                 sentences.push(s);
             }
         }

@@ -16,7 +16,7 @@ use crate::stats::{
 pub const SEEDS_NEEDED_CAP: usize = 100;
 use crate::trial::MetricSpec;
 
-use super::marker;
+use crate::display::Stars;
 
 /// The test used to compare a configuration with the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -249,7 +249,7 @@ impl Significance {
         for (&i, p_adj) in tested.iter().zip(adjusted) {
             let row = &mut rows[i];
             row.p_adjusted = Some(p_adj);
-            row.marker = marker(Some(p_adj));
+            row.marker = Stars::from_p(p_adj).as_str();
             let improvement = row.change.unwrap_or(0.0) * metric.direction.sign();
             row.verdict = if p_adj >= options.alpha || improvement == 0.0 {
                 Verdict::NoDetectableDifference

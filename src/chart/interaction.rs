@@ -93,20 +93,8 @@ impl Chart for InteractionPlot {
         let top = super::draw_header(&mut s, w, &title, &sub) + 8.0;
 
         let nx = self.x_levels.len().max(self.lines.iter().map(|l| l.points.len()).max().unwrap_or(0));
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for e in self.lines.iter().flat_map(|l| l.points.iter().flatten()) {
-            for v in [e.mean, e.lo(), e.hi()] {
-                if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-            }
-        }
-        if !lo.is_finite() {
-            (lo, hi) = (0.0, 1.0);
-        }
-        let span = (hi - lo).max(hi.abs().max(1e-9) * 1e-3);
+        let (lo, hi, span) =
+            super::value_range(self.lines.iter().flat_map(|l| l.points.iter().flatten()).flat_map(|e| [e.mean, e.lo(), e.hi()]));
         let (ylo, yhi, yticks, ystep) = scale::nice_domain(lo - span * 0.04, hi + span * 0.04, 5);
         let ydec = scale::decimals_for_step(ystep);
 

@@ -206,20 +206,9 @@ impl Chart for LineChart {
         }
 
         // y domain
-        let mut lo = f64::INFINITY;
-        let mut hi = f64::NEG_INFINITY;
-        for p in &pts {
-            for v in [p.mean, p.ci.map_or(p.mean, |c| c.0), p.ci.map_or(p.mean, |c| c.1)].into_iter().chain(p.seeds.iter().copied()) {
-                if v.is_finite() {
-                    lo = lo.min(v);
-                    hi = hi.max(v);
-                }
-            }
-        }
-        if !lo.is_finite() {
-            (lo, hi) = (0.0, 1.0);
-        }
-        let span = (hi - lo).max(hi.abs().max(1e-9) * 1e-3);
+        let (lo, hi, span) = super::value_range(pts.iter().flat_map(|p| {
+            [p.mean, p.ci.map_or(p.mean, |c| c.0), p.ci.map_or(p.mean, |c| c.1)].into_iter().chain(p.seeds.iter().copied())
+        }));
         let has_markers = pts.iter().any(|p| !p.marker.is_empty());
         let (lo, hi) = (lo - span * 0.04, hi + span * if has_markers { 0.14 } else { 0.04 });
         let (ylo, yhi, yticks, ystep) = scale::nice_domain(lo, hi, 5);

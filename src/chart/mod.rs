@@ -297,6 +297,20 @@ fn note_height(note: &str, width: f64) -> f64 {
 }
 
 /// Horizontal grid lines and labels of a y axis; labels right-aligned at `x0 - 7`.
+/// The finite range (lo, hi) of `values` and a span to pad it by, never zero; (0, 1) when
+/// there is no finite value.
+fn value_range(values: impl IntoIterator<Item = f64>) -> (f64, f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    (lo, hi, (hi - lo).max(hi.abs().max(1e-9) * 1e-3))
+}
+
 /// The frame of an x/y chart: y grid and ticks, both axis lines, x tick marks and x labels.
 /// `frame` is (left, right, top, bottom) of the plot area.
 fn draw_axes(
