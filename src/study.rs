@@ -102,6 +102,8 @@ pub struct Plan {
     /// The parameter lists of the study's grid designs, in the order given.
     pub grids: Vec<Vec<String>>,
     pub(crate) config_arcs: Vec<Arc<Config>>,
+    /// Canonical bytes of each configuration → its index (built while deduplicating).
+    config_lookup: std::collections::HashMap<Vec<u8>, usize>,
 }
 
 impl Plan {
@@ -144,7 +146,7 @@ impl Plan {
 
     /// The index of the configuration equal to `config`, if the plan has it.
     pub fn config_index(&self, config: &Config) -> Option<usize> {
-        self.configs.iter().position(|c| &c.config == config)
+        self.config_lookup.get(&canonical_bytes(config)).copied()
     }
 
     /// The parameter named `name`.
@@ -339,7 +341,7 @@ impl Study {
             baseline.set(p.name(), p.baseline().clone());
         }
         let mut configs = vec![PlannedConfig { config: baseline.clone(), design: "baseline".into(), label: None }];
-        let mut seen = std::collections::HashSet::from([canonical_bytes(&baseline)]);
+        let mut config_lookup = std::collections::HashMap::from([(canonical_bytes(&baseline), 0)]);
         let designs = self.effective_designs();
         let grids = designs
             .iter()
@@ -350,7 +352,8 @@ impl Study {
             .collect();
         for design in designs {
             for planned in design.expand(&self.params, &baseline)? {
-                if seen.insert(canonical_bytes(&planned.config)) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = config_lookup.entry(canonical_bytes(&planned.config)) {
+                    slot.insert(configs.len());
                     configs.push(planned);
                 }
             }
@@ -379,6 +382,7 @@ impl Study {
             code_version: self.code_version.clone(),
             grids,
             config_arcs,
+            config_lookup,
         })
     }
 

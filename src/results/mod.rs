@@ -131,18 +131,21 @@ impl Results {
 
     fn summary_for(&self, metric: &MetricSpec) -> Summary {
         let values = self.values(&metric.name).unwrap_or_default();
+        let mut ran = vec![0usize; self.plan.configs.len()];
+        for &c in &self.config_of {
+            ran[c] += 1;
+        }
         let configs = values
             .into_iter()
             .enumerate()
             .map(|(index, per_seed)| {
                 let ok: Vec<f64> = per_seed.iter().flatten().copied().collect();
-                let ran = self.config_of.iter().filter(|&&c| c == index).count();
                 summary::ConfigValues {
                     index,
                     label: self.plan.label(index),
                     design: &self.plan.configs[index].design,
                     varied: self.plan.varied(index),
-                    failed: ran - ok.len(),
+                    failed: ran[index] - ok.len(),
                     values: ok,
                 }
             })

@@ -7,7 +7,8 @@ use crate::chart::{
 };
 use crate::display::Render;
 use crate::error::{Error, Result};
-use crate::results::Results;
+use crate::analysis::{Ranking, Significance};
+use crate::results::{Results, Summary};
 use crate::space::{Param, Scale, Value};
 use crate::trial::Direction;
 
@@ -40,15 +41,34 @@ fn one_factor_configs(results: &Results, param: &Param) -> Vec<(usize, Value)> {
     out
 }
 
-/// Significance markers (adjusted p) per config index; empty where untested.
-fn markers(results: &Results) -> Vec<String> {
-    let mut out = vec![String::new(); results.plan().configs.len()];
-    if let Ok(sig) = results.significance() {
-        for row in sig.rows {
-            out[row.config_index] = row.marker.to_string();
+/// What the charts read from results, computed once per view: the primary metric's summary,
+/// its per-seed values, and each config's significance marker (adjusted p; empty where
+/// untested).
+pub(crate) struct ChartData {
+    summary: Summary,
+    values: Vec<Vec<Option<f64>>>,
+    marks: Vec<String>,
+}
+
+impl ChartData {
+    /// The chart inputs of `results`, with markers from `sig` when given.
+    pub(crate) fn new(results: &Results, sig: Option<&Significance>) -> Result<ChartData> {
+        let mut marks = vec![String::new(); results.plan().configs.len()];
+        for row in sig.map_or(&[][..], |s| &s.rows[..]) {
+            marks[row.config_index] = row.marker.to_string();
         }
+        Ok(ChartData { summary: results.summary(), values: results.values(&results.primary().name)?, marks })
     }
-    out
+
+    /// The primary metric's summary.
+    pub(crate) fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The chart inputs of `results`, computing its significance table for the markers.
+    fn of(results: &Results) -> Result<ChartData> {
+        ChartData::new(results, results.significance().ok().as_ref())
+    }
 }
 
 impl Results {
@@ -56,6 +76,10 @@ impl Results {
     /// 95% CI, each seed as a faint dot, the baseline marked, significance stars; log axis for
     /// log-scale parameters, category axis for categorical ones.
     pub fn line(&self, param: &str) -> Result<LineChart> {
+        self.line_from(&ChartData::of(self)?, param)
+    }
+
+    fn line_from(&self, data: &ChartData, param: &str) -> Result<LineChart> {
         let plan = self.plan();
         let param = plan.param(param)?;
         let configs = one_factor_configs(self, param);
@@ -68,9 +92,7 @@ impl Results {
             });
         }
         let metric = self.primary();
-        let summary = self.summary();
-        let values = self.values(&metric.name)?;
-        let marks = markers(self);
+        let (summary, values, marks) = (&data.summary, &data.values, &data.marks);
         let numeric = configs.iter().all(|(_, v)| v.as_f64().is_some());
         let points = configs
             .iter()
@@ -98,12 +120,16 @@ impl Results {
 
     /// Line charts of every parameter varied on its own, side by side (small multiples).
     pub fn lines(&self) -> Result<ChartGrid> {
+        self.lines_from(&ChartData::of(self)?)
+    }
+
+    pub(crate) fn lines_from(&self, data: &ChartData) -> Result<ChartGrid> {
         let charts: Vec<LineChart> = self
             .plan()
             .params
             .iter()
             .filter(|p| !p.is_component())
-            .filter_map(|p| self.line(p.name()).ok())
+            .filter_map(|p| self.line_from(data, p.name()).ok())
             .collect();
         if charts.is_empty() {
             return Err(Error::Invalid {
@@ -133,11 +159,14 @@ impl Results {
     /// Heatmap of the primary metric over two grid parameters: each cell annotated with mean
     /// ± sd, a diverging palette centred on the baseline, significant cells marked.
     pub fn heatmap(&self, x: &str, y: &str) -> Result<Heatmap> {
+        self.heatmap_from(&ChartData::of(self)?, x, y)
+    }
+
+    pub(crate) fn heatmap_from(&self, data: &ChartData, x: &str, y: &str) -> Result<Heatmap> {
         let (x_labels, x_values) = self.grid_axis(x)?;
         let (y_labels, y_values) = self.grid_axis(y)?;
         let metric = self.primary();
-        let summary = self.summary();
-        let marks = markers(self);
+        let (summary, marks) = (&data.summary, &data.marks);
         let mut heatmap = Heatmap::new(x, y, metric.name.clone(), x_labels, y_labels).better(better(metric.direction));
         let mut found = 0;
         let mut baseline_cell = None;
@@ -175,10 +204,13 @@ impl Results {
     /// Interaction plot: the primary metric against `x`, one line per level of `lines`, with
     /// 95% CI whiskers. Parallel lines mean no interaction.
     pub fn interaction(&self, x: &str, lines: &str) -> Result<InteractionPlot> {
+        self.interaction_from(&self.summary(), x, lines)
+    }
+
+    pub(crate) fn interaction_from(&self, summary: &Summary, x: &str, lines: &str) -> Result<InteractionPlot> {
         let (x_labels, x_values) = self.grid_axis(x)?;
         let (line_labels, line_values) = self.grid_axis(lines)?;
         let metric = self.primary();
-        let summary = self.summary();
         let mut plot =
             InteractionPlot::new(x, lines, metric.name.clone(), x_labels).better(better(metric.direction));
         let mut any = false;
@@ -207,7 +239,10 @@ impl Results {
     /// (leave-one-out), with 95% CIs of the paired differences and significance stars,
     /// sorted by effect.
     pub fn component_bars(&self) -> Result<ComponentBars> {
-        let sig = self.significance()?;
+        self.component_bars_from(&self.significance()?)
+    }
+
+    pub(crate) fn component_bars_from(&self, sig: &Significance) -> Result<ComponentBars> {
         let plan = self.plan();
         let bars: Vec<ComponentBar> = sig
             .rows
@@ -241,16 +276,19 @@ impl Results {
     /// Critical-difference diagram (Demšar 2006) from [`Results::ranking`]: configs by mean
     /// rank, bars joining those the Nemenyi test cannot tell apart.
     pub fn cd_diagram(&self) -> Result<CriticalDifference> {
-        let ranking = self.ranking()?;
-        let cliques = ranking.cliques();
-        Ok(CriticalDifference::new(ranking.configs.clone(), ranking.friedman.mean_ranks.clone(), ranking.nemenyi.critical_difference)
-            .cliques(cliques)
-            .note(format!(
-                "mean rank over {} seeds (1 = best); CD = Nemenyi critical difference at α = 0.05; Friedman p = {}",
-                ranking.n_seeds,
-                crate::display::format_p_value(ranking.friedman.p_value)
-            )))
+        Ok(cd_diagram_of(&self.ranking()?))
     }
+}
+
+/// The critical-difference diagram of a ranking.
+pub(crate) fn cd_diagram_of(ranking: &Ranking) -> CriticalDifference {
+    CriticalDifference::new(ranking.configs.clone(), ranking.friedman.mean_ranks.clone(), ranking.nemenyi.critical_difference)
+        .cliques(ranking.cliques())
+        .note(format!(
+            "mean rank over {} seeds (1 = best); CD = Nemenyi critical difference at α = 0.05; Friedman p = {}",
+            ranking.n_seeds,
+            crate::display::format_p_value(ranking.friedman.p_value)
+        ))
 }
 
 /// Wraps an SVG chart for inline HTML display (scales down to the cell width).

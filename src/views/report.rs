@@ -7,6 +7,7 @@ use crate::display::{Render, Report};
 use crate::error::Result;
 use crate::results::Results;
 
+use super::charts::{ChartData, cd_diagram_of};
 use super::tables::TableView;
 
 /// The most configurations the report ranks and draws a critical-difference diagram for.
@@ -20,38 +21,41 @@ impl Results {
         let plan = self.plan();
         let mut report = Report::new().with_title(format!("Ablation study: {}", plan.name));
         report = report.table("Summary", self.to_table());
-        let many_configs = plan.configs.len() >= 2;
-        if many_configs {
-            report = report.table("Significance versus the baseline", self.significance()?.to_table());
-            let conclusions = self.conclusions()?;
+        // Each statistic once; every section below reads these.
+        let sig = if plan.configs.len() >= 2 { Some(self.significance()?) } else { None };
+        if let Some(sig) = &sig {
+            report = report.table("Significance versus the baseline", sig.to_table());
+            let conclusions = self.conclusions_from(sig)?;
             if !conclusions.sentences.is_empty() {
                 report = report.text("Conclusions", conclusions.to_text().replace('`', ""));
             }
         }
-        if let Ok(lines) = self.lines() {
+        let data = ChartData::new(self, sig.as_ref())?;
+        if let Ok(lines) = self.lines_from(&data) {
             report = report.chart("One factor at a time", lines.to_svg());
         }
         for grid in plan.grids.iter().filter(|g| g.len() == 2) {
             let (x, y) = (&grid[0], &grid[1]);
-            if let Ok(heatmap) = self.heatmap(x, y) {
+            if let Ok(heatmap) = self.heatmap_from(&data, x, y) {
                 report = report.chart(format!("Grid: {x} × {y}"), heatmap.to_svg());
             }
-            if let Ok(plot) = self.interaction(x, y) {
+            if let Ok(plot) = self.interaction_from(data.summary(), x, y) {
                 report = report.chart(format!("Interaction: {x} × {y}"), plot.to_svg());
             }
             if let Ok(anova) = self.anova_of(grid, None) {
                 report = report.table(format!("ANOVA: {x} × {y}"), anova.to_table());
             }
         }
-        if let Ok(bars) = self.component_bars() {
+        if let Some(Ok(bars)) = sig.as_ref().map(|s| self.component_bars_from(s)) {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
         }
         // A critical-difference diagram stops being readable beyond a few dozen configs.
         if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs.len())
-            && let (Ok(ranking), Ok(cd)) = (self.ranking(), self.cd_diagram()) {
-                report = report.table("Ranking", ranking.to_table());
-                report = report.chart("Critical-difference diagram", cd.to_svg());
-            }
+            && let Ok(ranking) = self.ranking()
+        {
+            report = report.table("Ranking", ranking.to_table());
+            report = report.chart("Critical-difference diagram", cd_diagram_of(&ranking).to_svg());
+        }
         Ok(report)
     }
 }
