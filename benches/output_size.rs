@@ -45,7 +45,7 @@ fn main() {
     );
     println!(
         "{{\"bench\": \"report_html\", \"trials\": {trials}, \"configs\": {}, \"bytes\": {}, \"ms\": {:.1}, \"study_run_s\": {run_s:.2}}}",
-        results.plan().configs.len(),
+        results.plan().configs().len(),
         report.len(),
         report_s * 1e3
     );

@@ -18,10 +18,10 @@ fn main() -> Result<()> {
     let plan = study.plan()?;
     eprintln!(
         "ablate: study `{}`: {} configs × {} seeds = {} trials",
-        plan.name,
-        plan.configs.len(),
-        plan.seeds.len(),
-        plan.trials.len()
+        plan.name(),
+        plan.configs().len(),
+        plan.seeds().len(),
+        plan.trials().len()
     );
 
     let started = std::time::Instant::now();

@@ -48,6 +48,16 @@ pub enum Error {
     IncompatibleJournal { path: PathBuf, found: u64, supported: u64 },
     /// A file in the run directory is not an ablate journal.
     NotAJournal { path: PathBuf, why: String },
+    /// The run directory exists, has files, and has no journal: ablate did not create it.
+    NotARunDir { path: PathBuf },
+    /// The run directory belongs to another study.
+    RunDirTaken { path: PathBuf, found: String, wanted: String },
+    /// The run was interrupted (Ctrl-C, SIGTERM): finished trials are kept.
+    Interrupted { finished: usize, remaining: usize },
+    /// A study file (TOML or JSON) could not be read or is invalid.
+    Spec { file: String, message: String },
+    /// The study's command cannot be used as given.
+    Command { message: String },
     /// An input/output error while reading or writing results.
     Io { context: String, source: std::io::Error },
     /// An error from polars while building or exporting a frame.
@@ -134,6 +144,22 @@ impl fmt::Display for Error {
                 "{} is not an ablate journal ({why}): move it away or give the study another .run_dir(...)",
                 path.display()
             ),
+            Error::NotARunDir { path } => write!(
+                f,
+                "{} exists and is not an ablate run directory (it has files but no journal.jsonl): choose a new or empty directory with .run_dir(...) (ablate never writes into a directory it did not create)",
+                path.display()
+            ),
+            Error::RunDirTaken { path, found, wanted } => write!(
+                f,
+                "the run directory {} belongs to the study `{found}`, not `{wanted}`: give this study its own .run_dir(...), or name it `{found}` to continue that study",
+                path.display()
+            ),
+            Error::Interrupted { finished, remaining } => write!(
+                f,
+                "interrupted: {finished} trials finished and are kept in the journal, {remaining} did not run; run the study again to resume"
+            ),
+            Error::Spec { file, message } => write!(f, "{file}: {message}"),
+            Error::Command { message } => write!(f, "{message}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),

@@ -21,8 +21,10 @@
 //! # Ok::<(), ablate::Error>(())
 //! ```
 //!
-//! Data flows one way: [`Study`] (space + designs) → [`Plan`](study::Plan) (trials) →
-//! runner → [`store`] (journal) → [`Results`] (polars frame) → summaries and statistics.
+//! Data flows one way: [`spec`]/[`space`] → [`design`] → [`plan`] → [`exec`] (running an
+//! [`objective`]) → [`store`] (run directory) → [`results`] → [`analysis`] → [`views`] →
+//! [`display`]. [`session`](crate::Study::run) ties one run together: what to run (resume),
+//! claims, the journal, and the assembled [`Results`].
 
 #![warn(missing_docs)]
 
@@ -32,10 +34,16 @@ pub mod demo;
 pub mod design;
 pub mod display;
 mod error;
+pub mod exec;
+pub mod objective;
+pub mod options;
+pub mod plan;
+pub mod reopen;
 pub mod results;
 pub mod rng;
-mod run;
+mod session;
 pub mod space;
+pub mod spec;
 pub mod stats;
 pub mod store;
 pub mod study;
@@ -45,12 +53,17 @@ pub mod views;
 pub use plotters;
 pub use polars;
 
-pub use analysis::{Conclusions, FactorialAnova, Ranking, Significance, SignificanceOptions, Test, Verdict};
+pub use views::Conclusions;
+pub use analysis::{FactorialAnova, Ranking, Significance, SignificanceOptions, Test, Verdict};
 pub use error::{Error, Result};
 pub use results::{Results, Summary};
 pub use space::{Config, Domain, Param, Scale, Value};
-pub use study::{Plan, ProgressMode, Study};
-pub use trial::{Direction, Metrics, Trial, TrialError, TrialId, TrialResult};
+pub use objective::{CommandSpec, CommandTrials, Objective};
+pub use options::{ProgressMode, RunOptions};
+pub use plan::{Plan, PlannedConfig, PlannedTrial};
+pub use spec::StudySpec;
+pub use study::Study;
+pub use trial::{Direction, Metrics, Report, Trial, TrialError, TrialId, TrialResult};
 
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
 pub mod prelude {
@@ -63,7 +76,8 @@ pub mod prelude {
     pub use crate::metrics;
     pub use crate::results::{Results, Summary};
     pub use crate::space::{Param, Value};
-    pub use crate::study::{ProgressMode, Study};
+    pub use crate::options::ProgressMode;
+    pub use crate::study::Study;
     pub use crate::trial::{Direction, Metrics, Trial, TrialResult};
     pub use crate::{Error, Result};
 }

@@ -207,6 +207,9 @@ pub struct Param {
     domain: Domain,
     baseline: Value,
     levels: Option<Vec<Value>>,
+    /// A mistake made while building (reported by [`Param::validate`]).
+    #[serde(skip)]
+    problem: Option<String>,
 }
 
 impl Param {
@@ -242,7 +245,13 @@ impl Param {
     }
 
     fn with(name: &str, domain: Domain, baseline: Value) -> Param {
-        Param { name: name.to_string(), domain, baseline, levels: None }
+        Param { name: name.to_string(), domain, baseline, levels: None, problem: None }
+    }
+
+    /// The same parameter with another baseline value (converted to the domain's type).
+    pub(crate) fn with_baseline(mut self, baseline: Value) -> Param {
+        self.baseline = coerce(&self.domain, baseline);
+        self
     }
 
     /// Puts a numeric parameter on a log scale (values must be > 0).
@@ -262,8 +271,15 @@ impl Param {
                 *h = Some(high);
             }
             Domain::Int { low: l, high: h, .. } => {
-                *l = Some(low.ceil() as i64);
-                *h = Some(high.floor() as i64);
+                if !low.is_finite() || !high.is_finite() {
+                    self.problem = Some(format!("int param `{}` has the non-finite bound {}: bounds must be finite numbers", self.name, if low.is_finite() { high } else { low }));
+                } else if low.ceil() > high.floor() {
+                    let hint = if low > high { "swap them" } else { "widen them" };
+                    self.problem = Some(format!("int param `{}` has bounds [{low}, {high}], which contain no integer: {hint}", self.name));
+                } else {
+                    *l = Some(low.ceil() as i64);
+                    *h = Some(high.floor() as i64);
+                }
             }
             _ => {}
         }
@@ -315,6 +331,9 @@ impl Param {
     /// Checks the name, the baseline and every level against the domain.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
+        if let Some(problem) = &self.problem {
+            return Err(Error::Invalid { message: problem.clone() });
+        }
         if let Domain::Categorical { choices } = &self.domain
             && choices.is_empty() {
                 return Err(Error::Invalid {
@@ -372,7 +391,9 @@ impl Param {
         match (&self.domain, value) {
             (Domain::Float { low, high, scale }, Value::Float(x)) => {
                 if !x.is_finite() {
-                    return Err(out_of_domain());
+                    return Err(Error::Invalid {
+                        message: format!("param `{}` has the value {x}, which is not a finite number: give finite values", self.name),
+                    });
                 }
                 if *scale == Scale::Log && *x <= 0.0 {
                     return Err(Error::LogScaleNonPositive { param: self.name.clone(), value: x.to_string() });
@@ -508,5 +529,18 @@ mod tests {
     #[test]
     fn nan_float_rejected() {
         assert!(Param::float("x", f64::NAN).validate().is_err());
+        let e = Param::float("x", f64::INFINITY).validate().unwrap_err().to_string();
+        assert!(e.contains("not a finite number") && !e.contains("[-inf, inf]"), "{e}");
+    }
+
+    #[test]
+    fn int_bounds_without_an_integer_or_with_nan_are_rejected() {
+        let e = Param::int("n", 1).bounds(0.5, 0.6).validate().unwrap_err().to_string();
+        assert!(e.contains("contain no integer") && e.contains("widen"), "{e}");
+        let e = Param::int("n", 1).bounds(f64::NAN, 10.0).validate().unwrap_err().to_string();
+        assert!(e.contains("non-finite bound NaN"), "{e}");
+        let e = Param::int("n", 1).bounds(5.0, 2.0).validate().unwrap_err().to_string();
+        assert!(e.contains("swap"), "{e}");
+        Param::int("n", 1).bounds(0.5, 10.0).validate().unwrap();
     }
 }

@@ -1,15 +1,24 @@
 //! The study: a parameter space with its baseline, the designs to run, seeds, metrics and
-//! where to keep results. [`Study::plan`] validates it and lists every trial;
-//! [`Study::run`] executes them.
+//! (optionally) the command each trial runs — what the study *is* — plus [`RunOptions`]
+//! saying how to run it. [`Study::plan`] validates it and lists every trial;
+//! [`Study::run`] runs a closure as the trial, [`Study::run_command`] the study's command.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::design::{Design, PlannedConfig};
+use crate::design::{Design, DesignKind};
 use crate::error::{Error, Result};
+use crate::objective::{CommandSpec, CommandTrials, Objective};
+use crate::plan::{Plan, PlanParts};
 use crate::results::Results;
+use crate::session::StoredSpec;
 use crate::space::{validate_name, Config, Param, Value};
-use crate::trial::{replicate_seed, Direction, MetricSpec, Trial, TrialId, TrialResult};
+use crate::spec::{base_dir_of, DesignSpec, Goal, MetricEntry, ParamSpec, RunSpec, SeedsSpec, StudySpec};
+use crate::trial::{replicate_seed, Direction, MetricSpec, Trial, TrialResult};
+
+pub use crate::options::{ProgressMode, RunOptions};
+pub use crate::plan::PlannedTrial;
+pub use crate::store::StoreLocation;
 
 /// Names of the fixed columns of the results frame; parameters and metrics may not use them.
 pub const RESERVED_COLUMNS: &[&str] = &[
@@ -17,27 +26,8 @@ pub const RESERVED_COLUMNS: &[&str] = &[
     "duration_s", "started_at",
 ];
 
-/// Where a study keeps its journal and results.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StoreLocation {
-    /// `runs/<study name>/` under the current directory.
-    Default,
-    /// A directory of the user's choice.
-    Dir(PathBuf),
-    /// Nothing on disk (tests, quick experiments): a rerun recomputes everything.
-    Memory,
-}
-
-/// How progress is reported while trials run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProgressMode {
-    /// A progress bar when stderr is a terminal, otherwise a short line per batch.
-    Auto,
-    /// One short line per finished batch (at most every few seconds).
-    Lines,
-    /// Nothing.
-    Off,
-}
+/// The most seeds a study may repeat each configuration with.
+pub const MAX_SEEDS: u32 = 10_000;
 
 /// The seeds every configuration is repeated with.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,111 +49,11 @@ pub struct Study {
     study_seed: u64,
     metrics: Vec<MetricSpec>,
     primary: Option<String>,
-    pub(crate) workers: Option<usize>,
-    pub(crate) store: StoreLocation,
-    pub(crate) retries: u32,
     code_version: Option<String>,
-    pub(crate) progress: ProgressMode,
-}
-
-/// One trial to run: which config, which replicate, which seed, and its id.
-#[derive(Debug, Clone)]
-pub struct PlannedTrial {
-    /// The stable id.
-    pub id: TrialId,
-    /// Index into [`Plan::configs`].
-    pub config_index: usize,
-    /// 0-based replicate index.
-    pub replicate: u32,
-    /// The derived seed.
-    pub seed: u64,
-}
-
-/// A validated study: every configuration and every trial, in a fixed order
-/// (baseline first, then designs in the order given; replicates innermost).
-#[derive(Debug, Clone)]
-pub struct Plan {
-    /// The study's name.
-    pub name: String,
-    /// The parameters (shared with every [`Trial`]).
-    pub params: Arc<Vec<Param>>,
-    /// Declared metrics; the primary one first.
-    pub metrics: Vec<MetricSpec>,
-    /// The baseline configuration.
-    pub baseline: Config,
-    /// Distinct configurations; index 0 is the baseline.
-    pub configs: Vec<PlannedConfig>,
-    /// The seed of each replicate.
-    pub seeds: Vec<u64>,
-    /// Every (config, seed) trial.
-    pub trials: Vec<PlannedTrial>,
-    /// The code version folded into trial ids.
-    pub code_version: Option<String>,
-    /// The parameter lists of the study's grid designs, in the order given.
-    pub grids: Vec<Vec<String>>,
-    pub(crate) config_arcs: Vec<Arc<Config>>,
-    /// Canonical bytes of each configuration → its index (built while deduplicating).
-    config_lookup: std::collections::HashMap<Vec<u8>, usize>,
-}
-
-impl Plan {
-    /// The primary metric.
-    pub fn primary(&self) -> &MetricSpec {
-        &self.metrics[0]
-    }
-
-    /// Names of the parameters whose value in config `index` differs from the baseline.
-    pub fn varied(&self, index: usize) -> Vec<String> {
-        let config = &self.configs[index].config;
-        config
-            .iter()
-            .filter(|(name, value)| self.baseline.get(name) != Some(*value))
-            .map(|(name, _)| name.to_string())
-            .collect()
-    }
-
-    /// A readable label for config `index`: "baseline", the custom label, or the changed
-    /// values ("n_estimators=200", "layer_norm=removed").
-    pub fn label(&self, index: usize) -> String {
-        let planned = &self.configs[index];
-        if index == 0 {
-            return "baseline".to_string();
-        }
-        if let Some(label) = &planned.label {
-            return label.clone();
-        }
-        let parts: Vec<String> = self
-            .varied(index)
-            .iter()
-            .filter_map(|name| {
-                let param = self.params.iter().find(|p| p.name() == name)?;
-                let value = planned.config.get(name)?;
-                Some(format!("{name}={}", param.format_value(value)))
-            })
-            .collect();
-        parts.join(", ")
-    }
-
-    /// The index of the configuration equal to `config`, if the plan has it.
-    pub fn config_index(&self, config: &Config) -> Option<usize> {
-        self.config_lookup.get(&canonical_bytes(config)).copied()
-    }
-
-    /// The parameter named `name`.
-    pub fn param(&self, name: &str) -> Result<&Param> {
-        crate::design::find_param(&self.params, name, "this analysis")
-    }
-
-    /// The [`Trial`] value the trial function receives for `t`.
-    pub fn trial(&self, t: &PlannedTrial) -> Trial {
-        Trial {
-            id: t.id.clone(),
-            config: Arc::clone(&self.config_arcs[t.config_index]),
-            params: Arc::clone(&self.params),
-            seed: t.seed,
-            replicate: t.replicate,
-        }
-    }
+    command: Option<CommandSpec>,
+    /// The folder relative command paths are taken from (a study file's folder).
+    base_dir: Option<PathBuf>,
+    options: RunOptions,
 }
 
 impl Study {
@@ -178,11 +68,10 @@ impl Study {
             study_seed: 0,
             metrics: Vec::new(),
             primary: None,
-            workers: None,
-            store: StoreLocation::Default,
-            retries: 1,
             code_version: None,
-            progress: ProgressMode::Auto,
+            command: None,
+            base_dir: None,
+            options: RunOptions::default(),
         }
     }
 
@@ -278,25 +167,25 @@ impl Study {
 
     /// Number of trials run at once (default: all cores).
     pub fn workers(mut self, n: usize) -> Study {
-        self.workers = Some(n);
+        self.options.workers = Some(n);
         self
     }
 
     /// Keeps the journal and results in `dir` instead of `runs/<name>/`.
     pub fn run_dir(mut self, dir: impl Into<PathBuf>) -> Study {
-        self.store = StoreLocation::Dir(dir.into());
+        self.options.store = StoreLocation::Dir(dir.into());
         self
     }
 
     /// Keeps nothing on disk.
     pub fn in_memory(mut self) -> Study {
-        self.store = StoreLocation::Memory;
+        self.options.store = StoreLocation::Memory;
         self
     }
 
     /// How many times a failed trial is retried by a later run (default 1).
     pub fn retries(mut self, n: u32) -> Study {
-        self.retries = n;
+        self.options.retries = n;
         self
     }
 
@@ -309,7 +198,63 @@ impl Study {
 
     /// How progress is shown (default [`ProgressMode::Auto`]).
     pub fn progress(mut self, mode: ProgressMode) -> Study {
-        self.progress = mode;
+        self.options.progress = mode;
+        self
+    }
+
+    /// Replaces all run options at once.
+    pub fn with_options(mut self, options: RunOptions) -> Study {
+        self.options = options;
+        self
+    }
+
+    /// How this study runs (workers, retries, progress, store).
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+
+    /// The command each trial runs, as an argv template executed directly (never through a
+    /// shell): `["python3", "train.py", "--lr", "{lr}", "--seed", "{seed}"]`. Placeholders:
+    /// `{<param>}`, `{seed}`, `{replicate}`, `{trial_id}`, `{trial_dir}`. The program also
+    /// gets the trial in its environment (`ABLATE_PARAMS`, `ABLATE_SEED`, ...) and returns
+    /// its metrics in `ABLATE_RESULT_FILE` or a last stdout line `ABLATE_RESULT {json}`.
+    /// Run it with [`Study::run_command`].
+    pub fn command<S: AsRef<str>>(mut self, argv: impl IntoIterator<Item = S>) -> Study {
+        let spec = self.command.get_or_insert_with(CommandSpec::default);
+        spec.argv = argv.into_iter().map(|s| s.as_ref().to_string()).collect();
+        self
+    }
+
+    /// Per-trial time limit of the command: the trial's processes are stopped and it fails.
+    pub fn timeout_secs(mut self, seconds: f64) -> Study {
+        self.command.get_or_insert_with(CommandSpec::default).timeout_s = Some(seconds);
+        self
+    }
+
+    /// The working directory of the command (default: the current directory, or the study
+    /// file's folder).
+    pub fn working_dir(mut self, dir: impl Into<PathBuf>) -> Study {
+        self.command.get_or_insert_with(CommandSpec::default).workdir = Some(dir.into());
+        self
+    }
+
+    /// An extra environment variable for the command.
+    pub fn env(mut self, name: &str, value: &str) -> Study {
+        self.command.get_or_insert_with(CommandSpec::default).env.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Files whose contents are fingerprinted with the command, so results of changed code
+    /// are not reused (default: the script named in argv; empty: the command only).
+    pub fn fingerprint_files<P: Into<PathBuf>>(mut self, files: impl IntoIterator<Item = P>) -> Study {
+        self.command.get_or_insert_with(CommandSpec::default).fingerprint = Some(files.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// How long a claim on a running trial lasts without renewal (default 60 s): after
+    /// this, a trial whose process vanished without a trace is taken over by another.
+    pub fn lease(mut self, lease: Duration) -> Study {
+        self.options.lease = lease;
         self
     }
 
@@ -320,11 +265,12 @@ impl Study {
 
     /// The directory that holds this study's journal, or `None` in memory.
     pub fn store_dir(&self) -> Option<PathBuf> {
-        match &self.store {
-            StoreLocation::Default => Some(PathBuf::from("runs").join(dir_name(&self.name))),
-            StoreLocation::Dir(d) => Some(d.clone()),
-            StoreLocation::Memory => None,
-        }
+        self.options.store_dir(&self.name)
+    }
+
+    /// The study's command, if it has one.
+    pub fn command_spec(&self) -> Option<&CommandSpec> {
+        self.command.as_ref()
     }
 
     /// Validates the study and lists every configuration and trial, without running any.
@@ -340,8 +286,6 @@ impl Study {
         for p in &self.params {
             baseline.set(p.name(), p.baseline().clone());
         }
-        let mut configs = vec![PlannedConfig { config: baseline.clone(), design: "baseline".into(), label: None }];
-        let mut config_lookup = std::collections::HashMap::from([(canonical_bytes(&baseline), 0)]);
         let designs = self.effective_designs();
         let grids = designs
             .iter()
@@ -350,40 +294,20 @@ impl Study {
                 _ => None,
             })
             .collect();
-        for design in designs {
-            for planned in design.expand(&self.params, &baseline)? {
-                if let std::collections::hash_map::Entry::Vacant(slot) = config_lookup.entry(canonical_bytes(&planned.config)) {
-                    slot.insert(configs.len());
-                    configs.push(planned);
-                }
-            }
+        let mut designed: Vec<(Config, DesignKind, Option<String>)> = Vec::new();
+        for design in &designs {
+            designed.extend(design.expand(&self.params, &baseline)?);
         }
-
-        let config_arcs: Vec<Arc<Config>> = configs.iter().map(|c| Arc::new(c.config.clone())).collect();
-        let mut trials = Vec::with_capacity(configs.len() * seeds.len());
-        for (config_index, config) in config_arcs.iter().enumerate() {
-            for (replicate, &seed) in seeds.iter().enumerate() {
-                trials.push(PlannedTrial {
-                    id: TrialId::compute(config, seed, self.code_version.as_deref()),
-                    config_index,
-                    replicate: replicate as u32,
-                    seed,
-                });
-            }
-        }
-        Ok(Plan {
+        let parts = PlanParts {
             name: self.name.clone(),
-            params: Arc::new(self.params.clone()),
+            params: self.params.clone(),
             metrics,
             baseline,
-            configs,
             seeds,
-            trials,
             code_version: self.code_version.clone(),
             grids,
-            config_arcs,
-            config_lookup,
-        })
+        };
+        Plan::build(parts, designed)
     }
 
     /// Runs every trial not already in the run directory's journal and returns all results.
@@ -396,8 +320,135 @@ impl Study {
     where
         F: Fn(&Trial) -> TrialResult + Sync,
     {
+        self.run_objective(&f)
+    }
+
+    /// Runs every missing trial as the study's [`command`](Study::command): one child
+    /// process per trial, `workers` at a time, and returns all results. Ctrl-C or SIGTERM
+    /// stops the running trials' processes, keeps every finished trial, and returns
+    /// [`Error::Interrupted`]; a rerun resumes.
+    pub fn run_command(&self) -> Result<Results> {
+        let objective = self.command_trials()?;
+        self.run_objective(&objective)
+    }
+
+    /// The study's command checked against its plan, ready to run trials.
+    pub fn command_trials(&self) -> Result<CommandTrials> {
+        let spec = self.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
+            message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.name),
+        })?;
         let plan = self.plan()?;
-        crate::run::run_plan(self, plan, &f)
+        CommandTrials::new(spec, &plan, &self.base_dir())
+    }
+
+    /// Runs every missing trial through any [`Objective`].
+    pub fn run_objective(&self, objective: &dyn Objective) -> Result<Results> {
+        let plan = self.plan()?;
+        let spec = self.stored_spec()?;
+        crate::session::run(plan, &self.options, &spec, objective)
+    }
+
+    fn base_dir(&self) -> PathBuf {
+        self.base_dir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// The spec as the run directory keeps it: the command's working directory made
+    /// absolute, so the stored spec does not depend on where it is read from.
+    fn stored_spec(&self) -> Result<StoredSpec> {
+        let mut spec = self.to_spec();
+        spec.run = RunSpec::default();
+        if let Some(command) = &mut spec.command {
+            let base = std::path::absolute(self.base_dir()).map_err(|e| Error::Io { context: "cannot resolve the current directory".into(), source: e })?;
+            command.workdir = Some(match &command.workdir {
+                Some(w) => base.join(w),
+                None => base,
+            });
+        }
+        Ok(StoredSpec { json: spec.to_json(), hash: spec.hash() })
+    }
+
+    /// The study as data ([`StudySpec`]): what a study file or `spec.json` holds.
+    pub fn to_spec(&self) -> StudySpec {
+        StudySpec {
+            name: self.name.clone(),
+            seeds: match &self.seeds {
+                Seeds::Count(k) => SeedsSpec::Count(*k),
+                Seeds::List(l) => SeedsSpec::List(l.clone()),
+            },
+            study_seed: self.study_seed,
+            params: self.params.iter().map(ParamSpec::from_param).collect(),
+            metrics: self
+                .metrics
+                .iter()
+                .map(|m| MetricEntry {
+                    name: m.name.clone(),
+                    goal: match m.direction {
+                        Direction::Maximize => Goal::Maximize,
+                        Direction::Minimize => Goal::Minimize,
+                    },
+                })
+                .collect(),
+            primary: self.primary.clone(),
+            designs: self.designs.iter().map(DesignSpec::from_design).collect(),
+            code_version: self.code_version.clone(),
+            command: self.command.clone(),
+            run: RunSpec {
+                workers: self.options.workers,
+                retries: (self.options.retries != RunOptions::default().retries).then_some(self.options.retries),
+                run_dir: match &self.options.store {
+                    StoreLocation::Dir(d) => Some(d.clone()),
+                    _ => None,
+                },
+            },
+        }
+    }
+
+    /// The study a [`StudySpec`] describes; relative paths (command, run directory) are
+    /// taken from `base_dir`.
+    pub fn from_spec(spec: &StudySpec, base_dir: &Path) -> Result<Study> {
+        let mut study = Study::new(&spec.name);
+        for p in &spec.params {
+            study = study.param(p.to_param()?);
+        }
+        for d in &spec.designs {
+            let design = d.to_design(&study.params)?;
+            study = study.design(design);
+        }
+        study.seeds = match &spec.seeds {
+            SeedsSpec::Count(k) => Seeds::Count(*k),
+            SeedsSpec::List(l) => Seeds::List(l.clone()),
+        };
+        study.study_seed = spec.study_seed;
+        for m in &spec.metrics {
+            study = study.metric(&m.name, m.direction());
+        }
+        study.primary = spec.primary.clone();
+        study.code_version = spec.code_version.clone();
+        study.command = spec.command.clone();
+        study.base_dir = Some(base_dir.to_path_buf());
+        if let Some(n) = spec.run.workers {
+            study = study.workers(n);
+        }
+        if let Some(n) = spec.run.retries {
+            study = study.retries(n);
+        }
+        if let Some(dir) = &spec.run.run_dir {
+            study = study.run_dir(base_dir.join(dir));
+        }
+        Ok(study)
+    }
+
+    /// Reads a study file (TOML, or JSON by its extension); relative paths in it are taken
+    /// from the file's folder, and its default run directory is `runs/<name>/` there.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Study> {
+        let path = path.as_ref();
+        let spec = StudySpec::from_file(path)?;
+        let base = base_dir_of(path);
+        let mut study = Study::from_spec(&spec, &base).map_err(|e| Error::Spec { file: path.display().to_string(), message: e.to_string() })?;
+        if spec.run.run_dir.is_none() {
+            study = study.run_dir(base.join("runs").join(crate::options::dir_name(&spec.name)));
+        }
+        Ok(study)
     }
 
     fn check_params(&self) -> Result<()> {
@@ -447,6 +498,11 @@ impl Study {
     fn seed_values(&self) -> Result<Vec<u64>> {
         let seeds = match &self.seeds {
             Seeds::Count(0) => return Err(Error::ZeroSeeds),
+            Seeds::Count(k) if *k > MAX_SEEDS => {
+                return Err(Error::Invalid {
+                    message: format!("the study asks for {k} seeds, more than the {MAX_SEEDS} ablate allows: 5–30 seeds detect any effect worth knowing about (see Results::seeds_needed)"),
+                });
+            }
             Seeds::Count(k) => (0..*k).map(|r| replicate_seed(self.study_seed, r)).collect(),
             Seeds::List(list) if list.is_empty() => return Err(Error::ZeroSeeds),
             Seeds::List(list) => list.clone(),
@@ -474,20 +530,8 @@ impl Study {
     }
 }
 
-fn canonical_bytes(config: &Config) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    config.canonical(&mut bytes);
-    bytes
-}
-
 fn names<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
     items.into_iter().map(|s| s.as_ref().to_string()).collect()
-}
-
-/// A directory name for a study: characters other than letters, digits, `-`, `_`, `.`
-/// become `_`.
-pub(crate) fn dir_name(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
 #[cfg(test)]
@@ -506,26 +550,26 @@ mod tests {
     fn ofat_runs_baseline_once() {
         let plan = forest().plan().unwrap();
         // baseline + 3 other n_estimators + 1 other feature_fraction
-        assert_eq!(plan.configs.len(), 5);
-        assert_eq!(plan.trials.len(), 15);
-        assert_eq!(plan.configs[0].design, "baseline");
+        assert_eq!(plan.configs().len(), 5);
+        assert_eq!(plan.trials().len(), 15);
+        assert_eq!(plan.configs()[0].design(), "baseline");
     }
 
     #[test]
     fn designs_deduplicate() {
         let plan = forest().ofat().grid(["n_estimators", "feature_fraction"]).plan().unwrap();
         // grid has 8 cells, of which baseline and the 4 OFAT ones already exist
-        assert_eq!(plan.configs.len(), 8);
-        let ids: std::collections::HashSet<_> = plan.trials.iter().map(|t| t.id.clone()).collect();
-        assert_eq!(ids.len(), plan.trials.len());
+        assert_eq!(plan.configs().len(), 8);
+        let ids: std::collections::HashSet<_> = plan.trials().iter().map(|t| t.id().clone()).collect();
+        assert_eq!(ids.len(), plan.trials().len());
     }
 
     #[test]
     fn same_seeds_for_every_config() {
         let plan = forest().plan().unwrap();
-        for c in 0..plan.configs.len() {
-            let seeds: Vec<u64> = plan.trials.iter().filter(|t| t.config_index == c).map(|t| t.seed).collect();
-            assert_eq!(seeds, plan.seeds);
+        for c in 0..plan.configs().len() {
+            let seeds: Vec<u64> = plan.trials().iter().filter(|t| t.config_index() == c).map(|t| t.seed()).collect();
+            assert_eq!(seeds, plan.seeds());
         }
     }
 
@@ -540,8 +584,8 @@ mod tests {
             .add_one_in();
         let plan = s.plan().unwrap();
         // baseline, -ln, -res, none (both removed), only ln (= -res), only res (= -ln)
-        assert_eq!(plan.configs.len(), 4);
-        assert_eq!(plan.configs[3].label.as_deref(), Some("all components removed"));
+        assert_eq!(plan.configs().len(), 4);
+        assert_eq!(plan.configs()[3].label(), Some("all components removed"));
     }
 
     #[test]

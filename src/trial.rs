@@ -72,6 +72,12 @@ impl TrialId {
         TrialId(hex)
     }
 
+    /// Reads an id written by [`TrialId::as_str`] (32 lowercase hex digits).
+    pub fn parse(text: &str) -> Option<TrialId> {
+        let ok = text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        ok.then(|| TrialId(text.to_string()))
+    }
+
     /// The id as 32 lowercase hex digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -163,6 +169,16 @@ impl Metrics {
         }
         Ok(())
     }
+}
+
+/// One intermediate value set a trial reported during training: a point of its learning
+/// curve (`ABLATE_REPORT {"step": 100, "val_loss": 0.42}` from a command trial).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The training step (iteration, epoch, ...) the values belong to.
+    pub step: i64,
+    /// The values reported at that step.
+    pub values: Metrics,
 }
 
 /// Builds [`Metrics`]: `metrics! { "accuracy" => acc, "loss" => loss }`.

@@ -23,7 +23,7 @@ pub struct FactorialAnova {
 impl Results {
     /// Factorial ANOVA of the primary metric over the study's first grid.
     pub fn anova(&self) -> Result<FactorialAnova> {
-        let grid = self.plan().grids.first().cloned().ok_or_else(|| Error::Invalid {
+        let grid = self.plan().grids().first().cloned().ok_or_else(|| Error::Invalid {
             message: "the study has no grid: add .grid([\"a\", \"b\"]) to vary parameters together, or use anova_of([...])".into(),
         })?;
         self.anova_of(&grid, None)
@@ -56,7 +56,7 @@ impl Results {
         let total: usize = levels.iter().map(Vec::len).product();
         let mut index = vec![0usize; levels.len()];
         for _ in 0..total {
-            let mut config = plan.baseline.clone();
+            let mut config = plan.baseline().clone();
             for (k, (f, &i)) in factors.iter().zip(&index).enumerate() {
                 config.set(&f.name, levels[k][i].clone());
             }

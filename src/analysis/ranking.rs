@@ -45,7 +45,7 @@ impl Results {
         let metric = self.metric(metric)?.clone();
         let values = self.values(&metric.name)?;
         let plan = self.plan();
-        let complete: Vec<usize> = (0..plan.seeds.len()).filter(|&s| values.iter().all(|c| c[s].is_some())).collect();
+        let complete: Vec<usize> = (0..plan.seeds().len()).filter(|&s| values.iter().all(|c| c[s].is_some())).collect();
         if complete.len() < 2 {
             return Err(Error::Invalid {
                 message: format!(
@@ -68,7 +68,7 @@ impl Results {
         };
         Ok(Ranking {
             metric,
-            configs: (0..plan.configs.len()).map(|c| plan.label(c)).collect(),
+            configs: (0..plan.configs().len()).map(|c| plan.label(c)).collect(),
             n_seeds: complete.len(),
             friedman,
             nemenyi,

@@ -16,7 +16,7 @@ use crate::stats::{
 pub const SEEDS_NEEDED_CAP: usize = 100;
 use crate::trial::MetricSpec;
 
-use crate::display::Stars;
+use crate::stats::Stars;
 
 /// The test used to compare a configuration with the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -232,14 +232,14 @@ impl Significance {
         }
         let values = results.values(&metric.name)?;
         let plan = results.plan();
-        if plan.configs.len() < 2 {
+        if plan.configs().len() < 2 {
             return Err(Error::Invalid {
                 message: "the study has only the baseline: add levels, a grid or components to compare against it".into(),
             });
         }
         let baseline: Vec<f64> = values[0].iter().flatten().copied().collect();
         let baseline_mean = stats::mean(&baseline).ok();
-        let mut rows: Vec<SignificanceRow> = (1..plan.configs.len())
+        let mut rows: Vec<SignificanceRow> = (1..plan.configs().len())
             .map(|c| compare(c, plan.label(c), plan.varied(c), &values[c], &values[0], baseline_mean, &options))
             .collect();
 

@@ -8,8 +8,54 @@ mod custom;
 mod grid;
 mod ofat;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 use crate::space::{Config, Param, Value};
+
+/// Which kind of design produced a configuration, as written in the results' `design` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignKind {
+    /// The baseline configuration itself.
+    Baseline,
+    /// One-factor-at-a-time.
+    Ofat,
+    /// A full-factorial grid.
+    Grid,
+    /// A component removed alone.
+    LeaveOneOut,
+    /// Components added back one at a time.
+    AddOneIn,
+    /// An explicit configuration.
+    Custom,
+}
+
+impl DesignKind {
+    /// The name as written in the results' `design` column ("baseline", "ofat", ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DesignKind::Baseline => "baseline",
+            DesignKind::Ofat => "ofat",
+            DesignKind::Grid => "grid",
+            DesignKind::LeaveOneOut => "leave_one_out",
+            DesignKind::AddOneIn => "add_one_in",
+            DesignKind::Custom => "custom",
+        }
+    }
+}
+
+impl std::fmt::Display for DesignKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for DesignKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// One way of choosing configurations to compare with the baseline.
 // The fields of each variant are named for what they hold and described by the variant.
@@ -30,19 +76,19 @@ pub enum Design {
 }
 
 impl Design {
-    /// The short name of the design kind, as written in the results' `design` column.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of design, as written in the results' `design` column.
+    pub fn kind(&self) -> DesignKind {
         match self {
-            Design::Ofat { .. } => "ofat",
-            Design::Grid { .. } => "grid",
-            Design::LeaveOneOut { .. } => "leave_one_out",
-            Design::AddOneIn { .. } => "add_one_in",
-            Design::Custom { .. } => "custom",
+            Design::Ofat { .. } => DesignKind::Ofat,
+            Design::Grid { .. } => DesignKind::Grid,
+            Design::LeaveOneOut { .. } => DesignKind::LeaveOneOut,
+            Design::AddOneIn { .. } => DesignKind::AddOneIn,
+            Design::Custom { .. } => DesignKind::Custom,
         }
     }
 
     /// Expands the design into configurations (the baseline itself is added by the study).
-    pub(crate) fn expand(&self, params: &[Param], baseline: &Config) -> Result<Vec<PlannedConfig>> {
+    pub(crate) fn expand(&self, params: &[Param], baseline: &Config) -> Result<Vec<(Config, DesignKind, Option<String>)>> {
         let configs = match self {
             Design::Ofat { params: names } => ofat::expand(params, baseline, names.as_deref())?,
             Design::Grid { params: names } => grid::expand(params, baseline, names)?,
@@ -52,20 +98,9 @@ impl Design {
         };
         Ok(configs
             .into_iter()
-            .map(|(config, label)| PlannedConfig { config, design: self.kind().to_string(), label })
+            .map(|(config, label)| (config, self.kind(), label))
             .collect())
     }
-}
-
-/// A configuration chosen by a design, before seeds are attached.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedConfig {
-    /// The full configuration.
-    pub config: Config,
-    /// Which design produced it ("baseline", "ofat", "grid", ...).
-    pub design: String,
-    /// An explicit label (custom configs, add-one-in's starting point), if any.
-    pub label: Option<String>,
 }
 
 /// Finds a parameter by name, or says which names exist.

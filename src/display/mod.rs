@@ -36,6 +36,7 @@ pub use frame::{DataFrameDisplay, any_value_cell, frame_to_table};
 pub use render::CSS;
 pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_is_safe};
 pub use table::{
-    Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Stars, Table,
+    Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Table,
     auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands,
 };
+pub use crate::stats::Stars;

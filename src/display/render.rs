@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use super::escape::{escape_html, escape_latex, escape_markdown, plain_one_line};
+use crate::stats::Stars;
 use super::table::{
-    Align, Cell, CellValue, MISSING, Stars, Table, format_fixed, format_number, format_p_value, group_thousands,
+    Align, Cell, CellValue, MISSING, Table, format_fixed, format_number, format_p_value, group_thousands,
 };
 
 /// The scoped stylesheet every ablate HTML view uses. Every selector starts with `.ablate`, so
@@ -388,7 +389,8 @@ fn latex_cell(cell: Option<&Cell>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::table::{ColumnSpec, Stars};
+    use super::super::table::ColumnSpec;
+    use crate::stats::Stars;
     use super::*;
 
     const EVIL_PARAM: &str = "<script>alert(1)</script>";

@@ -4,6 +4,7 @@
 //! (a mean and a half-width, a p-value, ...), not pre-formatted strings, so each renderer can
 //! typeset them properly: `0.70 ± 0.03` in text and HTML, `$0.70 \pm 0.03$` in LaTeX.
 
+use crate::stats::Stars;
 use std::fmt;
 
 /// The number of rows [`Table::to_text`] and [`Table::to_html`] show before a
@@ -69,50 +70,6 @@ impl ColumnSpec {
     pub fn align(mut self, align: Align) -> Self {
         self.align = align;
         self
-    }
-}
-
-/// A significance marker derived from a (corrected) p-value: `*` p < 0.05, `**` p < 0.01,
-/// `***` p < 0.001.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stars {
-    /// Not significant at 0.05: rendered as an empty string.
-    None,
-    /// p < 0.05.
-    One,
-    /// p < 0.01.
-    Two,
-    /// p < 0.001.
-    Three,
-}
-
-impl Stars {
-    /// The marker for a p-value (NaN gives [`Stars::None`]).
-    pub fn from_p(p: f64) -> Stars {
-        if p < 0.001 {
-            Stars::Three
-        } else if p < 0.01 {
-            Stars::Two
-        } else if p < 0.05 {
-            Stars::One
-        } else {
-            Stars::None
-        }
-    }
-
-    /// `""`, `"*"`, `"**"` or `"***"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stars::None => "",
-            Stars::One => "*",
-            Stars::Two => "**",
-            Stars::Three => "***",
-        }
-    }
-
-    /// The legend line tables with markers should carry as a note.
-    pub fn legend() -> &'static str {
-        "* p < 0.05, ** p < 0.01, *** p < 0.001"
     }
 }
 

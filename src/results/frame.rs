@@ -6,20 +6,20 @@ use polars::prelude::*;
 use crate::error::Result;
 use crate::space::{Domain, Value};
 use crate::store::TrialRecord;
-use crate::study::Plan;
+use crate::plan::Plan;
 
 /// The trials frame. `config_of[i]` is the config index of `records[i]`.
 pub(crate) fn trial_frame(plan: &Plan, records: &[TrialRecord], config_of: &[usize]) -> Result<DataFrame> {
-    let labels: Vec<String> = (0..plan.configs.len()).map(|c| plan.label(c)).collect();
-    let varied: Vec<String> = (0..plan.configs.len()).map(|c| plan.varied(c).join(",")).collect();
+    let labels: Vec<String> = (0..plan.configs().len()).map(|c| plan.label(c)).collect();
+    let varied: Vec<String> = (0..plan.configs().len()).map(|c| plan.varied(c).join(",")).collect();
     let height = records.len();
     let mut columns: Vec<Column> = vec![
         Column::new("trial_id".into(), records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
         Column::new("config".into(), config_of.iter().map(|&c| labels[c].as_str()).collect::<Vec<_>>()),
-        Column::new("design".into(), config_of.iter().map(|&c| plan.configs[c].design.as_str()).collect::<Vec<_>>()),
+        Column::new("design".into(), config_of.iter().map(|&c| plan.configs()[c].design().as_str()).collect::<Vec<_>>()),
         Column::new("varied".into(), config_of.iter().map(|&c| varied[c].as_str()).collect::<Vec<_>>()),
     ];
-    for param in plan.params.iter() {
+    for param in plan.params().iter() {
         let name = param.name();
         let values = records.iter().map(|r| r.config.get(name));
         let column = match param.domain() {
@@ -44,7 +44,7 @@ pub(crate) fn trial_frame(plan: &Plan, records: &[TrialRecord], config_of: &[usi
     columns.push(Column::new("status".into(), records.iter().map(|r| r.status.as_str()).collect::<Vec<_>>()));
     columns.push(Column::new("error".into(), records.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>()));
     columns.push(Column::new("attempt".into(), records.iter().map(|r| r.attempt).collect::<Vec<_>>()));
-    for metric in &plan.metrics {
+    for metric in plan.metrics() {
         columns.push(Column::new(
             metric.name.as_str().into(),
             records.iter().map(|r| r.metrics.get(&metric.name)).collect::<Vec<_>>(),

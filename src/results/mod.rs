@@ -1,5 +1,19 @@
 //! Results of a study: every trial's outcome as a polars frame, the plan it came from, and
 //! the summaries built on it.
+//!
+//! [`Results`]' public methods live beside what they compute:
+//!
+//! | methods | file |
+//! |---|---|
+//! | `frame`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet` | `results/mod.rs` |
+//! | `load`, `status` (open a run directory) | `reopen.rs` |
+//! | `significance`, `significance_with`, `seeds_needed` | `analysis/significance.rs` |
+//! | `factorial_anova` | `analysis/factorial.rs` |
+//! | `ranking` | `analysis/ranking.rs` |
+//! | `conclusions` | `views/conclusions.rs` |
+//! | `line`, `heatmap`, `interaction`, `components`, `cd_diagram` (charts) | `views/charts.rs` |
+//! | `report` | `views/report.rs` |
+//! | `evcxr_display` and table renderings | `views/tables.rs`, `display/` |
 
 mod frame;
 mod summary;
@@ -10,9 +24,9 @@ use polars::prelude::*;
 
 pub use summary::{Summary, SummaryRow};
 
-use crate::error::{io_context, Error, Result};
+use crate::error::{Error, Result};
+use crate::plan::Plan;
 use crate::store::{Status, TrialRecord};
-use crate::study::Plan;
 use crate::trial::MetricSpec;
 
 /// Counts from the run that produced a [`Results`].
@@ -53,13 +67,13 @@ pub struct Results {
 impl Results {
     /// Assembles results from the plan and one record per planned trial (plan order).
     pub(crate) fn new(plan: Plan, records: Vec<TrialRecord>, stats: RunStats, run_dir: Option<PathBuf>) -> Result<Results> {
-        let index: std::collections::HashMap<&str, usize> =
-            plan.trials.iter().map(|t| (t.id.as_str(), t.config_index)).collect();
         let config_of: Vec<usize> = records
             .iter()
-            .map(|r| index.get(r.id.as_str()).copied().ok_or_else(|| Error::Invalid {
-                message: format!("internal: record {} does not belong to the plan", r.id),
-            }))
+            .map(|r| {
+                plan.trial_index(&r.id).map(|i| plan.trials()[i].config_index()).ok_or_else(|| Error::Invalid {
+                    message: format!("internal: record {} does not belong to the plan", r.id),
+                })
+            })
             .collect::<Result<_>>()?;
         let frame = frame::trial_frame(&plan, &records, &config_of)?;
         Ok(Results { plan, records, config_of, frame, stats, run_dir })
@@ -99,9 +113,9 @@ impl Results {
 
     /// Looks up a declared metric.
     pub fn metric(&self, name: &str) -> Result<&MetricSpec> {
-        self.plan.metrics.iter().find(|m| m.name == name).ok_or_else(|| Error::UnknownMetric {
+        self.plan.metrics().iter().find(|m| m.name == name).ok_or_else(|| Error::UnknownMetric {
             metric: name.to_string(),
-            declared: self.plan.metrics.iter().map(|m| m.name.clone()).collect(),
+            declared: self.plan.metrics().iter().map(|m| m.name.clone()).collect(),
         })
     }
 
@@ -109,7 +123,7 @@ impl Results {
     /// trial failed). Replicates follow the plan's seed order, so rows are paired by seed.
     pub fn values(&self, metric: &str) -> Result<Vec<Vec<Option<f64>>>> {
         self.metric(metric)?;
-        let mut out = vec![vec![None; self.plan.seeds.len()]; self.plan.configs.len()];
+        let mut out = vec![vec![None; self.plan.seeds().len()]; self.plan.configs().len()];
         for (record, &c) in self.records.iter().zip(&self.config_of) {
             if record.status == Status::Ok {
                 out[c][record.replicate as usize] = record.metrics.get(metric);
@@ -131,7 +145,7 @@ impl Results {
 
     fn summary_for(&self, metric: &MetricSpec) -> Summary {
         let values = self.values(&metric.name).unwrap_or_default();
-        let mut ran = vec![0usize; self.plan.configs.len()];
+        let mut ran = vec![0usize; self.plan.configs().len()];
         for &c in &self.config_of {
             ran[c] += 1;
         }
@@ -143,7 +157,7 @@ impl Results {
                 summary::ConfigValues {
                     index,
                     label: self.plan.label(index),
-                    design: &self.plan.configs[index].design,
+                    design: self.plan.configs()[index].design().as_str(),
                     varied: self.plan.varied(index),
                     failed: ran[index] - ok.len(),
                     values: ok,
@@ -168,34 +182,14 @@ impl Results {
             .collect()
     }
 
-    /// Writes the trials frame as CSV.
+    /// Writes the trials frame as CSV (atomically: readers never see half a file).
     pub fn to_csv(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        write_atomically(path, |file| {
-            CsvWriter::new(file).finish(&mut self.frame.clone())?;
-            Ok(())
-        })
+        crate::store::write_csv(&self.frame, path.as_ref())
     }
 
-    /// Writes the trials frame as Parquet.
+    /// Writes the trials frame as Parquet (atomically).
     pub fn to_parquet(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        write_atomically(path, |file| {
-            ParquetWriter::new(file).finish(&mut self.frame.clone())?;
-            Ok(())
-        })
-    }
-
-    /// Writes `results.csv`, `results.parquet` and `summary.txt` into the run directory.
-    pub(crate) fn save(&self) -> Result<()> {
-        let Some(dir) = &self.run_dir else { return Ok(()) };
-        self.to_csv(dir.join("results.csv"))?;
-        self.to_parquet(dir.join("results.parquet"))?;
-        let summary = self.summary().to_string();
-        write_atomically(&dir.join("summary.txt"), |file| {
-            use std::io::Write;
-            file.write_all(summary.as_bytes()).map_err(io_context("cannot write summary.txt"))
-        })
+        crate::store::write_parquet(&self.frame, path.as_ref())
     }
 
     /// Prints a short failure report to stderr when trials failed.
@@ -213,21 +207,4 @@ impl Results {
             eprintln!("ablate:   ... and {} more: see results.failures()", failures.len() - 5);
         }
     }
-}
-
-/// Writes a file through a temporary sibling and a rename, so readers never see half of it.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    // A name of its own per writer: two processes saving the same study must not share it.
-    let unique = format!(
-        "{}.{}.{:?}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("results"),
-        std::process::id(),
-        std::thread::current().id()
-    )
-    .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "_");
-    let tmp = path.with_file_name(unique);
-    let mut file = std::fs::File::create(&tmp).map_err(io_context(format!("cannot create {}", tmp.display())))?;
-    write(&mut file)?;
-    file.sync_all().map_err(io_context(format!("cannot sync {}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(io_context(format!("cannot rename {} to {}", tmp.display(), path.display())))
 }

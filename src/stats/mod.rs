@@ -38,6 +38,7 @@ pub mod paired;
 pub mod power;
 pub mod ptukey;
 pub mod ranks;
+pub mod stars;
 pub mod unpaired;
 
 #[cfg(test)]
@@ -59,6 +60,7 @@ pub use ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,
 };
+pub use stars::Stars;
 pub use unpaired::{MannWhitney, MannWhitneyOptions, mann_whitney_u, welch_t};
 
 /// The alternative hypothesis of a test, with scipy's meaning.

@@ -26,10 +26,10 @@ fn better(direction: Direction) -> Better {
 fn one_factor_configs(results: &Results, param: &Param) -> Vec<(usize, Value)> {
     let plan = results.plan();
     let mut out = vec![(0, param.baseline().clone())];
-    for c in 1..plan.configs.len() {
+    for c in 1..plan.configs().len() {
         let varied = plan.varied(c);
         if varied.len() == 1 && varied[0] == param.name()
-            && let Some(v) = plan.configs[c].config.get(param.name()) {
+            && let Some(v) = plan.configs()[c].config().get(param.name()) {
                 out.push((c, v.clone()));
             }
     }
@@ -53,7 +53,7 @@ pub(crate) struct ChartData {
 impl ChartData {
     /// The chart inputs of `results`, with markers from `sig` when given.
     pub(crate) fn new(results: &Results, sig: Option<&Significance>) -> Result<ChartData> {
-        let mut marks = vec![String::new(); results.plan().configs.len()];
+        let mut marks = vec![String::new(); results.plan().configs().len()];
         for row in sig.map_or(&[][..], |s| &s.rows[..]) {
             marks[row.config_index] = row.marker.to_string();
         }
@@ -126,7 +126,7 @@ impl Results {
     pub(crate) fn lines_from(&self, data: &ChartData) -> Result<ChartGrid> {
         let charts: Vec<LineChart> = self
             .plan()
-            .params
+            .params()
             .iter()
             .filter(|p| !p.is_component())
             .filter_map(|p| self.line_from(data, p.name()).ok())
@@ -150,7 +150,7 @@ impl Results {
 
     /// The config index of the baseline with `x` and `y` set, if it ran.
     fn grid_cell(&self, x: &str, xv: &Value, y: &str, yv: &Value) -> Option<usize> {
-        let mut config = self.plan().baseline.clone();
+        let mut config = self.plan().baseline().clone();
         config.set(x, xv.clone());
         config.set(y, yv.clone());
         self.plan().config_index(&config)
@@ -249,7 +249,7 @@ impl Results {
             .iter()
             .filter(|r| r.varied.len() == 1)
             .filter(|r| plan.param(&r.varied[0]).is_ok_and(|p| p.is_component()))
-            .filter(|r| plan.configs[r.config_index].config.get(&r.varied[0]) == Some(&Value::Bool(false)))
+            .filter(|r| plan.configs()[r.config_index].config().get(&r.varied[0]) == Some(&Value::Bool(false)))
             .filter_map(|r| {
                 let mut bar = ComponentBar::new(r.varied[0].clone(), r.change?);
                 if let Some((lo, hi)) = r.change_ci {

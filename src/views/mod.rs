@@ -2,7 +2,9 @@
 //! numbers; they never compute statistics.
 
 pub mod charts;
+pub mod conclusions;
 pub mod report;
 pub mod tables;
 
+pub use conclusions::Conclusions;
 pub use tables::TableView;

@@ -19,10 +19,10 @@ impl Results {
     /// the component bar chart, and the ranking with its critical-difference diagram.
     pub fn report(&self) -> Result<Report> {
         let plan = self.plan();
-        let mut report = Report::new().with_title(format!("Ablation study: {}", plan.name));
+        let mut report = Report::new().with_title(format!("Ablation study: {}", plan.name()));
         report = report.table("Summary", self.to_table());
         // Each statistic once; every section below reads these.
-        let sig = if plan.configs.len() >= 2 { Some(self.significance()?) } else { None };
+        let sig = if plan.configs().len() >= 2 { Some(self.significance()?) } else { None };
         if let Some(sig) = &sig {
             report = report.table("Significance versus the baseline", sig.to_table());
             let conclusions = self.conclusions_from(sig)?;
@@ -34,7 +34,7 @@ impl Results {
         if let Ok(lines) = self.lines_from(&data) {
             report = report.chart("One factor at a time", lines.to_svg());
         }
-        for grid in plan.grids.iter().filter(|g| g.len() == 2) {
+        for grid in plan.grids().iter().filter(|g| g.len() == 2) {
             let (x, y) = (&grid[0], &grid[1]);
             if let Ok(heatmap) = self.heatmap_from(&data, x, y) {
                 report = report.chart(format!("Grid: {x} × {y}"), heatmap.to_svg());
@@ -50,7 +50,7 @@ impl Results {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
         }
         // A critical-difference diagram stops being readable beyond a few dozen configs.
-        if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs.len())
+        if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs().len())
             && let Ok(ranking) = self.ranking()
         {
             report = report.table("Ranking", ranking.to_table());

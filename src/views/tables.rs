@@ -1,7 +1,8 @@
 //! Every result type as a [`Table`], and through it as text, HTML (inline in evcxr),
 //! Markdown and LaTeX.
 
-use crate::analysis::{Conclusions, FactorialAnova, Ranking, Significance, Verdict};
+use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
+use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
 use crate::results::{Results, Summary};
 use crate::trial::Direction;

@@ -50,15 +50,15 @@ fn seeds_and_results_do_not_depend_on_worker_count() {
     assert_eq!(by_id(&one), by_id(&two));
     // every config saw the same seed list
     let plan = one.plan();
-    for c in 0..plan.configs.len() {
+    for c in 0..plan.configs().len() {
         let mut seeds: Vec<u64> = one
             .records()
             .iter()
-            .filter(|r| plan.trials.iter().any(|t| t.id == r.id && t.config_index == c))
+            .filter(|r| plan.trials().iter().any(|t| *t.id() == r.id && t.config_index() == c))
             .map(|r| r.seed)
             .collect();
         seeds.sort();
-        let mut expected = plan.seeds.clone();
+        let mut expected = plan.seeds().to_vec();
         expected.sort();
         assert_eq!(seeds, expected);
     }
@@ -68,9 +68,9 @@ fn seeds_and_results_do_not_depend_on_worker_count() {
 fn replicate_seeds_follow_the_documented_derivation() {
     let plan = small_study("seeds").study_seed(42).plan().unwrap();
     let expected: Vec<u64> = (0..3).map(|r| ablate::trial::replicate_seed(42, r)).collect();
-    assert_eq!(plan.seeds, expected);
+    assert_eq!(plan.seeds(), expected);
     let explicit = small_study("seeds").seed_list([1, 2, 3]).plan().unwrap();
-    assert_eq!(explicit.seeds, vec![1, 2, 3]);
+    assert_eq!(explicit.seeds(), vec![1, 2, 3]);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use crate::results::Results;
 use crate::space::{Param, Value};
 use crate::stats::{self, Alternative};
 
-use super::significance::{Significance, SignificanceRow, Verdict};
+use crate::analysis::{Significance, SignificanceRow, Verdict};
 use crate::display::format_p_value as format_p;
 
 /// Plain-language conclusions of a study, one sentence (or two) per finding.
@@ -29,7 +29,7 @@ impl Results {
     /// [`conclusions`](Results::conclusions) from an already computed significance table.
     pub(crate) fn conclusions_from(&self, sig: &Significance) -> Result<Conclusions> {
         let mut sentences = Vec::new();
-        for param in self.plan().params.iter() {
+        for param in self.plan().params().iter() {
             if param.is_component() {
                 if let Some(s) = component_sentence(sig, param) {
                     sentences.push(s);
@@ -38,7 +38,7 @@ impl Results {
                 sentences.push(s);
             }
         }
-        for grid in &self.plan().grids {
+        for grid in self.plan().grids() {
             if let Ok(anova) = self.anova_of(grid, None) {
                 let names: Vec<&str> = grid.iter().map(String::as_str).collect();
                 if let Some(term) = anova.term(&names) {
@@ -74,7 +74,7 @@ impl Results {
         // (value, config index, mean) for the baseline and each level, in level order.
         let mut levels: Vec<(Value, usize, Option<f64>)> = vec![(param.baseline().clone(), 0, sig.baseline_mean)];
         for r in &rows {
-            if let Some(v) = plan.configs[r.config_index].config.get(name) {
+            if let Some(v) = plan.configs()[r.config_index].config().get(name) {
                 levels.push((v.clone(), r.config_index, r.mean));
             }
         }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::study::ProgressMode;
+use crate::options::ProgressMode;
 
 const LINE_INTERVAL: Duration = Duration::from_secs(3);
 

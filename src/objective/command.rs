@@ -1,0 +1,604 @@
+//! Command trials: the user's own program (a Python training script, a shell-free binary in
+//! any language) run as a child process per trial, never through a shell.
+//!
+//! The protocol:
+//! - argv is a template (`["python3", "train.py", "--lr", "{lr}", "--seed", "{seed}"]`):
+//!   `{<param>}`, `{seed}`, `{replicate}`, `{trial_id}` and `{trial_dir}` are replaced, `{{`
+//!   and `}}` are literal braces. Every element reaches the program as one argument, whatever
+//!   it contains (`; rm -rf ~` stays a string).
+//! - The environment adds `ABLATE_TRIAL_ID`, `ABLATE_SEED`, `ABLATE_REPLICATE`,
+//!   `ABLATE_PARAMS` (a plain JSON object of the configuration), `ABLATE_TRIAL_DIR` (the
+//!   trial's own directory) and `ABLATE_RESULT_FILE`.
+//! - The result is a JSON object of metrics written to `ABLATE_RESULT_FILE`, or a stdout
+//!   line `ABLATE_RESULT {...}` (the last one counts); lines `ABLATE_REPORT {"step": s, ...}`
+//!   are intermediate values (the learning curve).
+//! - stdout and stderr go to `stdout.log` and `stderr.log` in the trial directory. A non-zero
+//!   exit, a signal, a timeout, or a missing or invalid result fails the trial with the last
+//!   lines of stderr.
+//! - The child leads its own process group: a timeout or an interrupt stops the whole group,
+//!   and the child is killed by the kernel if the driver dies (`PR_SET_PDEATHSIG`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Objective, Outcome, TrialContext};
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::space::{Config, Value};
+use crate::trial::{Metrics, Report, Trial};
+
+/// The file a command trial writes its metrics to (inside its trial directory).
+pub const RESULT_FILE: &str = "result.json";
+/// Prefix of the stdout line that carries the result.
+pub const RESULT_PREFIX: &str = "ABLATE_RESULT ";
+/// Prefix of stdout lines that carry intermediate values.
+pub const REPORT_PREFIX: &str = "ABLATE_REPORT ";
+/// How long a stopped trial's process group gets between SIGTERM and SIGKILL.
+const KILL_GRACE: Duration = Duration::from_secs(3);
+/// Lines of stderr quoted in a failure message.
+const STDERR_TAIL_LINES: usize = 12;
+
+/// A study's command, as written in a study file (`[command]`) or by
+/// [`Study::command`](crate::Study::command).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSpec {
+    /// The program and its arguments, with `{placeholders}`.
+    pub argv: Vec<String>,
+    /// The working directory of every trial (relative to the study file, or to the current
+    /// directory for a study built in code). Default: that directory itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<PathBuf>,
+    /// Extra environment variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Per-trial time limit in seconds: the trial's process group is stopped and it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<f64>,
+    /// Files whose contents are fingerprinted with the command (relative to the working
+    /// directory). Default: the script named in argv. `[]`: only the command template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Vec<PathBuf>>,
+}
+
+/// One piece of an argv template.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Param(String),
+    Seed,
+    Replicate,
+    TrialId,
+    TrialDir,
+}
+
+/// A study's command, checked against its plan and ready to run trials.
+#[derive(Debug, Clone)]
+pub struct CommandTrials {
+    program: PathBuf,
+    args: Vec<Vec<Piece>>,
+    workdir: PathBuf,
+    env: BTreeMap<String, String>,
+    timeout: Option<Duration>,
+    fingerprint: String,
+}
+
+impl CommandTrials {
+    /// Checks `spec` against `plan` (every placeholder names a param or a trial field, the
+    /// program exists, fingerprinted files exist) with relative paths taken from `base_dir`.
+    pub fn new(spec: &CommandSpec, plan: &Plan, base_dir: &Path) -> Result<CommandTrials> {
+        let Some(program) = spec.argv.first() else {
+            return Err(Error::Command { message: "the command is empty: give the program and its arguments, e.g. [\"python3\", \"train.py\"]".into() });
+        };
+        let known: Vec<String> = plan.params().iter().map(|p| p.name().to_string()).collect();
+        let mut args = Vec::with_capacity(spec.argv.len());
+        for arg in &spec.argv[1..] {
+            args.push(parse_template(arg, &known)?);
+        }
+        let program_pieces = parse_template(program, &known)?;
+        let program = match program_pieces.as_slice() {
+            [Piece::Text(p)] => p.clone(),
+            [] => return Err(Error::Command { message: "the command's program name is empty".into() }),
+            _ => return Err(Error::Command { message: format!("the program `{program}` may not contain placeholders: put them in the arguments") }),
+        };
+        let base_dir = absolute(base_dir)?;
+        let workdir = match &spec.workdir {
+            Some(w) => base_dir.join(w),
+            None => base_dir,
+        };
+        if !workdir.is_dir() {
+            return Err(Error::Command { message: format!("the command's working directory {} does not exist: create it or change `workdir`", workdir.display()) });
+        }
+        for name in spec.env.keys() {
+            if name.is_empty() || name.contains('=') || name.contains('\0') || name.starts_with("ABLATE_") {
+                return Err(Error::Command { message: format!("environment variable name {name:?} cannot be set by the study (empty, contains `=`, or reserved ABLATE_*)") });
+            }
+        }
+        let path_var = spec.env.get("PATH").cloned().or_else(|| std::env::var("PATH").ok()).unwrap_or_default();
+        let program = resolve_program(&program, &workdir, &path_var)?;
+        let timeout = match spec.timeout_s {
+            None => None,
+            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) => return Err(Error::Command { message: format!("timeout {s} s is not a positive number of seconds") }),
+        };
+        let fingerprint = fingerprint(spec, &program, &workdir)?;
+        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, fingerprint })
+    }
+
+    /// The program that runs (resolved on PATH).
+    pub fn program(&self) -> &Path {
+        &self.program
+    }
+
+    /// The arguments for one trial, with every placeholder replaced.
+    pub fn argv_for(&self, trial: &Trial, trial_dir: &Path) -> Vec<String> {
+        self.args.iter().map(|pieces| render(pieces, trial, trial_dir)).collect()
+    }
+
+    fn spawn(&self, trial: &Trial, trial_dir: &Path, stdout: File, stderr: File) -> std::io::Result<std::process::Child> {
+        let mut command = Command::new(&self.program);
+        command
+            .args(self.argv_for(trial, trial_dir))
+            .current_dir(&self.workdir)
+            .envs(&self.env)
+            .env("ABLATE_TRIAL_ID", trial.id().as_str())
+            .env("ABLATE_SEED", trial.seed().to_string())
+            .env("ABLATE_REPLICATE", trial.replicate().to_string())
+            .env("ABLATE_PARAMS", params_json(trial.config()))
+            .env("ABLATE_TRIAL_DIR", trial_dir)
+            .env("ABLATE_RESULT_FILE", trial_dir.join(RESULT_FILE))
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            .process_group(0);
+        let parent = std::process::id() as libc::pid_t;
+        // SAFETY: only async-signal-safe calls (prctl, getppid, _exit) run between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                // Die with the thread that spawned us (the driver's worker), even on kill -9.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                if libc::getppid() != parent {
+                    libc::_exit(137); // the driver died before prctl took effect
+                }
+                Ok(())
+            });
+        }
+        command.spawn()
+    }
+
+    fn run_in(&self, trial: &Trial, dir: &Path, context: &TrialContext<'_>) -> std::result::Result<Outcome, String> {
+        let result_path = dir.join(RESULT_FILE);
+        let _ = std::fs::remove_file(&result_path);
+        let open_log = |name: &str| File::create(dir.join(name)).map_err(|e| format!("cannot create {}: {e}", dir.join(name).display()));
+        let stdout = open_log("stdout.log")?;
+        let stderr = open_log("stderr.log")?;
+        let mut child = self
+            .spawn(trial, dir, stdout, stderr)
+            .map_err(|e| format!("cannot start `{}`: {e}", self.program.display()))?;
+        let group = child.id() as libc::pid_t;
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let timeout = self.timeout;
+        let stopped = std::thread::scope(|scope| {
+            let watchdog = scope.spawn(move || watch(group, timeout, context, &done_rx));
+            let status = child.wait();
+            let _ = done_tx.send(());
+            (status, watchdog.join().unwrap_or(None))
+        });
+        let (status, stop) = stopped;
+        // Whatever the trial left running in its group goes with it.
+        kill_group(group, libc::SIGKILL);
+        let status = status.map_err(|e| format!("cannot wait for `{}`: {e}", self.program.display()))?;
+        match stop {
+            Some(Stop::Cancelled) => return Ok(Outcome::Interrupted),
+            Some(Stop::TimedOut(limit)) => {
+                return Err(with_stderr_tail(format!("timed out after {} s: its process group was stopped", limit.as_secs_f64()), dir));
+            }
+            None => {}
+        }
+        let (reports, result_line) = read_stdout(&dir.join("stdout.log"));
+        if !status.success() {
+            return Err(with_stderr_tail(describe_exit(status), dir));
+        }
+        let metrics = match std::fs::read_to_string(&result_path) {
+            Ok(text) => parse_metrics(&text).map_err(|e| format!("{} is not a JSON object of metrics: {e}", result_path.display()))?,
+            Err(_) => match result_line {
+                Some(line) => parse_metrics(&line).map_err(|e| format!("the ABLATE_RESULT line is not a JSON object of metrics: {e}"))?,
+                None => {
+                    return Err(with_stderr_tail(
+                        "finished without a result: write a JSON object of metrics to $ABLATE_RESULT_FILE, or print a last line `ABLATE_RESULT {\"accuracy\": 0.91}`".into(),
+                        dir,
+                    ));
+                }
+            },
+        };
+        Ok(Outcome::Finished { metrics: Ok(metrics), reports })
+    }
+}
+
+impl Objective for CommandTrials {
+    fn run(&self, trial: &Trial, context: &TrialContext<'_>) -> Outcome {
+        let Some(dir) = context.trial_dir else {
+            return Outcome::Finished { metrics: Err("internal: a command trial needs its trial directory".into()), reports: Vec::new() };
+        };
+        match self.run_in(trial, dir, context) {
+            Ok(outcome) => outcome,
+            Err(message) => {
+                let reports = read_stdout(&dir.join("stdout.log")).0;
+                Outcome::Finished { metrics: Err(message), reports }
+            }
+        }
+    }
+
+    fn fingerprint(&self) -> Option<&str> {
+        Some(&self.fingerprint)
+    }
+
+    fn uses_trial_dirs(&self) -> bool {
+        true
+    }
+
+    fn spawns_processes(&self) -> bool {
+        true
+    }
+}
+
+/// Why the watchdog stopped a trial.
+enum Stop {
+    TimedOut(Duration),
+    Cancelled,
+}
+
+/// Waits until the trial ends (`done` fires), its time limit passes, or the run is
+/// cancelled; in the last two cases stops the process group (SIGTERM, then SIGKILL).
+fn watch(group: libc::pid_t, timeout: Option<Duration>, context: &TrialContext<'_>, done: &mpsc::Receiver<()>) -> Option<Stop> {
+    const POLL: Duration = Duration::from_millis(50);
+    let started = Instant::now();
+    let stop = loop {
+        let wait = match timeout {
+            Some(limit) => limit.saturating_sub(started.elapsed()).min(POLL),
+            None => POLL,
+        };
+        match done.recv_timeout(wait) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if context.cancelled() {
+            break Stop::Cancelled;
+        }
+        if let Some(limit) = timeout
+            && started.elapsed() >= limit
+        {
+            break Stop::TimedOut(limit);
+        }
+    };
+    kill_group(group, libc::SIGTERM);
+    if done.recv_timeout(KILL_GRACE).is_err() {
+        kill_group(group, libc::SIGKILL);
+    }
+    Some(stop)
+}
+
+fn kill_group(group: libc::pid_t, signal: libc::c_int) {
+    // SAFETY: kill has no memory-safety preconditions; a negative pid names a process group.
+    unsafe {
+        libc::kill(-group, signal);
+    }
+}
+
+/// "exited with code 2", "killed by signal 9 (SIGKILL: out of memory, or killed by hand)".
+fn describe_exit(status: ExitStatus) -> String {
+    if let Some(code) = status.code() {
+        return format!("exited with code {code}");
+    }
+    match status.signal() {
+        Some(9) => "killed by signal 9 (SIGKILL: out of memory, or killed from outside)".into(),
+        Some(11) => "killed by signal 11 (SIGSEGV: the program crashed)".into(),
+        Some(15) => "killed by signal 15 (SIGTERM)".into(),
+        Some(s) => format!("killed by signal {s}"),
+        None => format!("ended with status {status}"),
+    }
+}
+
+/// Appends the last lines of the trial's stderr to a failure message.
+fn with_stderr_tail(message: String, dir: &Path) -> String {
+    let tail = stderr_tail(&dir.join("stderr.log"));
+    if tail.is_empty() {
+        format!("{message} (stderr was empty)")
+    } else {
+        format!("{message}; last lines of stderr:\n{tail}")
+    }
+}
+
+/// The last lines of a log file, at most [`STDERR_TAIL_LINES`] lines and 4 KiB.
+pub fn stderr_tail(path: &Path) -> String {
+    const MAX: u64 = 4096;
+    let Ok(mut file) = File::open(path) else { return String::new() };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(MAX);
+    if file.seek(SeekFrom::Start(start)).is_err() {
+        return String::new();
+    }
+    let mut bytes = Vec::new();
+    let _ = file.read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let from = lines.len().saturating_sub(STDERR_TAIL_LINES);
+    lines[from..].iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// Reads a trial's stdout: its `ABLATE_REPORT` values and its last `ABLATE_RESULT` line.
+fn read_stdout(path: &Path) -> (Vec<Report>, Option<String>) {
+    let mut reports = Vec::new();
+    let mut result = None;
+    let Ok(file) = File::open(path) else { return (reports, result) };
+    for line in BufReader::new(file).split(b'\n').map_while(std::result::Result::ok) {
+        let line = String::from_utf8_lossy(&line);
+        let line = line.trim_end_matches('\r');
+        if let Some(rest) = line.strip_prefix(RESULT_PREFIX) {
+            result = Some(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix(REPORT_PREFIX)
+            && let Some(report) = parse_report(rest)
+        {
+            reports.push(report);
+        }
+    }
+    (reports, result)
+}
+
+fn parse_report(text: &str) -> Option<Report> {
+    let mut values = parse_metrics(text).ok()?;
+    let step = values.get("step")?;
+    if step.fract() != 0.0 {
+        return None;
+    }
+    values.0.retain(|(name, _)| name != "step");
+    Some(Report { step: step as i64, values })
+}
+
+/// Parses a JSON object of numbers. Python's `NaN`/`Infinity` (which `json.dumps` writes)
+/// are read as such, so the study can say which metric was not finite.
+fn parse_metrics(text: &str) -> std::result::Result<Metrics, String> {
+    let relaxed = text.replace("-Infinity", "\"-inf\"").replace("Infinity", "\"inf\"").replace("NaN", "\"nan\"");
+    let value: serde_json::Value = serde_json::from_str(relaxed.trim()).map_err(|e| e.to_string())?;
+    let serde_json::Value::Object(map) = value else {
+        return Err("expected an object such as {\"accuracy\": 0.91}".into());
+    };
+    let mut metrics = Metrics::new();
+    for (name, value) in map {
+        let number = match &value {
+            serde_json::Value::Number(n) => n.as_f64().ok_or_else(|| format!("metric `{name}` is not a number"))?,
+            serde_json::Value::String(s) if s == "nan" => f64::NAN,
+            serde_json::Value::String(s) if s == "inf" => f64::INFINITY,
+            serde_json::Value::String(s) if s == "-inf" => f64::NEG_INFINITY,
+            other => return Err(format!("metric `{name}` is {other}, not a number")),
+        };
+        metrics.insert(&name, number);
+    }
+    Ok(metrics)
+}
+
+/// A value as it appears in argv: floats as shortest round-trip JSON numbers (`0.001`,
+/// `100.0`, `1e-8`), ints, strings as they are, bools as `true`/`false`.
+pub fn format_arg(value: &Value) -> String {
+    match value {
+        Value::Float(x) => serde_json::Number::from_f64(*x).map_or_else(|| x.to_string(), |n| n.to_string()),
+        Value::Int(i) => i.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+    }
+}
+
+/// `ABLATE_PARAMS`: the configuration as a plain JSON object.
+pub fn params_json(config: &Config) -> String {
+    let mut map = serde_json::Map::new();
+    for (name, value) in config.iter() {
+        let json = match value {
+            Value::Float(x) => serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Str(s) => serde_json::Value::from(s.as_str()),
+            Value::Bool(b) => serde_json::Value::from(*b),
+        };
+        map.insert(name.to_string(), json);
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+fn render(pieces: &[Piece], trial: &Trial, trial_dir: &Path) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Param(name) => out.push_str(&trial.config().get(name).map(format_arg).unwrap_or_default()),
+            Piece::Seed => {
+                let _ = write!(out, "{}", trial.seed());
+            }
+            Piece::Replicate => {
+                let _ = write!(out, "{}", trial.replicate());
+            }
+            Piece::TrialId => out.push_str(trial.id().as_str()),
+            Piece::TrialDir => out.push_str(&trial_dir.to_string_lossy()),
+        }
+    }
+    out
+}
+
+/// Splits a template into text and placeholders; every placeholder must be known.
+fn parse_template(template: &str, params: &[String]) -> Result<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                text.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                text.push('}');
+            }
+            '{' => {
+                let mut name = String::new();
+                let mut closed = false;
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        closed = true;
+                        break;
+                    }
+                    name.push(c);
+                }
+                if !closed {
+                    return Err(Error::Command { message: format!("argument {template:?} has a `{{` without its `}}`: write `{{{{` for a literal brace") });
+                }
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(match name.as_str() {
+                    "seed" => Piece::Seed,
+                    "replicate" => Piece::Replicate,
+                    "trial_id" => Piece::TrialId,
+                    "trial_dir" => Piece::TrialDir,
+                    n if params.iter().any(|p| p == n) => Piece::Param(name),
+                    _ => {
+                        return Err(Error::Command {
+                            message: format!(
+                                "argument {template:?} names `{{{name}}}`, which is neither a param nor one of {{seed}}, {{replicate}}, {{trial_id}}, {{trial_dir}}; params: {}",
+                                params.join(", ")
+                            ),
+                        });
+                    }
+                });
+            }
+            '}' => return Err(Error::Command { message: format!("argument {template:?} has a `}}` without its `{{`: write `}}}}` for a literal brace") }),
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    Ok(pieces)
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::path::absolute(path).map_err(|e| Error::Io { context: format!("cannot resolve the path {}", path.display()), source: e })
+}
+
+/// The program to execute: a path (relative to the working directory) when it contains a
+/// `/`, otherwise the first executable of that name on PATH.
+fn resolve_program(program: &str, workdir: &Path, path_var: &str) -> Result<PathBuf> {
+    if program.contains('/') {
+        let path = workdir.join(program);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(Error::Command { message: format!("the command's program {} does not exist", path.display()) })
+        };
+    }
+    std::env::split_paths(path_var)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+        .ok_or_else(|| Error::Command {
+            message: format!("the command's program `{program}` is not on PATH: install it, give its full path, or set PATH in the command's env"),
+        })
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// The fingerprint of the code a command runs: SHA-256 over the argv template and the
+/// contents of the fingerprinted files, 16 hex digits.
+fn fingerprint(spec: &CommandSpec, program: &Path, workdir: &Path) -> Result<String> {
+    let files: Vec<PathBuf> = match &spec.fingerprint {
+        Some(files) => files.iter().map(|f| workdir.join(f)).collect(),
+        None => default_fingerprint_files(spec, program, workdir),
+    };
+    let mut hash = Sha256::new();
+    hash.update(b"ablate-command-v1\0");
+    for arg in &spec.argv {
+        hash.update((arg.len() as u64).to_be_bytes());
+        hash.update(arg.as_bytes());
+    }
+    for file in &files {
+        let bytes = std::fs::read(file).map_err(|e| Error::Command {
+            message: format!("cannot read {} to fingerprint the trial code: {e}; fix the path in `fingerprint`", file.display()),
+        })?;
+        hash.update((bytes.len() as u64).to_be_bytes());
+        hash.update(&bytes);
+    }
+    Ok(hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The script named in argv: the program itself when it is a path into the working
+/// directory's tree, otherwise the first plain argument that names an existing file.
+fn default_fingerprint_files(spec: &CommandSpec, program: &Path, workdir: &Path) -> Vec<PathBuf> {
+    if spec.argv[0].contains('/') {
+        return vec![program.to_path_buf()];
+    }
+    spec.argv[1..]
+        .iter()
+        .filter(|a| !a.contains('{') && !a.starts_with('-'))
+        .map(|a| workdir.join(a))
+        .find(|p| p.is_file())
+        .into_iter()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_parse_and_reject_unknown_names() {
+        let params = vec!["lr".to_string()];
+        let pieces = parse_template("--lr={lr}/{seed}{{x}}", &params).unwrap();
+        assert_eq!(
+            pieces,
+            vec![Piece::Text("--lr=".into()), Piece::Param("lr".into()), Piece::Text("/".into()), Piece::Seed, Piece::Text("{x}".into())]
+        );
+        let e = parse_template("{batch}", &params).unwrap_err().to_string();
+        assert!(e.contains("`{batch}`") && e.contains("lr"), "{e}");
+        assert!(parse_template("{lr", &params).is_err());
+        assert!(parse_template("lr}", &params).is_err());
+    }
+
+    #[test]
+    fn values_format_as_plain_arguments_and_json() {
+        assert_eq!(format_arg(&Value::Float(0.001)), "0.001");
+        assert_eq!(format_arg(&Value::Float(100.0)), "100.0");
+        assert_eq!(format_arg(&Value::Float(1e-8)), "1e-8");
+        assert_eq!(format_arg(&Value::Int(64)), "64");
+        assert_eq!(format_arg(&Value::Bool(true)), "true");
+        let mut c = Config::new();
+        c.set("lr", Value::Float(0.01));
+        c.set("batch", Value::Int(64));
+        c.set("dropout", Value::Bool(true));
+        c.set("optimizer", Value::Str("adam".into()));
+        assert_eq!(params_json(&c), r#"{"batch":64,"dropout":true,"lr":0.01,"optimizer":"adam"}"#);
+    }
+
+    #[test]
+    fn metrics_parse_with_python_non_finite_tokens() {
+        let m = parse_metrics(r#"{"accuracy": 0.91, "loss": NaN}"#).unwrap();
+        assert_eq!(m.get("accuracy"), Some(0.91));
+        assert!(m.get("loss").unwrap().is_nan());
+        assert!(parse_metrics("[1, 2]").is_err());
+        assert!(parse_metrics(r#"{"accuracy": "high"}"#).unwrap_err().contains("accuracy"));
+        let r = parse_report(r#"{"step": 100, "val_loss": 0.42}"#).unwrap();
+        assert_eq!(r.step, 100);
+        assert_eq!(r.values.get("val_loss"), Some(0.42));
+        assert!(r.values.get("step").is_none());
+        assert!(parse_report(r#"{"val_loss": 0.42}"#).is_none());
+    }
+}

@@ -1,0 +1,126 @@
+//! Opening a run directory later: [`Results::load`] rebuilds the plan from the spec stored
+//! in the run directory and reads the journal, without writing anything, so a notebook can
+//! analyse a study that a terminal or a cluster ran (or is still running), also from a
+//! read-only mount. [`Results::status`] counts done, failed, running and missing trials
+//! per configuration.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::results::{Results, RunStats};
+use crate::spec::StudySpec;
+use crate::store::{Snapshot, Status, Store, TrialRecord};
+use crate::study::Study;
+use crate::trial::TrialId;
+
+/// Where each trial of a run directory stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyStatus {
+    /// The study's name.
+    pub study: String,
+    /// One row per configuration, in plan order.
+    pub rows: Vec<ConfigStatus>,
+    /// Journal lines skipped as torn or corrupt.
+    pub skipped_journal_lines: usize,
+}
+
+/// Where the trials of one configuration stand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigStatus {
+    /// The configuration's label.
+    pub config: String,
+    /// Trials with a result.
+    pub done: usize,
+    /// Trials whose latest attempt failed.
+    pub failed: usize,
+    /// Trials claimed by a live process right now.
+    pub running: usize,
+    /// Trials not run yet.
+    pub missing: usize,
+}
+
+impl StudyStatus {
+    /// Totals over all configurations: (done, failed, running, missing).
+    pub fn totals(&self) -> (usize, usize, usize, usize) {
+        self.rows.iter().fold((0, 0, 0, 0), |(d, f, r, m), row| (d + row.done, f + row.failed, r + row.running, m + row.missing))
+    }
+}
+
+impl fmt::Display for StudyStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.rows.iter().map(|r| r.config.chars().count()).max().unwrap_or(6).max(6);
+        writeln!(f, "study `{}`", self.study)?;
+        writeln!(f, "{:<width$}  {:>6}  {:>6}  {:>7}  {:>7}", "config", "done", "failed", "running", "missing")?;
+        for r in &self.rows {
+            writeln!(f, "{:<width$}  {:>6}  {:>6}  {:>7}  {:>7}", r.config, r.done, r.failed, r.running, r.missing)?;
+        }
+        let (d, fl, r, m) = self.totals();
+        write!(f, "{:<width$}  {d:>6}  {fl:>6}  {r:>7}  {m:>7}", "total")?;
+        if self.skipped_journal_lines > 0 {
+            write!(f, "\n({} torn or corrupt journal lines skipped)", self.skipped_journal_lines)?;
+        }
+        Ok(())
+    }
+}
+
+/// A run directory read back: its plan, and per planned trial the record that stands for it.
+struct Reopened {
+    plan: Plan,
+    records: Vec<TrialRecord>,
+    claimed: HashSet<TrialId>,
+    snapshot_dir: std::path::PathBuf,
+    skipped: usize,
+}
+
+fn reopen(run_dir: &Path) -> Result<Reopened> {
+    let Snapshot { dir, header, spec_json, loaded, claimed } = Store::snapshot(run_dir)?;
+    let spec = StudySpec::from_json(&spec_json).map_err(|e| Error::Spec { file: dir.join(crate::store::SPEC_FILE).display().to_string(), message: e.to_string() })?;
+    if spec.name != header.study {
+        return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
+    }
+    let plan = Study::from_spec(&spec, &dir)?.plan()?;
+    // Per trial id: the latest ok record, else the latest failure.
+    let mut latest: HashMap<TrialId, TrialRecord> = HashMap::new();
+    for record in loaded.records {
+        let keep_old = latest.get(&record.id).is_some_and(|old| old.status == Status::Ok && record.status != Status::Ok);
+        if !keep_old {
+            latest.insert(record.id.clone(), record);
+        }
+    }
+    let records = plan.trials().iter().filter_map(|t| latest.remove(t.id())).collect();
+    Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, skipped: loaded.skipped.len() })
+}
+
+impl Results {
+    /// Opens the results in a run directory, as a terminal, another notebook or a cluster
+    /// recorded them, without running anything and without writing (a read-only mount
+    /// works). The plan is rebuilt from the stored spec; trials not run yet are simply
+    /// absent (see [`Results::status`]), not failed.
+    pub fn load(run_dir: impl AsRef<Path>) -> Result<Results> {
+        let r = reopen(run_dir.as_ref())?;
+        let stats = RunStats { executed: 0, reused: r.records.len(), skipped_journal_lines: r.skipped };
+        Results::new(r.plan, r.records, stats, Some(r.snapshot_dir))
+    }
+
+    /// Done / failed / running / missing trials per configuration of a run directory.
+    pub fn status(run_dir: impl AsRef<Path>) -> Result<StudyStatus> {
+        let r = reopen(run_dir.as_ref())?;
+        let mut rows: Vec<ConfigStatus> = (0..r.plan.configs().len())
+            .map(|c| ConfigStatus { config: r.plan.label(c), done: 0, failed: 0, running: 0, missing: 0 })
+            .collect();
+        let by_id: HashMap<&TrialId, &TrialRecord> = r.records.iter().map(|rec| (&rec.id, rec)).collect();
+        for t in r.plan.trials() {
+            let row = &mut rows[t.config_index()];
+            match by_id.get(t.id()) {
+                Some(rec) if rec.status == Status::Ok => row.done += 1,
+                _ if r.claimed.contains(t.id()) => row.running += 1,
+                Some(_) => row.failed += 1,
+                None => row.missing += 1,
+            }
+        }
+        Ok(StudyStatus { study: r.plan.name().to_string(), rows, skipped_journal_lines: r.skipped })
+    }
+}

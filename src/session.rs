@@ -1,0 +1,397 @@
+//! One run of a plan: open the store, decide what still needs running (the resume policy),
+//! hand it to an executor through a claiming queue, journal every finished trial (group
+//! commit), and assemble [`Results`] from everything recorded.
+//!
+//! The resume policy, per planned trial: an `ok` record made by the same code with every
+//! declared metric is reused; failed attempts are retried while they number at most
+//! `retries`; records made by other code, or lacking a newly declared metric, are run again
+//! (and the run says so). Trials claimed by another live process are left to it and waited
+//! for, so N processes on one run directory execute each trial once.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::exec::progress::Progress;
+use crate::exec::{Executor, InterruptGuard, Task, Threads, TrialQueue};
+use crate::objective::Objective;
+use crate::options::RunOptions;
+use crate::plan::Plan;
+use crate::results::{Results, RunStats};
+use crate::store::{Claim, Loaded, Status, Store, TrialRecord};
+use crate::trial::{MetricSpec, TrialId};
+
+/// Largest number of records in one journal append.
+const MAX_BATCH: usize = 4096;
+/// How often a process waiting for trials claimed elsewhere looks at the journal again.
+const WAIT_POLL: Duration = Duration::from_millis(200);
+/// How often the run looks for a Ctrl-C or SIGTERM while trials run.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// The study spec as stored in the run directory.
+pub(crate) struct StoredSpec {
+    pub json: String,
+    pub hash: String,
+}
+
+/// What the journal says about one trial id (records of the current code only).
+#[derive(Default)]
+struct History {
+    ok: Option<TrialRecord>,
+    last_failure: Option<TrialRecord>,
+    failures: u32,
+}
+
+/// Why a recorded result is not reused.
+#[derive(Default)]
+struct NotReused {
+    other_code: usize,
+    lacking: Vec<(String, usize)>,
+}
+
+/// Every record, sorted by trial id, keeping only those of the current code.
+struct Ledger {
+    by_id: HashMap<TrialId, History>,
+    code: Option<String>,
+    metrics: Vec<MetricSpec>,
+}
+
+impl Ledger {
+    fn new(code: Option<&str>, metrics: &[MetricSpec]) -> Ledger {
+        Ledger { by_id: HashMap::new(), code: code.map(str::to_string), metrics: metrics.to_vec() }
+    }
+
+    /// Adds a record; returns why it cannot be reused, if it cannot.
+    fn add(&mut self, record: TrialRecord, not_reused: &mut NotReused) {
+        if record.code != self.code {
+            if record.status == Status::Ok {
+                not_reused.other_code += 1;
+            }
+            return;
+        }
+        let h = self.by_id.entry(record.id.clone()).or_default();
+        match record.status {
+            Status::Ok => {
+                if let Some(missing) = self.metrics.iter().find(|m| record.metrics.get(&m.name).is_none()) {
+                    match not_reused.lacking.iter_mut().find(|(name, _)| *name == missing.name) {
+                        Some((_, n)) => *n += 1,
+                        None => not_reused.lacking.push((missing.name.clone(), 1)),
+                    }
+                    return;
+                }
+                if h.ok.is_none() {
+                    h.ok = Some(record);
+                }
+            }
+            Status::Failed => {
+                h.failures += 1;
+                h.last_failure = Some(record);
+            }
+        }
+    }
+
+    fn is_done(&self, id: &TrialId, retries: u32) -> bool {
+        self.by_id.get(id).is_some_and(|h| h.ok.is_some() || h.failures > retries)
+    }
+
+    fn next_attempt(&self, id: &TrialId) -> u32 {
+        self.by_id.get(id).map_or(1, |h| h.failures + 1)
+    }
+
+    /// The record that stands for trial `id`: its ok result, else its last failure.
+    fn outcome(&mut self, id: &TrialId) -> Option<TrialRecord> {
+        self.by_id.remove(id).and_then(|h| h.ok.or(h.last_failure))
+    }
+}
+
+/// Runs the missing trials of `plan` through `objective` and returns every trial's outcome.
+pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
+    let executor = match options.workers {
+        Some(n) => Threads::new(n)?,
+        None => Threads::all_cores(),
+    };
+    let dir = options.store_dir(plan.name());
+    let (store, loaded) = match &dir {
+        Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
+        None => (Store::memory(), Loaded::default()),
+    };
+    report_skipped(&store, &loaded);
+    let skipped_journal_lines = loaded.skipped.len();
+
+    let mut ledger = Ledger::new(objective.fingerprint(), plan.metrics());
+    let mut not_reused = NotReused::default();
+    for record in loaded.records {
+        ledger.add(record, &mut not_reused);
+    }
+    let todo: VecDeque<usize> = (0..plan.trials().len())
+        .filter(|&i| !ledger.is_done(plan.trials()[i].id(), options.retries))
+        .collect();
+    report_not_reused(&not_reused, objective.fingerprint().is_some());
+
+    let guard = objective.spawns_processes().then(InterruptGuard::install);
+    let mut queue = Queue {
+        plan: &plan,
+        store: &store,
+        retries: options.retries,
+        ledger: Mutex::new(ledger),
+        pending: Mutex::new(todo),
+        deferred: Mutex::new(Vec::new()),
+        not_reused: Mutex::new(NotReused::default()),
+        cancel: AtomicBool::new(false),
+        guard,
+        uses_trial_dirs: objective.uses_trial_dirs(),
+        code: objective.fingerprint().map(str::to_string),
+        sender: Mutex::new(None),
+        executed: AtomicUsize::new(0),
+    };
+    let total = lock(&queue.pending).len();
+    let outcome = queue.run(&executor, objective, Progress::new(options.progress, total));
+    let interrupted = queue.guard.as_ref().is_some_and(InterruptGuard::signalled);
+    drop(queue.guard.take());
+    outcome?;
+    let executed = queue.executed.load(Ordering::SeqCst);
+    if interrupted {
+        let remaining = plan.trials().len() - plan.trials().iter().filter(|t| lock(&queue.ledger).is_done(t.id(), options.retries)).count();
+        return Err(Error::Interrupted { finished: executed, remaining });
+    }
+
+    let mut ledger = queue.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
+    let records: Vec<TrialRecord> = plan.trials().iter().filter_map(|t| ledger.outcome(t.id())).collect();
+    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines };
+    let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
+    store.save_exports(results.frame(), &results.summary().to_string())?;
+    results.report_failures();
+    Ok(results)
+}
+
+fn report_skipped(store: &Store, loaded: &Loaded) {
+    if loaded.skipped.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = loaded.skipped.iter().take(10).map(|n| n.to_string()).collect();
+    let more = if loaded.skipped.len() > 10 { ", ..." } else { "" };
+    eprintln!(
+        "ablate: skipped {} torn or corrupt line(s) of {} (line {}{more}); they stay in the file, and their trials run again",
+        loaded.skipped.len(),
+        store.journal_path().map_or_else(|| "the journal".into(), |p| p.display().to_string()),
+        shown.join(", ")
+    );
+}
+
+fn report_not_reused(not_reused: &NotReused, fingerprinted: bool) {
+    if not_reused.other_code > 0 {
+        let what = if fingerprinted { "the command or a fingerprinted file changed since" } else { "they were recorded by other code" };
+        eprintln!("ablate: {} finished trial(s) are not reused because {what}; running them again", not_reused.other_code);
+    }
+    for (metric, n) in &not_reused.lacking {
+        eprintln!("ablate: {n} finished trial(s) lack the declared metric `{metric}` (recorded before it was declared); running them again");
+    }
+}
+
+/// The work queue of one run: pending trials, claimed one at a time; trials claimed by other
+/// processes are waited for; finished records go to the journal writer.
+struct Queue<'a> {
+    plan: &'a Plan,
+    store: &'a Store,
+    retries: u32,
+    ledger: Mutex<Ledger>,
+    pending: Mutex<VecDeque<usize>>,
+    deferred: Mutex<Vec<usize>>,
+    not_reused: Mutex<NotReused>,
+    cancel: AtomicBool,
+    guard: Option<InterruptGuard>,
+    uses_trial_dirs: bool,
+    code: Option<String>,
+    sender: Mutex<Option<mpsc::Sender<(TrialId, Option<TrialRecord>)>>>,
+    executed: AtomicUsize,
+}
+
+impl Queue<'_> {
+    /// Runs the executor with a journal writer and a claim-renewal thread beside it.
+    fn run(&self, executor: &dyn Executor, objective: &dyn Objective, mut progress: Progress) -> Result<()> {
+        let (tx, rx) = mpsc::channel();
+        *lock(&self.sender) = Some(tx);
+        let (stop_renewal, renewal_stopped) = mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(|| {
+                let written = self.write_records(rx, &mut progress);
+                progress.finish();
+                written
+            });
+            // Renews this process's claims, and turns a signal into the cancel flag that
+            // the trials' watchdogs read.
+            scope.spawn(move || {
+                let mut interval = self.store.renew_claims();
+                let mut renewed = std::time::Instant::now();
+                while let Err(mpsc::RecvTimeoutError::Timeout) = renewal_stopped.recv_timeout(SIGNAL_POLL) {
+                    self.stopping();
+                    if renewed.elapsed() >= interval {
+                        interval = self.store.renew_claims();
+                        renewed = std::time::Instant::now();
+                    }
+                }
+            });
+            let executed = executor.execute(self, objective);
+            lock(&self.sender).take(); // the writer ends once every record is written
+            let written = writer.join().unwrap_or_else(|_| Err(Error::Invalid { message: "internal: the journal writer panicked".into() }));
+            let _ = stop_renewal.send(());
+            executed.and(written)
+        })
+    }
+
+    /// The writer loop: take everything that has finished, append it in one write + fsync,
+    /// then count it as done and release its claims.
+    fn write_records(&self, rx: mpsc::Receiver<(TrialId, Option<TrialRecord>)>, progress: &mut Progress) -> Result<()> {
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
+                }
+            }
+            let records: Vec<TrialRecord> = batch.iter().filter_map(|(_, r)| r.clone()).collect();
+            if let Err(e) = self.store.append(&records) {
+                self.cancel.store(true, Ordering::SeqCst);
+                for (id, _) in &batch {
+                    self.store.release(id);
+                }
+                return Err(e);
+            }
+            for (id, _) in &batch {
+                self.store.release(id);
+            }
+            let failed = records.iter().filter(|r| r.status == Status::Failed).count();
+            self.executed.fetch_add(records.len(), Ordering::SeqCst);
+            progress.advance(records.len(), failed);
+            let mut ledger = lock(&self.ledger);
+            let mut ignored = lock(&self.not_reused);
+            for record in records {
+                ledger.add(record, &mut ignored);
+            }
+        }
+        Ok(())
+    }
+
+    fn stopping(&self) -> bool {
+        if self.guard.as_ref().is_some_and(InterruptGuard::signalled) {
+            self.cancel.store(true, Ordering::SeqCst);
+        }
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Reads what other processes journaled since the last look.
+    fn refresh(&self) {
+        if let Ok(loaded) = self.store.read_new() {
+            let mut ledger = lock(&self.ledger);
+            let mut ignored = lock(&self.not_reused);
+            for record in loaded.records {
+                ledger.add(record, &mut ignored);
+            }
+        }
+    }
+
+    fn task(&self, index: usize) -> Option<Task> {
+        let planned = &self.plan.trials()[index];
+        let trial_dir = if self.uses_trial_dirs {
+            match self.store.trial_dir(planned.id()) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    eprintln!("ablate: {e}");
+                    self.cancel.store(true, Ordering::SeqCst);
+                    self.store.release(planned.id());
+                    return None;
+                }
+            }
+        } else {
+            None
+        };
+        let attempt = lock(&self.ledger).next_attempt(planned.id());
+        Some(Task { index, trial: self.plan.trial(planned), attempt, trial_dir })
+    }
+
+    /// Claims the next pending trial that still needs running.
+    fn claim_pending(&self) -> Option<Task> {
+        loop {
+            let index = lock(&self.pending).pop_front()?;
+            let id = self.plan.trials()[index].id();
+            match self.store.claim(id) {
+                Ok(Claim::Won) => {
+                    // Another process may have finished it between our load and our claim.
+                    self.refresh();
+                    if lock(&self.ledger).is_done(id, self.retries) {
+                        self.store.release(id);
+                        continue;
+                    }
+                    return self.task(index);
+                }
+                Ok(Claim::HeldElsewhere) => lock(&self.deferred).push(index),
+                Err(e) => {
+                    eprintln!("ablate: {e}");
+                    self.cancel.store(true, Ordering::SeqCst);
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl TrialQueue for Queue<'_> {
+    fn next(&self) -> Option<Task> {
+        loop {
+            if self.stopping() {
+                return None;
+            }
+            if let Some(task) = self.claim_pending() {
+                return Some(task);
+            }
+            if self.stopping() || lock(&self.deferred).is_empty() {
+                return None;
+            }
+            // Everything left is claimed by other processes: wait for them, and take over
+            // what a dead one leaves behind.
+            std::thread::sleep(WAIT_POLL);
+            self.refresh();
+            let ledger = lock(&self.ledger);
+            let mut deferred = lock(&self.deferred);
+            let mut pending = lock(&self.pending);
+            deferred.retain(|&i| {
+                let id = self.plan.trials()[i].id();
+                if ledger.is_done(id, self.retries) {
+                    return false;
+                }
+                if self.store.claimed_elsewhere(id) {
+                    return true;
+                }
+                pending.push_back(i);
+                false
+            });
+        }
+    }
+
+    fn finish(&self, task: Task, record: Option<TrialRecord>) {
+        let id = task.trial.id().clone();
+        let sent = lock(&self.sender).as_ref().map(|tx| tx.send((id.clone(), record)));
+        if !matches!(sent, Some(Ok(()))) {
+            self.store.release(&id);
+        }
+    }
+
+    fn cancel_flag(&self) -> &AtomicBool {
+        &self.cancel
+    }
+
+    fn metrics(&self) -> &[MetricSpec] {
+        self.plan.metrics()
+    }
+
+    fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,401 @@
+//! Study files: [`StudySpec`] is everything a [`Study`] builder says, as plain serde data,
+//! read from TOML (`study.toml`) or JSON and written into every run directory
+//! (`spec.json`), so the plan can be rebuilt later without the code that made it.
+//!
+//! ```toml
+//! name = "digits-svm"
+//! seeds = 5
+//!
+//! [[param]]
+//! name = "C"
+//! type = "float"
+//! baseline = 1.0
+//! log = true
+//! levels = [0.1, 1.0, 10.0]
+//!
+//! [[param]]
+//! name = "scaling"
+//! type = "component"
+//!
+//! [[metric]]
+//! name = "accuracy"
+//! goal = "maximize"
+//!
+//! [command]
+//! argv = ["python3", "train.py", "--C", "{C}", "--seed", "{seed}"]
+//! timeout_s = 600
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::design::Design;
+use crate::error::{Error, Result};
+use crate::objective::CommandSpec;
+use crate::space::{Domain, Param, Scale, Value};
+use crate::trial::Direction;
+
+/// A whole study as data: what it is (params, designs, seeds, metrics, command) and how to
+/// run it (`[run]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudySpec {
+    /// The study's name (its run directory is `runs/<name>/` unless `[run] run_dir` says).
+    pub name: String,
+    /// How many seeds (`5`) or which seeds (`[1, 2, 3]`) every configuration runs with.
+    #[serde(default)]
+    pub seeds: SeedsSpec,
+    /// The seed replicate seeds are derived from.
+    #[serde(default)]
+    pub study_seed: u64,
+    /// The hyperparameters (`[[param]]` tables).
+    #[serde(default, rename = "param")]
+    pub params: Vec<ParamSpec>,
+    /// The metrics (`[[metric]]` tables); the first is primary unless `primary` says.
+    #[serde(default, rename = "metric")]
+    pub metrics: Vec<MetricEntry>,
+    /// The primary metric, when not the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<String>,
+    /// The designs (`[[design]]` tables); none: OFAT over params with levels and
+    /// leave-one-out over enabled components.
+    #[serde(default, rename = "design", skip_serializing_if = "Vec::is_empty")]
+    pub designs: Vec<DesignSpec>,
+    /// A version string of the trial code, folded into trial ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_version: Option<String>,
+    /// The command each trial runs (`[command]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandSpec>,
+    /// How to run it (`[run]`): not part of what the study is.
+    #[serde(default, skip_serializing_if = "RunSpec::is_empty")]
+    pub run: RunSpec,
+}
+
+/// A seed count or an explicit list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SeedsSpec {
+    /// This many seeds derived from the study seed.
+    Count(u32),
+    /// Exactly these seeds.
+    List(Vec<u64>),
+}
+
+impl Default for SeedsSpec {
+    fn default() -> Self {
+        SeedsSpec::Count(5)
+    }
+}
+
+/// A parameter value as written in a file: `true`, `64`, `0.01`, `"adam"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[allow(missing_docs)]
+pub enum PlainValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl From<&Value> for PlainValue {
+    fn from(v: &Value) -> Self {
+        match v {
+            Value::Bool(b) => PlainValue::Bool(*b),
+            Value::Int(i) => PlainValue::Int(*i),
+            Value::Float(x) => PlainValue::Float(*x),
+            Value::Str(s) => PlainValue::Str(s.clone()),
+        }
+    }
+}
+
+/// The kind of a parameter in a file (`type = "float"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum ParamKind {
+    Float,
+    Int,
+    Categorical,
+    Bool,
+    Component,
+}
+
+/// One `[[param]]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamSpec {
+    /// The name (a column of the results, a `{placeholder}` of the command).
+    pub name: String,
+    /// `float`, `int`, `categorical`, `bool` or `component`.
+    #[serde(rename = "type")]
+    pub kind: ParamKind,
+    /// The baseline value (components: `true` = enabled, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<PlainValue>,
+    /// The levels to try.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<PlainValue>>,
+    /// A log scale (numeric params).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub log: bool,
+    /// Inclusive bounds `[low, high]` (numeric params).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<[f64; 2]>,
+    /// The choices of a categorical param.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<String>>,
+}
+
+/// Whether larger or smaller is better, in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Goal {
+    Maximize,
+    Minimize,
+}
+
+/// One `[[metric]]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricEntry {
+    /// The metric's name, as the trial reports it.
+    pub name: String,
+    /// `maximize` or `minimize`.
+    pub goal: Goal,
+}
+
+/// One `[[design]]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(missing_docs)]
+pub enum DesignSpec {
+    /// One-factor-at-a-time over `params` (default: every param with levels).
+    Ofat {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        params: Option<Vec<String>>,
+    },
+    /// A full grid over two or more params' levels.
+    Grid { params: Vec<String> },
+    /// Each component removed alone.
+    LeaveOneOut {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        components: Option<Vec<String>>,
+    },
+    /// All components removed, then each added back alone.
+    AddOneIn {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        components: Option<Vec<String>>,
+    },
+    /// The baseline with some values changed, under a label.
+    Custom { label: String, set: BTreeMap<String, PlainValue> },
+}
+
+/// The `[run]` table: how to run, not what runs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Trials at once (default: one per core).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<usize>,
+    /// Retries of failed trials by later runs (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// The run directory (relative to the study file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_dir: Option<PathBuf>,
+}
+
+impl RunSpec {
+    fn is_empty(&self) -> bool {
+        *self == RunSpec::default()
+    }
+}
+
+impl StudySpec {
+    /// Reads a study file: TOML, or JSON when the name ends in `.json`. Errors name the
+    /// file, the line and the key.
+    pub fn from_file(path: &Path) -> Result<StudySpec> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io { context: format!("cannot read the study file {}", path.display()), source: e })?;
+        let file = path.display().to_string();
+        if path.extension().is_some_and(|e| e == "json") {
+            StudySpec::from_json(&text).map_err(|e| Error::Spec { file, message: e.to_string() })
+        } else {
+            StudySpec::from_toml(&text).map_err(|e| Error::Spec { file, message: e.to_string() })
+        }
+    }
+
+    /// Parses TOML.
+    pub fn from_toml(text: &str) -> Result<StudySpec> {
+        let spec: StudySpec = toml::from_str(text).map_err(|e| Error::Invalid { message: e.to_string().trim_end().to_string() })?;
+        spec.check_tables(text)?;
+        Ok(spec)
+    }
+
+    /// Parses JSON.
+    pub fn from_json(text: &str) -> Result<StudySpec> {
+        serde_json::from_str(text).map_err(|e| Error::Invalid { message: format!("invalid study spec: {e}") })
+    }
+
+    /// The spec as pretty JSON (what `spec.json` in a run directory holds).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A hash of what the study is (everything but `[run]`), 16 hex digits.
+    pub fn hash(&self) -> String {
+        let mut what = self.clone();
+        what.run = RunSpec::default();
+        let json = serde_json::to_vec(&what).unwrap_or_default();
+        Sha256::digest(&json)[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Converts every `[[param]]` table, validating each, so an error names its table and
+    /// (when the text is at hand) its line.
+    fn check_tables(&self, text: &str) -> Result<()> {
+        for (i, p) in self.params.iter().enumerate() {
+            p.to_param().and_then(|param| param.validate()).map_err(|e| Error::Invalid {
+                message: format!("[[param]] `{}` ({}): {e}", p.name, table_line(text, "[[param]]", i)),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// "line 12" for the `index`-th occurrence of a table header, or "table N" without one.
+fn table_line(text: &str, header: &str, index: usize) -> String {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with(header))
+        .nth(index)
+        .map_or_else(|| format!("table {}", index + 1), |(n, _)| format!("line {}", n + 1))
+}
+
+impl ParamSpec {
+    /// The [`Param`] this table describes.
+    pub fn to_param(&self) -> Result<Param> {
+        let name = self.name.as_str();
+        let need_baseline = || Error::Invalid { message: format!("param `{name}` needs a `baseline` value") };
+        let mut param = match self.kind {
+            ParamKind::Float => Param::float(name, 0.0).with_baseline(self.value_of(self.baseline.as_ref().ok_or_else(need_baseline)?)?),
+            ParamKind::Int => Param::int(name, 0).with_baseline(self.value_of(self.baseline.as_ref().ok_or_else(need_baseline)?)?),
+            ParamKind::Bool => Param::bool(name, false).with_baseline(self.value_of(self.baseline.as_ref().ok_or_else(need_baseline)?)?),
+            ParamKind::Categorical => {
+                let choices = self.choices.clone().ok_or_else(|| Error::Invalid { message: format!("categorical param `{name}` needs `choices = [...]`") })?;
+                let baseline = match self.baseline.as_ref().ok_or_else(need_baseline)? {
+                    PlainValue::Str(s) => s.clone(),
+                    other => return Err(Error::Invalid { message: format!("the baseline of categorical param `{name}` must be a string, not {other:?}") }),
+                };
+                Param::categorical(name, choices, &baseline)
+            }
+            ParamKind::Component => match &self.baseline {
+                None | Some(PlainValue::Bool(true)) => Param::component(name),
+                Some(PlainValue::Bool(false)) => Param::component_removed(name),
+                Some(other) => return Err(Error::Invalid { message: format!("the baseline of component `{name}` is true (enabled) or false (removed), not {other:?}") }),
+            },
+        };
+        if self.log {
+            param = param.log();
+        }
+        if let Some([low, high]) = self.bounds {
+            param = param.bounds(low, high);
+        }
+        if let Some(levels) = &self.levels {
+            param = param.levels(levels.iter().map(|l| self.value_of(l)).collect::<Result<Vec<Value>>>()?);
+        }
+        Ok(param)
+    }
+
+    fn value_of(&self, v: &PlainValue) -> Result<Value> {
+        let wrong = |what: &str| Error::Invalid { message: format!("param `{}` is {what}, but got {v:?}", self.name) };
+        Ok(match (self.kind, v) {
+            (ParamKind::Float, PlainValue::Float(x)) => Value::Float(*x),
+            (ParamKind::Float, PlainValue::Int(i)) => Value::Float(*i as f64),
+            (ParamKind::Int, PlainValue::Int(i)) => Value::Int(*i),
+            (ParamKind::Bool | ParamKind::Component, PlainValue::Bool(b)) => Value::Bool(*b),
+            (ParamKind::Categorical, PlainValue::Str(s)) => Value::Str(s.clone()),
+            (ParamKind::Float, _) => return Err(wrong("a float")),
+            (ParamKind::Int, _) => return Err(wrong("an int")),
+            (ParamKind::Bool | ParamKind::Component, _) => return Err(wrong("true/false")),
+            (ParamKind::Categorical, _) => return Err(wrong("a string choice")),
+        })
+    }
+
+    /// The table that describes `param`.
+    pub fn from_param(param: &Param) -> ParamSpec {
+        let (kind, log, bounds, choices) = match param.domain() {
+            Domain::Float { low, high, scale } => (ParamKind::Float, *scale == Scale::Log, low.zip(*high).map(|(l, h)| [l, h]), None),
+            Domain::Int { low, high, scale } => (ParamKind::Int, *scale == Scale::Log, low.zip(*high).map(|(l, h)| [l as f64, h as f64]), None),
+            Domain::Categorical { choices } => (ParamKind::Categorical, false, None, Some(choices.clone())),
+            Domain::Bool => (ParamKind::Bool, false, None, None),
+            Domain::Component => (ParamKind::Component, false, None, None),
+        };
+        ParamSpec {
+            name: param.name().to_string(),
+            kind,
+            baseline: Some(param.baseline().into()),
+            levels: param.level_list().map(|l| l.iter().map(PlainValue::from).collect()),
+            log,
+            bounds,
+            choices,
+        }
+    }
+}
+
+impl MetricEntry {
+    /// The direction.
+    pub fn direction(&self) -> Direction {
+        match self.goal {
+            Goal::Maximize => Direction::Maximize,
+            Goal::Minimize => Direction::Minimize,
+        }
+    }
+}
+
+impl DesignSpec {
+    /// The [`Design`] this table describes (values typed by the params).
+    pub fn to_design(&self, params: &[Param]) -> Result<Design> {
+        Ok(match self {
+            DesignSpec::Ofat { params } => Design::Ofat { params: params.clone() },
+            DesignSpec::Grid { params } => Design::Grid { params: params.clone() },
+            DesignSpec::LeaveOneOut { components } => Design::LeaveOneOut { components: components.clone() },
+            DesignSpec::AddOneIn { components } => Design::AddOneIn { components: components.clone() },
+            DesignSpec::Custom { label, set } => {
+                let mut overrides = Vec::with_capacity(set.len());
+                for (name, value) in set {
+                    let param = crate::design::find_param(params, name, &format!("custom design `{label}`"))?;
+                    let spec = ParamSpec::from_param(param);
+                    overrides.push((name.clone(), spec.value_of(value)?));
+                }
+                Design::Custom { label: label.clone(), overrides }
+            }
+        })
+    }
+
+    /// The table that describes `design`.
+    pub fn from_design(design: &Design) -> DesignSpec {
+        match design {
+            Design::Ofat { params } => DesignSpec::Ofat { params: params.clone() },
+            Design::Grid { params } => DesignSpec::Grid { params: params.clone() },
+            Design::LeaveOneOut { components } => DesignSpec::LeaveOneOut { components: components.clone() },
+            Design::AddOneIn { components } => DesignSpec::AddOneIn { components: components.clone() },
+            Design::Custom { label, overrides } => DesignSpec::Custom {
+                label: label.clone(),
+                set: overrides.iter().map(|(n, v)| (n.clone(), PlainValue::from(v))).collect(),
+            },
+        }
+    }
+}
+
+/// The directory relative paths of a study file are taken from: the file's own folder.
+pub fn base_dir_of(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
