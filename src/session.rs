@@ -54,17 +54,23 @@ struct NotReused {
 /// Every record, sorted by trial id, keeping only those of the current code.
 struct Ledger {
     by_id: HashMap<TrialId, History>,
+    /// (id, attempt, start) of every record taken in: this process's own records come back
+    /// when it reads the journal again, and must count once.
+    seen: std::collections::HashSet<(TrialId, u32, i64)>,
     code: Option<String>,
     metrics: Vec<MetricSpec>,
 }
 
 impl Ledger {
     fn new(code: Option<&str>, metrics: &[MetricSpec]) -> Ledger {
-        Ledger { by_id: HashMap::new(), code: code.map(str::to_string), metrics: metrics.to_vec() }
+        Ledger { by_id: HashMap::new(), seen: Default::default(), code: code.map(str::to_string), metrics: metrics.to_vec() }
     }
 
     /// Adds a record; returns why it cannot be reused, if it cannot.
     fn add(&mut self, record: TrialRecord, not_reused: &mut NotReused) {
+        if !self.seen.insert((record.id.clone(), record.attempt, record.started_at_ms)) {
+            return;
+        }
         if record.code != self.code {
             if record.status == Status::Ok {
                 not_reused.other_code += 1;
@@ -282,10 +288,12 @@ impl Queue<'_> {
         self.cancel.load(Ordering::SeqCst)
     }
 
-    /// Reads what other processes journaled since the last look.
+    /// Reads what other processes journaled since the last look. The ledger stays locked
+    /// from the read to the last record taken in, so no thread sees the journal read but
+    /// the ledger not yet updated.
     fn refresh(&self) {
+        let mut ledger = lock(&self.ledger);
         if let Ok(loaded) = self.store.read_new() {
-            let mut ledger = lock(&self.ledger);
             let mut ignored = lock(&self.not_reused);
             for record in loaded.records {
                 ledger.add(record, &mut ignored);

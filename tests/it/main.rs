@@ -1,10 +1,12 @@
 //! Integration tests of the ablate crate, in one binary (one link of polars, not many).
 
 mod analysis;
+mod command;
 mod common;
 mod errors;
 mod kill_resume;
 mod resume;
 mod results_frame;
 mod runner;
+mod store;
 mod views;

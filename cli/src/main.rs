@@ -1,0 +1,276 @@
+//! `ablate`: hyperparameter ablation studies from a terminal. A study lives in a TOML file
+//! (`ablate init` writes an example); its trials are any program (a Python training script,
+//! a binary) run under ablate's command-trial protocol; results live in a run directory that
+//! `ablate run` resumes and `ablate status`, `report` and `export` read.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ablate::prelude::*;
+use ablate::views::TableView;
+use clap::{Args, Parser, Subcommand};
+
+/// Hyperparameter ablation studies: fix a baseline, change one thing at a time, repeat over
+/// seeds, and find out which differences are real.
+#[derive(Parser)]
+#[command(name = "ablate", version, about, long_about = None, after_help = "Start with `ablate init` in an empty folder, then `ablate run study.toml`.\nA RUN argument is a run directory (runs/<study>/) or the study file that names one.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Writes a commented example study.toml and a tiny train.py into DIR (default: here).
+    Init {
+        /// The folder to write into (created if needed).
+        dir: Option<PathBuf>,
+    },
+    /// Prints the configurations and trial counts of a study without running anything
+    /// (with an estimate of the remaining cost once earlier runs measured trial durations).
+    Plan {
+        /// The study file.
+        study: PathBuf,
+    },
+    /// Runs every missing trial of a study (or resumes it) and prints the analysis.
+    Run {
+        /// The study file.
+        study: PathBuf,
+        #[command(flatten)]
+        options: RunArgs,
+    },
+    /// Done / failed / running / missing trials per configuration.
+    Status {
+        /// A run directory or a study file.
+        run: PathBuf,
+    },
+    /// Summary, significance versus the baseline and conclusions of a run directory.
+    Report {
+        /// A run directory or a study file.
+        run: PathBuf,
+        /// Also write the full HTML report (tables and charts) to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Print the tables as Markdown.
+        #[arg(long, conflicts_with = "latex")]
+        markdown: bool,
+        /// Print the tables as LaTeX.
+        #[arg(long)]
+        latex: bool,
+    },
+    /// Writes the trials frame (one row per trial) of a run directory to a file.
+    Export {
+        /// A run directory or a study file.
+        run: PathBuf,
+        /// Write CSV to FILE.
+        #[arg(long, value_name = "FILE", required_unless_present = "parquet")]
+        csv: Option<PathBuf>,
+        /// Write Parquet to FILE.
+        #[arg(long, value_name = "FILE")]
+        parquet: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Trials at once (default: the study file's [run] workers, else one per core).
+    #[arg(long, short = 'j')]
+    workers: Option<usize>,
+    /// How many times failed trials are retried (default: [run] retries, else 1).
+    #[arg(long)]
+    retries: Option<u32>,
+    /// Keep results in DIR instead of the study's run directory.
+    #[arg(long, value_name = "DIR")]
+    run_dir: Option<PathBuf>,
+}
+
+const STUDY_TEMPLATE: &str = include_str!("../templates/study.toml");
+const TRAIN_TEMPLATE: &str = include_str!("../templates/train.py");
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ablate: error: {e}");
+            match e {
+                Error::Interrupted { .. } => ExitCode::from(130),
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Init { dir } => init(&dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::Plan { study } => plan(&study),
+        Command::Run { study, options } => run_study(&study, options),
+        Command::Status { run } => {
+            println!("{}", Results::status(run_dir_of(&run)?)?);
+            Ok(())
+        }
+        Command::Report { run, html, markdown, latex } => report(&run, html.as_deref(), markdown, latex),
+        Command::Export { run, csv, parquet } => {
+            let results = Results::load(run_dir_of(&run)?)?;
+            if let Some(path) = csv {
+                results.to_csv(&path)?;
+                println!("wrote {} ({} trials)", path.display(), results.records().len());
+            }
+            if let Some(path) = parquet {
+                results.to_parquet(&path)?;
+                println!("wrote {} ({} trials)", path.display(), results.records().len());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io { context: format!("cannot create {}", dir.display()), source: e })?;
+    let files = [("study.toml", STUDY_TEMPLATE), ("train.py", TRAIN_TEMPLATE)];
+    for (name, _) in files {
+        let path = dir.join(name);
+        if path.exists() {
+            return Err(Error::Invalid { message: format!("{} exists already: ablate init never overwrites a file; use another folder", path.display()) });
+        }
+    }
+    for (name, text) in files {
+        let path = dir.join(name);
+        let written = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        written.map_err(|e| Error::Io { context: format!("cannot write {}", path.display()), source: e })?;
+        println!("wrote {}", path.display());
+    }
+    let shown = if dir == Path::new(".") { String::new() } else { format!("{}/", dir.display()) };
+    println!("\nnext: ablate plan {shown}study.toml   (what would run)\n      ablate run {shown}study.toml    (run it; run again to resume)");
+    Ok(())
+}
+
+fn plan(study_file: &Path) -> Result<()> {
+    let study = Study::from_file(study_file)?;
+    let plan = study.plan()?;
+    if let Some(spec) = study.command_spec() {
+        println!("command: {}", spec.argv.join(" "));
+    }
+    let width = (0..plan.configs().len()).map(|c| plan.label(c).chars().count()).max().unwrap_or(6).max(6);
+    println!("{:<width$}  {:<13}  {:>6}", "config", "design", "trials");
+    for c in 0..plan.configs().len() {
+        println!("{:<width$}  {:<13}  {:>6}", plan.label(c), plan.configs()[c].design().as_str(), plan.seeds().len());
+    }
+    println!(
+        "{} configs × {} seeds = {} trials; run directory {}",
+        plan.configs().len(),
+        plan.seeds().len(),
+        plan.trials().len(),
+        study.store_dir().map_or_else(|| "(memory)".into(), |d| d.display().to_string())
+    );
+    if let Some(dir) = study.store_dir().filter(|d| d.join("spec.json").exists()) {
+        estimate(&study, &dir, plan.trials().len())?;
+    }
+    Ok(())
+}
+
+/// What an earlier run of the same directory says about the cost of the rest.
+fn estimate(study: &Study, dir: &Path, planned: usize) -> Result<()> {
+    let earlier = Results::load(dir)?;
+    let status = Results::status(dir)?;
+    let (done, _, running, _) = status.totals();
+    let durations: Vec<f64> = earlier.records().iter().map(|r| r.duration_s).collect();
+    if durations.is_empty() {
+        return Ok(());
+    }
+    let mean = durations.iter().sum::<f64>() / durations.len() as f64;
+    let left = planned.saturating_sub(done + running);
+    let workers = study.options().workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    println!(
+        "{done} trials already done, {running} running; {left} to run at {mean:.2} s each (mean of {} earlier trials) ≈ {:.0} s with {workers} workers",
+        durations.len(),
+        mean * left as f64 / workers as f64
+    );
+    Ok(())
+}
+
+fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
+    let mut study = Study::from_file(study_file)?;
+    if let Some(n) = args.workers {
+        study = study.workers(n);
+    }
+    if let Some(n) = args.retries {
+        study = study.retries(n);
+    }
+    if let Some(dir) = args.run_dir {
+        study = study.run_dir(dir);
+    }
+    let plan = study.plan()?;
+    eprintln!("ablate: study `{}`: {} configs × {} seeds = {} trials", plan.name(), plan.configs().len(), plan.seeds().len(), plan.trials().len());
+    let started = std::time::Instant::now();
+    let results = study.run_command()?;
+    let stats = results.run_stats();
+    println!();
+    print_analysis(&results, Format::Text)?;
+    println!(
+        "\n{} trials run now, {} reused from the journal, {:.1} s wall time",
+        stats.executed,
+        stats.reused,
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(dir) = results.run_dir() {
+        println!("run directory: {} (ablate report {} for more)", dir.display(), dir.display());
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Text,
+    Markdown,
+    Latex,
+}
+
+fn print_analysis(results: &Results, format: Format) -> Result<()> {
+    let summary = results.summary();
+    let show = |view: &dyn TableView| match format {
+        Format::Text => view.to_table().to_text(),
+        Format::Markdown => view.to_markdown(),
+        Format::Latex => view.to_latex(),
+    };
+    println!("{}", show(&summary));
+    if results.plan().configs().len() >= 2 && summary.rows.iter().filter(|r| r.n >= 2).count() >= 2 {
+        println!("{}", show(&results.significance()?));
+        println!("Conclusions:\n{}", results.conclusions()?);
+    }
+    Ok(())
+}
+
+fn report(run: &Path, html: Option<&Path>, markdown: bool, latex: bool) -> Result<()> {
+    let results = Results::load(run_dir_of(run)?)?;
+    let status = Results::status(run_dir_of(run)?)?;
+    let (done, failed, running, missing) = status.totals();
+    if failed + running + missing > 0 {
+        println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);
+    }
+    let format = if markdown {
+        Format::Markdown
+    } else if latex {
+        Format::Latex
+    } else {
+        Format::Text
+    };
+    print_analysis(&results, format)?;
+    if let Some(path) = html {
+        let report = results.report()?;
+        report
+            .save_html(path)
+            .map_err(|e| Error::Io { context: format!("cannot write {}", path.display()), source: e })?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// A run directory given directly, or the one a study file names.
+fn run_dir_of(path: &Path) -> Result<PathBuf> {
+    if path.is_file() {
+        return Study::from_file(path)?.store_dir().ok_or_else(|| Error::Invalid { message: "the study keeps no run directory".into() });
+    }
+    Ok(path.to_path_buf())
+}

@@ -1,0 +1,222 @@
+//! Command trials: a real program (plain Python, no helper) run under the protocol —
+//! argv templates without a shell, the environment, result file and stdout fallback,
+//! reports, failures with stderr, timeouts that stop the process group, fingerprints.
+
+use std::path::Path;
+
+use ablate::prelude::*;
+
+use crate::common::temp_dir;
+
+/// A protocol script using nothing but `json`, `os` and `sys`.
+const PLAIN: &str = r#"
+import json, os, sys
+params = json.loads(os.environ["ABLATE_PARAMS"])
+trial_dir = os.environ["ABLATE_TRIAL_DIR"]
+with open(os.path.join(trial_dir, "seen.json"), "w") as f:
+    json.dump({"argv": sys.argv[1:], "params": params, "seed": os.environ["ABLATE_SEED"],
+               "replicate": os.environ["ABLATE_REPLICATE"], "id": os.environ["ABLATE_TRIAL_ID"],
+               "cwd": os.getcwd()}, f)
+with open(os.path.join(os.path.dirname(trial_dir), "..", "executions.log"), "a") as f:
+    f.write(os.environ["ABLATE_TRIAL_ID"] + "\n")
+lr = params["lr"]
+for step in (1, 2, 3):
+    print("ABLATE_REPORT " + json.dumps({"step": step, "loss": lr * step}), flush=True)
+score = 1.0 - abs(lr - 0.1) + int(os.environ["ABLATE_SEED"]) % 7 * 0.001
+result = {"accuracy": score}
+path = os.environ["ABLATE_RESULT_FILE"]
+with open(path + ".tmp", "w") as f:
+    json.dump(result, f)
+os.replace(path + ".tmp", path)
+"#;
+
+fn write_script(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn study(name: &str, dir: &Path) -> Study {
+    Study::new(name)
+        .param(Param::float("lr", 0.1).log().levels([0.01, 0.1, 1.0]))
+        .param(Param::categorical("note", ["plain", "; rm -rf ~", "$(reboot)"], "plain").levels(["; rm -rf ~", "$(reboot)"]))
+        .seeds(2)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .working_dir(dir)
+        .run_dir(dir.join("run"))
+}
+
+fn seen(results: &Results, index: usize) -> serde_json::Value {
+    let record = &results.records()[index];
+    let path = results.run_dir().unwrap().join("trials").join(record.id.as_str()).join("seen.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn a_plain_script_gets_the_protocol_and_no_shell() {
+    let dir = temp_dir("command-plain");
+    write_script(&dir, "train.py", PLAIN);
+    let results = study("plain", &dir)
+        .command(["python3", "train.py", "--lr={lr}", "{note}", "--seed", "{seed}", "{{literal}}"])
+        .run_command()
+        .unwrap();
+    assert!(results.failures().is_empty(), "{:?}", results.failures());
+    assert_eq!(results.records().len(), 5 * 2);
+    for (i, record) in results.records().iter().enumerate() {
+        let seen = seen(&results, i);
+        let note = record.config.get("note").unwrap().to_string();
+        // Every value arrives as one literal argument: nothing was interpreted by a shell.
+        let lr = serde_json::Number::from_f64(record.config.get("lr").unwrap().as_f64().unwrap()).unwrap().to_string();
+        assert_eq!(seen["argv"], serde_json::json!([format!("--lr={lr}"), note, "--seed", record.seed.to_string(), "{literal}"]));
+        assert_eq!(seen["seed"], record.seed.to_string());
+        assert_eq!(seen["replicate"], record.replicate.to_string());
+        assert_eq!(seen["id"], record.id.as_str());
+        // ABLATE_PARAMS is a plain JSON object, not the journal's tagged encoding.
+        assert_eq!(seen["params"]["note"], serde_json::json!(note));
+        assert!(seen["params"]["lr"].is_f64());
+        assert_eq!(std::path::Path::new(seen["cwd"].as_str().unwrap()), std::fs::canonicalize(&dir).unwrap());
+        assert_eq!(record.reports.len(), 3);
+        assert_eq!(record.reports[2].step, 3);
+        assert!(record.code.is_some(), "the script's fingerprint is recorded");
+    }
+    assert!(!Path::new("; rm -rf ~").exists() && !dir.join("$(reboot)").exists());
+    let executions = std::fs::read_to_string(dir.join("run/executions.log")).unwrap();
+    assert_eq!(executions.lines().count(), 10);
+
+    // Opening the run directory later gives the same results.
+    let loaded = Results::load(dir.join("run")).unwrap();
+    assert_eq!(loaded.records(), results.records());
+    assert_eq!(loaded.summary().to_string(), results.summary().to_string());
+}
+
+#[test]
+fn the_stdout_line_is_a_result_too() {
+    let dir = temp_dir("command-stdout");
+    write_script(&dir, "t.py", "print('noise')\nprint('ABLATE_RESULT {\"accuracy\": 0.5}')\nprint('ABLATE_RESULT {\"accuracy\": 0.75}')\n");
+    let results = Study::new("stdout")
+        .param(Param::int("n", 1).levels([1, 2]))
+        .seeds(1)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .command(["python3", "t.py"])
+        .working_dir(&dir)
+        .run_dir(dir.join("run"))
+        .run_command()
+        .unwrap();
+    assert!(results.failures().is_empty(), "{:?}", results.failures());
+    assert!(results.records().iter().all(|r| r.metrics.get("accuracy") == Some(0.75)), "the last line counts");
+}
+
+fn failing(name: &str, script: &str) -> Vec<String> {
+    let dir = temp_dir(name);
+    write_script(&dir, "t.py", script);
+    let results = Study::new(name)
+        .param(Param::int("n", 1))
+        .seeds(1)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .command(["python3", "t.py"])
+        .working_dir(&dir)
+        .timeout_secs(1.0)
+        .run_dir(dir.join("run"))
+        .run_command()
+        .unwrap();
+    results.failures().into_iter().map(|f| f.error).collect()
+}
+
+#[test]
+fn failures_say_why_with_the_end_of_stderr() {
+    let e = failing("exit", "import sys\nprint('loading data', file=sys.stderr)\nraise SystemExit('CUDA out of memory')\n");
+    assert!(e[0].contains("exited with code 1") && e[0].contains("CUDA out of memory") && e[0].contains("loading data"), "{e:?}");
+    let e = failing("no-result", "print('done')\n");
+    assert!(e[0].contains("without a result") && e[0].contains("ABLATE_RESULT_FILE"), "{e:?}");
+    let e = failing("nan", "print('ABLATE_RESULT {\"accuracy\": NaN}')\n");
+    assert!(e[0].contains("non-finite") && e[0].contains("accuracy"), "{e:?}");
+    let e = failing("undeclared", "print('ABLATE_RESULT {\"accuracy\": 0.5, \"f1\": 0.4}')\n");
+    assert!(e[0].contains("`f1`") && e[0].contains("does not declare"), "{e:?}");
+    let e = failing("bad-json", "print('ABLATE_RESULT {accuracy: 0.5}')\n");
+    assert!(e[0].contains("not a JSON object"), "{e:?}");
+    let e = failing("signal", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n");
+    assert!(e[0].contains("signal 11"), "{e:?}");
+}
+
+#[test]
+fn a_timeout_stops_the_whole_process_group() {
+    let dir = temp_dir("timeout");
+    // The script starts a grandchild that would outlive it, records its pid, then hangs.
+    let script = r#"
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+with open(os.path.join(os.environ["ABLATE_TRIAL_DIR"], "grandchild.pid"), "w") as f:
+    f.write(str(child.pid))
+print("started", flush=True)
+time.sleep(60)
+"#;
+    write_script(&dir, "t.py", script);
+    let started = std::time::Instant::now();
+    let results = Study::new("timeout")
+        .param(Param::int("n", 1))
+        .seeds(1)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .command(["python3", "t.py"])
+        .working_dir(&dir)
+        .timeout_secs(1.5)
+        .run_dir(dir.join("run"))
+        .run_command()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let failure = &results.failures()[0];
+    assert!(failure.error.contains("timed out after 1.5 s"), "{}", failure.error);
+    let trial_dir = dir.join("run/trials").join(results.records()[0].id.as_str());
+    let pid: i32 = std::fs::read_to_string(trial_dir.join("grandchild.pid")).unwrap().trim().parse().unwrap();
+    // Give the kernel a moment to reap, then the grandchild must be gone.
+    let mut alive = true;
+    for _ in 0..50 {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        alive = state.is_some_and(|s| !s.contains(") Z "));
+        if !alive {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!alive, "the grandchild {pid} outlived the timeout");
+    assert!(std::fs::read_to_string(trial_dir.join("stdout.log")).unwrap().contains("started"));
+}
+
+#[test]
+fn changed_code_is_rerun_never_silently_reused() {
+    let dir = temp_dir("fingerprint");
+    write_script(&dir, "t.py", "print('ABLATE_RESULT {\"accuracy\": 0.5}')\n");
+    let study = Study::new("fingerprint")
+        .param(Param::int("n", 1).levels([1, 2]))
+        .seeds(2)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .command(["python3", "t.py", "{n}"])
+        .working_dir(&dir)
+        .run_dir(dir.join("run"));
+    assert_eq!(study.run_command().unwrap().run_stats().executed, 4);
+    assert_eq!(study.run_command().unwrap().run_stats().executed, 0, "unchanged code is reused");
+    write_script(&dir, "t.py", "print('ABLATE_RESULT {\"accuracy\": 0.6}')\n");
+    let rerun = study.run_command().unwrap();
+    assert_eq!(rerun.run_stats().executed, 4, "changed code runs again");
+    assert!(rerun.records().iter().all(|r| r.metrics.get("accuracy") == Some(0.6)));
+    // The results reopened later are the new ones.
+    let loaded = Results::load(dir.join("run")).unwrap();
+    assert!(loaded.records().iter().all(|r| r.metrics.get("accuracy") == Some(0.6)));
+}
+
+#[test]
+fn bad_commands_are_refused_before_anything_runs() {
+    let dir = temp_dir("bad-command");
+    let base = Study::new("bad").param(Param::int("n", 1)).seeds(1).maximize("accuracy").working_dir(&dir).run_dir(dir.join("run"));
+    let e = base.clone().command(["python3", "t.py", "{batch}"]).run_command().unwrap_err().to_string();
+    assert!(e.contains("`{batch}`") && e.contains("params: n"), "{e}");
+    let e = base.clone().command(["no-such-program-ablate"]).run_command().unwrap_err().to_string();
+    assert!(e.contains("not on PATH"), "{e}");
+    let e = base.clone().command(["python3", "t.py"]).fingerprint_files(["missing.py"]).run_command().unwrap_err().to_string();
+    assert!(e.contains("missing.py"), "{e}");
+    let e = base.clone().run_command().unwrap_err().to_string();
+    assert!(e.contains("has no command"), "{e}");
+    assert!(!dir.join("run").exists(), "nothing was written");
+}
