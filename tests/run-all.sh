@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
-cargo test --locked --all-features
+cargo test --locked --workspace --all-features
 echo "rust tests: $(( $(date +%s) - started )) s"
 kernel/test-notebooks.sh
 echo "full suite: $(( $(date +%s) - started )) s"

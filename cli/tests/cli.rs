@@ -1,0 +1,226 @@
+//! The `ablate` binary as a user meets it: init + run + resume, status, report, export,
+//! errors in study files, kill -9 and SIGTERM of the driver (no orphans, resume), and two
+//! drivers on one run directory (each trial executed once).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn ablate() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ablate"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join("ablate-cli-tests").join(format!("{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let out = ablate().args(args).current_dir(dir).output().unwrap();
+    if !out.status.success() {
+        eprintln!("stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+    }
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn init_run_resume_status_report_export() {
+    let dir = temp_dir("init");
+    let out = run_in(&dir, &["init"]);
+    assert!(out.status.success());
+    assert!(dir.join("study.toml").exists() && dir.join("train.py").exists());
+    // init never overwrites
+    let again = run_in(&dir, &["init"]);
+    assert!(!again.status.success() && text(&again.stderr).contains("never overwrites"));
+
+    let plan = run_in(&dir, &["plan", "study.toml"]);
+    assert!(plan.status.success());
+    assert!(text(&plan.stdout).contains("6 configs × 5 seeds = 30 trials"), "{}", text(&plan.stdout));
+
+    let run = run_in(&dir, &["run", "study.toml", "--workers", "2"]);
+    assert!(run.status.success());
+    let stdout = text(&run.stdout);
+    assert!(stdout.contains("30 trials run now, 0 reused"), "{stdout}");
+    assert!(stdout.contains("Significance vs baseline") && stdout.contains("feature_scaling=removed"), "{stdout}");
+
+    let rerun = run_in(&dir, &["run", "study.toml"]);
+    assert!(text(&rerun.stdout).contains("0 trials run now, 30 reused"), "{}", text(&rerun.stdout));
+
+    let status = run_in(&dir, &["status", "runs/logreg-demo"]);
+    let last = text(&status.stdout).lines().last().unwrap_or_default().to_string();
+    assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["total", "30", "0", "0", "0"], "{}", text(&status.stdout));
+
+    let report = run_in(&dir, &["report", "study.toml", "--html", "report.html", "--markdown"]);
+    assert!(report.status.success());
+    assert!(text(&report.stdout).contains("| config"), "{}", text(&report.stdout));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("feature_scaling"));
+
+    let export = run_in(&dir, &["export", "runs/logreg-demo", "--csv", "trials.csv", "--parquet", "trials.parquet"]);
+    assert!(export.status.success());
+    let csv = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 31);
+    assert!(dir.join("trials.parquet").exists());
+
+    let help = ablate().arg("--help").output().unwrap();
+    for command in ["init", "plan", "run", "status", "report", "export"] {
+        assert!(text(&help.stdout).contains(command));
+    }
+}
+
+#[test]
+fn errors_in_study_files_name_the_line_and_key() {
+    let dir = temp_dir("bad-file");
+    std::fs::write(dir.join("typo.toml"), "name = \"x\"\n\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevls = [0.1]\n").unwrap();
+    let out = run_in(&dir, &["plan", "typo.toml"]);
+    let e = text(&out.stderr);
+    assert!(!out.status.success() && e.contains("typo.toml") && e.contains("line 7") && e.contains("levls"), "{e}");
+
+    std::fs::write(dir.join("domain.toml"), "name = \"x\"\n[[metric]]\nname = \"acc\"\ngoal = \"maximize\"\n\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlog = true\nlevels = [0.0, 0.1]\n").unwrap();
+    let out = run_in(&dir, &["plan", "domain.toml"]);
+    let e = text(&out.stderr);
+    assert!(e.contains("domain.toml") && e.contains("`lr`") && e.contains("line 6") && e.contains("log scale"), "{e}");
+}
+
+/// A study whose trials sleep, so a driver can be stopped mid-run. Each execution appends
+/// its trial id to `executions.log`; `marker` is in every child's argv, to find leftovers.
+fn slow_study(dir: &Path, marker: &str, trials_per_config: u32, sleep_s: f64) {
+    std::fs::write(
+        dir.join("slow.py"),
+        format!(
+            "import json, os, sys, time\nwith open(os.path.join('{}', 'executions.log'), 'a') as f:\n    f.write(os.environ['ABLATE_TRIAL_ID'] + '\\n')\ntime.sleep({sleep_s})\nprint('ABLATE_RESULT ' + json.dumps({{'score': float(sys.argv[1]) + int(os.environ['ABLATE_SEED']) % 10 / 100}}))\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("study.toml"),
+        format!(
+            "name = \"slow\"\nseeds = {trials_per_config}\n[[param]]\nname = \"x\"\ntype = \"int\"\nbaseline = 1\nlevels = [1, 2, 3]\n[[metric]]\nname = \"score\"\ngoal = \"maximize\"\n[command]\nargv = [\"python3\", \"slow.py\", \"{{x}}\", \"{marker}\"]\n[run]\nworkers = 2\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn start(dir: &Path) -> Child {
+    ablate().args(["run", "study.toml"]).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn journal_lines(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("runs/slow/journal.jsonl")).map_or(0, |t| t.lines().count().saturating_sub(1))
+}
+
+fn wait_for_records(dir: &Path, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while journal_lines(dir) < n {
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Live (non-zombie) processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(marker) && !stat.contains(") Z ") {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+fn no_orphans(marker: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "orphaned trial processes: {left:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn executions(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("executions.log")).unwrap_or_default().lines().map(str::to_string).collect()
+}
+
+fn distinct(ids: &[String]) -> usize {
+    ids.iter().collect::<std::collections::HashSet<_>>().len()
+}
+
+#[test]
+fn kill_minus_nine_of_the_driver_leaves_no_orphans_and_resumes() {
+    let dir = temp_dir("kill9");
+    let marker = format!("marker-kill9-{}", std::process::id());
+    slow_study(&dir, &marker, 4, 0.4);
+    let mut driver = start(&dir);
+    wait_for_records(&dir, 3);
+    assert!(!processes_with(&marker).is_empty(), "trials are running");
+    driver.kill().unwrap(); // SIGKILL: no handler runs
+    driver.wait().unwrap();
+    no_orphans(&marker);
+    let before = journal_lines(&dir);
+    let rerun = run_in(&dir, &["run", "study.toml"]);
+    assert!(rerun.status.success());
+    let stdout = text(&rerun.stdout);
+    assert!(stdout.contains(&format!("{} trials run now, {before} reused", 12 - before)), "{stdout}");
+    assert_eq!(journal_lines(&dir), 12, "every trial journaled once");
+    assert_eq!(distinct(&executions(&dir)), 12);
+}
+
+#[test]
+fn sigterm_stops_the_trials_and_a_rerun_resumes() {
+    let dir = temp_dir("sigterm");
+    let marker = format!("marker-term-{}", std::process::id());
+    slow_study(&dir, &marker, 4, 0.4);
+    let driver = start(&dir);
+    wait_for_records(&dir, 3);
+    // SAFETY: sending a signal to our own child.
+    unsafe {
+        libc_kill(driver.id() as i32, 15);
+    }
+    let out = driver.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted") && text(&out.stderr).contains("run the study again to resume"), "{}", text(&out.stderr));
+    no_orphans(&marker);
+    let journaled = journal_lines(&dir);
+    assert!(journaled < 12);
+    let rerun = run_in(&dir, &["run", "study.toml"]);
+    assert!(text(&rerun.stdout).contains(&format!("{journaled} reused")), "{}", text(&rerun.stdout));
+    assert_eq!(journal_lines(&dir), 12, "the stopped trials left nothing half-done in the journal");
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, signal: i32) -> i32;
+}
+
+#[test]
+fn two_drivers_started_together_execute_each_trial_once() {
+    let dir = temp_dir("two");
+    let marker = format!("marker-two-{}", std::process::id());
+    slow_study(&dir, &marker, 8, 0.05);
+    let a = start(&dir);
+    let b = start(&dir);
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{}\n{}", text(&a.stderr), text(&b.stderr));
+    let runs = executions(&dir);
+    assert_eq!(runs.len(), 24, "executions counted = trials");
+    assert_eq!(distinct(&runs), 24);
+    let summary = |o: &Output| text(&o.stdout).lines().find(|l| l.contains("trials run now")).unwrap().to_string();
+    // Both end with every trial's result.
+    for o in [&a, &b] {
+        assert!(summary(o).contains("run now"), "{}", summary(o));
+        assert!(text(&o.stdout).contains("x=3"));
+    }
+}
