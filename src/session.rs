@@ -8,9 +8,9 @@
 //! (and the run says so). Trials claimed by another live process are left to it and waited
 //! for, so N processes on one run directory execute each trial once.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Mutex};
+use std::sync::{mpsc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -51,24 +51,32 @@ struct NotReused {
     lacking: Vec<(String, usize)>,
 }
 
-/// Every record, sorted by trial id, keeping only those of the current code.
+/// What the journal says about each planned trial (by its index in the plan), counting
+/// only records of the current code.
 struct Ledger {
-    by_id: HashMap<TrialId, History>,
-    /// (id, attempt, start) of every record taken in: this process's own records come back
-    /// when it reads the journal again, and must count once.
-    seen: std::collections::HashSet<(TrialId, u32, i64)>,
+    by_index: Vec<History>,
+    /// (trial, attempt, start) of every record taken in: this process's own records come
+    /// back when it reads the journal again, and must count once.
+    seen: std::collections::HashSet<(usize, u32, i64)>,
     code: Option<String>,
     metrics: Vec<MetricSpec>,
 }
 
 impl Ledger {
-    fn new(code: Option<&str>, metrics: &[MetricSpec]) -> Ledger {
-        Ledger { by_id: HashMap::new(), seen: Default::default(), code: code.map(str::to_string), metrics: metrics.to_vec() }
+    fn new(plan: &Plan, code: Option<&str>) -> Ledger {
+        Ledger {
+            by_index: (0..plan.trials().len()).map(|_| History::default()).collect(),
+            seen: Default::default(),
+            code: code.map(str::to_string),
+            metrics: plan.metrics().to_vec(),
+        }
     }
 
-    /// Adds a record; returns why it cannot be reused, if it cannot.
-    fn add(&mut self, record: TrialRecord, not_reused: &mut NotReused) {
-        if !self.seen.insert((record.id.clone(), record.attempt, record.started_at_ms)) {
+    /// Takes in a record (records of trials outside the plan are ignored); notes why it
+    /// cannot be reused, if it cannot.
+    fn add(&mut self, plan: &Plan, record: TrialRecord, not_reused: &mut NotReused) {
+        let Some(index) = plan.trial_index(&record.id) else { return };
+        if !self.seen.insert((index, record.attempt, record.started_at_ms)) {
             return;
         }
         if record.code != self.code {
@@ -77,7 +85,7 @@ impl Ledger {
             }
             return;
         }
-        let h = self.by_id.entry(record.id.clone()).or_default();
+        let h = &mut self.by_index[index];
         match record.status {
             Status::Ok => {
                 if let Some(missing) = self.metrics.iter().find(|m| record.metrics.get(&m.name).is_none()) {
@@ -98,17 +106,19 @@ impl Ledger {
         }
     }
 
-    fn is_done(&self, id: &TrialId, retries: u32) -> bool {
-        self.by_id.get(id).is_some_and(|h| h.ok.is_some() || h.failures > retries)
+    fn is_done(&self, index: usize, retries: u32) -> bool {
+        let h = &self.by_index[index];
+        h.ok.is_some() || h.failures > retries
     }
 
-    fn next_attempt(&self, id: &TrialId) -> u32 {
-        self.by_id.get(id).map_or(1, |h| h.failures + 1)
+    fn next_attempt(&self, index: usize) -> u32 {
+        self.by_index[index].failures + 1
     }
 
-    /// The record that stands for trial `id`: its ok result, else its last failure.
-    fn outcome(&mut self, id: &TrialId) -> Option<TrialRecord> {
-        self.by_id.remove(id).and_then(|h| h.ok.or(h.last_failure))
+    /// The record that stands for trial `index`: its ok result, else its last failure.
+    fn outcome(&mut self, index: usize) -> Option<TrialRecord> {
+        let h = std::mem::take(&mut self.by_index[index]);
+        h.ok.or(h.last_failure)
     }
 }
 
@@ -126,14 +136,12 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
     report_skipped(&store, &loaded);
     let skipped_journal_lines = loaded.skipped.len();
 
-    let mut ledger = Ledger::new(objective.fingerprint(), plan.metrics());
+    let mut ledger = Ledger::new(&plan, objective.fingerprint());
     let mut not_reused = NotReused::default();
     for record in loaded.records {
-        ledger.add(record, &mut not_reused);
+        ledger.add(&plan, record, &mut not_reused);
     }
-    let todo: VecDeque<usize> = (0..plan.trials().len())
-        .filter(|&i| !ledger.is_done(plan.trials()[i].id(), options.retries))
-        .collect();
+    let todo: VecDeque<usize> = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).collect();
     report_not_reused(&not_reused, objective.fingerprint().is_some());
 
     let guard = objective.spawns_processes().then(InterruptGuard::install);
@@ -149,7 +157,7 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
         guard,
         uses_trial_dirs: objective.uses_trial_dirs(),
         code: objective.fingerprint().map(str::to_string),
-        sender: Mutex::new(None),
+        sender: RwLock::new(None),
         executed: AtomicUsize::new(0),
     };
     let total = lock(&queue.pending).len();
@@ -159,12 +167,13 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
     outcome?;
     let executed = queue.executed.load(Ordering::SeqCst);
     if interrupted {
-        let remaining = plan.trials().len() - plan.trials().iter().filter(|t| lock(&queue.ledger).is_done(t.id(), options.retries)).count();
+        let ledger = lock(&queue.ledger);
+        let remaining = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).count();
         return Err(Error::Interrupted { finished: executed, remaining });
     }
 
     let mut ledger = queue.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
-    let records: Vec<TrialRecord> = plan.trials().iter().filter_map(|t| ledger.outcome(t.id())).collect();
+    let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
     let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines };
     let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
     store.save_exports(results.frame(), &results.summary().to_string())?;
@@ -210,7 +219,7 @@ struct Queue<'a> {
     guard: Option<InterruptGuard>,
     uses_trial_dirs: bool,
     code: Option<String>,
-    sender: Mutex<Option<mpsc::Sender<(TrialId, Option<TrialRecord>)>>>,
+    sender: RwLock<Option<mpsc::Sender<(TrialId, Option<TrialRecord>)>>>,
     executed: AtomicUsize,
 }
 
@@ -218,7 +227,7 @@ impl Queue<'_> {
     /// Runs the executor with a journal writer and a claim-renewal thread beside it.
     fn run(&self, executor: &dyn Executor, objective: &dyn Objective, mut progress: Progress) -> Result<()> {
         let (tx, rx) = mpsc::channel();
-        *lock(&self.sender) = Some(tx);
+        *self.sender.write().unwrap_or_else(|p| p.into_inner()) = Some(tx);
         let (stop_renewal, renewal_stopped) = mpsc::channel::<()>();
         std::thread::scope(|scope| {
             let writer = scope.spawn(|| {
@@ -240,7 +249,7 @@ impl Queue<'_> {
                 }
             });
             let executed = executor.execute(self, objective);
-            lock(&self.sender).take(); // the writer ends once every record is written
+            self.sender.write().unwrap_or_else(|p| p.into_inner()).take(); // the writer ends once every record is written
             let written = writer.join().unwrap_or_else(|_| Err(Error::Invalid { message: "internal: the journal writer panicked".into() }));
             let _ = stop_renewal.send(());
             executed.and(written)
@@ -275,7 +284,7 @@ impl Queue<'_> {
             let mut ledger = lock(&self.ledger);
             let mut ignored = lock(&self.not_reused);
             for record in records {
-                ledger.add(record, &mut ignored);
+                ledger.add(self.plan, record, &mut ignored);
             }
         }
         Ok(())
@@ -291,17 +300,20 @@ impl Queue<'_> {
     /// Reads what other processes journaled since the last look. The ledger stays locked
     /// from the read to the last record taken in, so no thread sees the journal read but
     /// the ledger not yet updated.
-    fn refresh(&self) {
+    fn refresh(&self) -> std::sync::MutexGuard<'_, Ledger> {
         let mut ledger = lock(&self.ledger);
-        if let Ok(loaded) = self.store.read_new() {
+        if let Ok(loaded) = self.store.read_new()
+            && !loaded.records.is_empty()
+        {
             let mut ignored = lock(&self.not_reused);
             for record in loaded.records {
-                ledger.add(record, &mut ignored);
+                ledger.add(self.plan, record, &mut ignored);
             }
         }
+        ledger
     }
 
-    fn task(&self, index: usize) -> Option<Task> {
+    fn task(&self, index: usize, attempt: u32) -> Option<Task> {
         let planned = &self.plan.trials()[index];
         let trial_dir = if self.uses_trial_dirs {
             match self.store.trial_dir(planned.id()) {
@@ -316,7 +328,6 @@ impl Queue<'_> {
         } else {
             None
         };
-        let attempt = lock(&self.ledger).next_attempt(planned.id());
         Some(Task { index, trial: self.plan.trial(planned), attempt, trial_dir })
     }
 
@@ -328,12 +339,17 @@ impl Queue<'_> {
             match self.store.claim(id) {
                 Ok(Claim::Won) => {
                     // Another process may have finished it between our load and our claim.
-                    self.refresh();
-                    if lock(&self.ledger).is_done(id, self.retries) {
-                        self.store.release(id);
-                        continue;
+                    let attempt = {
+                        let ledger = self.refresh();
+                        (!ledger.is_done(index, self.retries)).then(|| ledger.next_attempt(index))
+                    };
+                    match attempt {
+                        Some(attempt) => return self.task(index, attempt),
+                        None => {
+                            self.store.release(id);
+                            continue;
+                        }
                     }
-                    return self.task(index);
                 }
                 Ok(Claim::HeldElsewhere) => lock(&self.deferred).push(index),
                 Err(e) => {
@@ -361,16 +377,14 @@ impl TrialQueue for Queue<'_> {
             // Everything left is claimed by other processes: wait for them, and take over
             // what a dead one leaves behind.
             std::thread::sleep(WAIT_POLL);
-            self.refresh();
-            let ledger = lock(&self.ledger);
+            let ledger = self.refresh();
             let mut deferred = lock(&self.deferred);
             let mut pending = lock(&self.pending);
             deferred.retain(|&i| {
-                let id = self.plan.trials()[i].id();
-                if ledger.is_done(id, self.retries) {
+                if ledger.is_done(i, self.retries) {
                     return false;
                 }
-                if self.store.claimed_elsewhere(id) {
+                if self.store.claimed_elsewhere(self.plan.trials()[i].id()) {
                     return true;
                 }
                 pending.push_back(i);
@@ -381,7 +395,7 @@ impl TrialQueue for Queue<'_> {
 
     fn finish(&self, task: Task, record: Option<TrialRecord>) {
         let id = task.trial.id().clone();
-        let sent = lock(&self.sender).as_ref().map(|tx| tx.send((id.clone(), record)));
+        let sent = self.sender.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|tx| tx.send((id.clone(), record)));
         if !matches!(sent, Some(Ok(()))) {
             self.store.release(&id);
         }

@@ -1,8 +1,11 @@
-//! Claims: before a process runs a trial it creates `claims/<trial id>` exclusively (an
-//! atomic create, safe on NFS and Lustre where locks are not), so several processes or
-//! cluster tasks on one run directory share the work with no trial run twice. The holder
-//! renews its claims while the trials run (a lease); a claim whose holder is gone — known
-//! dead on this host, or silent for longer than its lease — is taken over.
+//! Claims: before a process runs a trial it creates `claims/<trial id>` exclusively, so
+//! several processes or cluster tasks on one run directory share the work with no trial run
+//! twice. A claim is a hard link to the process's owner file `claims/.owner.<host>.<pid>`
+//! (which says who holds it and for how long): `link` is atomic and exclusive also on NFS
+//! and Lustre, where locks are not, and costs no new inode, so claiming is cheap. All of a
+//! process's claims share that one inode, so renewing the lease (touching the owner file)
+//! renews them all at once. A claim whose holder is gone — known dead on this host, or
+//! silent for longer than its lease — is taken over.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -43,6 +46,8 @@ pub enum Claim {
 #[derive(Debug)]
 pub struct Claims {
     dir: PathBuf,
+    /// The owner file every claim of this process links to.
+    owner_file: PathBuf,
     owner: Owner,
     lease: Duration,
     held: Mutex<HashSet<TrialId>>,
@@ -53,7 +58,12 @@ impl Claims {
     pub(crate) fn open(run_dir: &Path, lease: Duration) -> Result<Claims> {
         let dir = run_dir.join(CLAIMS_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| Error::RunDir { path: dir.clone(), source: e })?;
-        Ok(Claims { dir, owner: Owner::current(), lease, held: Mutex::new(HashSet::new()) })
+        remove_dead_owner_files(&dir);
+        let owner = Owner::current();
+        let owner_file = dir.join(format!("{OWNER_PREFIX}{}.{}.{}", owner.host, owner.pid, owner.start));
+        let body = serde_json::to_vec(&ClaimFile { host: owner.host.clone(), pid: owner.pid, start: owner.start, lease_s: lease.as_secs_f64() }).unwrap_or_default();
+        std::fs::write(&owner_file, body).map_err(|e| Error::RunDir { path: owner_file.clone(), source: e })?;
+        Ok(Claims { dir, owner_file, owner, lease, held: Mutex::new(HashSet::new()) })
     }
 
     /// How often [`Claims::renew`] should run: a quarter of the lease.
@@ -65,27 +75,25 @@ impl Claims {
         self.dir.join(id.as_str())
     }
 
-    /// Tries to claim trial `id`: creates its claim file, or takes over a stale one.
+    /// Tries to claim trial `id`: links its claim to the owner file, or takes over a stale
+    /// claim.
     pub fn try_claim(&self, id: &TrialId) -> Result<Claim> {
         let path = self.path(id);
-        let body = serde_json::to_vec(&ClaimFile {
-            host: self.owner.host.clone(),
-            pid: self.owner.pid,
-            start: self.owner.start,
-            lease_s: self.lease.as_secs_f64(),
-        })
-        .unwrap_or_default();
-        // Two rounds: a stale claim found in the first is moved away, then created anew.
+        // Two rounds: a stale claim found in the first is moved away, then made anew.
         for _ in 0..2 {
-            if super::files::create_new_atomically(&path, &body)? {
-                self.lock_held().insert(id.clone());
-                return Ok(Claim::Won);
+            match std::fs::hard_link(&self.owner_file, &path) {
+                Ok(()) => {
+                    self.lock_held().insert(id.clone());
+                    return Ok(Claim::Won);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(Error::Io { context: format!("cannot create the claim {} (the run directory's file system must support hard links)", path.display()), source: e }),
             }
             if !self.is_stale(&path) {
                 return Ok(Claim::HeldElsewhere);
             }
             // Only one process wins the rename of a stale claim; the others find it gone.
-            let aside = path.with_file_name(format!("{}.stale.{}.{}", id.as_str(), self.owner.pid, self.owner.start));
+            let aside = path.with_file_name(format!("{OWNER_PREFIX}stale.{}.{}.{}", id.as_str(), self.owner.pid, self.owner.start));
             if std::fs::rename(&path, &aside).is_ok() {
                 let _ = std::fs::remove_file(&aside);
             }
@@ -110,14 +118,11 @@ impl Claims {
         }
     }
 
-    /// Renews every claim this process holds (sets their modification time to now).
+    /// Renews every claim this process holds: they all share the owner file's inode, so
+    /// setting its modification time renews them at once.
     pub fn renew(&self) {
-        let held: Vec<TrialId> = self.lock_held().iter().cloned().collect();
-        let now = SystemTime::now();
-        for id in held {
-            if let Ok(file) = std::fs::File::options().write(true).open(self.path(&id)) {
-                let _ = file.set_modified(now);
-            }
+        if let Ok(file) = std::fs::File::options().write(true).open(&self.owner_file) {
+            let _ = file.set_modified(SystemTime::now());
         }
     }
 
@@ -138,17 +143,22 @@ impl Claims {
 /// its holder known dead on this host, or not renewed within its lease. `me` never holds a
 /// stale claim.
 fn claim_is_stale(path: &Path, me: &Owner, default_lease: Duration) -> bool {
+    claim_is_stale_by(path, me, default_lease, 1)
+}
+
+/// [`claim_is_stale`] with the lease multiplied by `leases`.
+fn claim_is_stale_by(path: &Path, me: &Owner, default_lease: Duration, leases: u32) -> bool {
     let Ok(meta) = std::fs::metadata(path) else { return false };
     let age = meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).unwrap_or_default();
     let claim = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<ClaimFile>(&b).ok());
     match claim {
-        None => age > default_lease,
+        None => age > default_lease * leases,
         Some(c) => {
             let owner = Owner { host: c.host, pid: c.pid, start: c.start };
             if owner == *me {
                 return false;
             }
-            owner.is_dead_here() || age > Duration::from_secs_f64(c.lease_s.max(0.0))
+            owner.is_dead_here() || age > Duration::from_secs_f64(c.lease_s.max(0.0)) * leases
         }
     }
 }
@@ -159,7 +169,7 @@ pub(crate) fn live_claims(run_dir: &Path) -> Vec<TrialId> {
     let me = Owner::current();
     entries
         .flatten()
-        .filter(|e| !claim_is_stale(&e.path(), &me, DEFAULT_LEASE))
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(OWNER_PREFIX) && !claim_is_stale(&e.path(), &me, DEFAULT_LEASE))
         .filter_map(|e| e.file_name().to_str().and_then(TrialId::parse))
         .collect()
 }
@@ -167,6 +177,22 @@ pub(crate) fn live_claims(run_dir: &Path) -> Vec<TrialId> {
 impl Drop for Claims {
     fn drop(&mut self) {
         self.release_all();
+        let _ = std::fs::remove_file(&self.owner_file);
+    }
+}
+
+/// Names in the claims folder that are not claims (owner files, claims being moved aside).
+const OWNER_PREFIX: &str = ".owner.";
+
+/// Removes owner files of processes that are gone (known dead on this host, or not renewed
+/// for ten leases); claims still linked to them keep their content.
+fn remove_dead_owner_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let me = Owner::current();
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(OWNER_PREFIX) && claim_is_stale_by(&entry.path(), &me, DEFAULT_LEASE, 10) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 

@@ -109,6 +109,21 @@ impl Journal {
         Ok((journal, loaded))
     }
 
+    /// A second, read-only handle that continues reading where this one stands: reads then
+    /// never wait for an append (and its fsync) under way on this handle.
+    pub fn reader(&self) -> Result<Journal> {
+        let file = File::open(&self.path).map_err(|e| self.io("open", e))?;
+        Ok(Journal {
+            path: self.path.clone(),
+            file,
+            header: self.header.clone(),
+            read_to: self.read_to,
+            lines_read: self.lines_read,
+            buffer: Vec::new(),
+            writable: false,
+        })
+    }
+
     /// The journal file's path.
     pub fn path(&self) -> &Path {
         &self.path

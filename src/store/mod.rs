@@ -54,7 +54,11 @@ pub struct Store {
 #[derive(Debug)]
 struct RunDir {
     dir: PathBuf,
+    /// Appends (the journal writer).
     journal: Mutex<Journal>,
+    /// Reads of what other processes appended; a handle of its own, so a read never waits
+    /// for an append's fsync.
+    reader: Mutex<Journal>,
     claims: Claims,
 }
 
@@ -112,7 +116,8 @@ impl Store {
         files::create_new_atomically(&specs.join(format!("{spec_hash}.json")), spec_json.as_bytes())?;
         files::write_bytes_atomically(&dir.join(SPEC_FILE), spec_json.as_bytes())?;
         let claims = Claims::open(dir, lease)?;
-        let run = RunDir { dir: dir.to_path_buf(), journal: Mutex::new(journal), claims };
+        let reader = journal.reader()?;
+        let run = RunDir { dir: dir.to_path_buf(), journal: Mutex::new(journal), reader: Mutex::new(reader), claims };
         Ok((Store { run: Some(run) }, loaded))
     }
 
@@ -140,7 +145,7 @@ impl Store {
     pub fn read_new(&self) -> Result<Loaded> {
         match &self.run {
             None => Ok(Loaded::default()),
-            Some(run) => lock(&run.journal).read_new(),
+            Some(run) => lock(&run.reader).read_new(),
         }
     }
 
