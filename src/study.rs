@@ -448,6 +448,9 @@ impl Study {
         if spec.run.run_dir.is_none() {
             study = study.run_dir(base.join("runs").join(crate::options::dir_name(&spec.name)));
         }
+        // Every mistake a plan finds (a design naming an unknown param, no metric) is
+        // reported against the file now, not later.
+        study.plan().map_err(|e| Error::Spec { file: path.display().to_string(), message: e.to_string() })?;
         Ok(study)
     }
 

@@ -88,6 +88,12 @@ const STUDY_TEMPLATE: &str = include_str!("../templates/study.toml");
 const TRAIN_TEMPLATE: &str = include_str!("../templates/train.py");
 
 fn main() -> ExitCode {
+    // Printing into a closed pipe (`ablate report ... | head`) ends the program quietly, as
+    // command-line tools do, instead of panicking.
+    // SAFETY: setting a signal's disposition to its default at startup, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,

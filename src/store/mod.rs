@@ -123,6 +123,11 @@ impl Store {
 
     /// Reads a run directory without writing to it.
     pub fn snapshot(dir: &Path) -> Result<Snapshot> {
+        if !dir.join(JOURNAL_FILE).is_file() {
+            return Err(Error::Invalid {
+                message: format!("{} is not a run directory (it has no {JOURNAL_FILE}): give a run directory such as runs/<study>/, or the study file", dir.display()),
+            });
+        }
         let spec_path = dir.join(SPEC_FILE);
         let (journal, loaded) = Journal::open_read_only(dir)?;
         let spec_json = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io {

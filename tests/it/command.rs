@@ -220,3 +220,53 @@ fn bad_commands_are_refused_before_anything_runs() {
     assert!(e.contains("has no command"), "{e}");
     assert!(!dir.join("run").exists(), "nothing was written");
 }
+
+#[test]
+fn the_python_helper_speaks_the_protocol() {
+    let dir = temp_dir("helper");
+    let helper = std::path::absolute("python").unwrap();
+    let script = r#"
+import ablate_trial as ab
+p = ab.params(defaults={"extra": 7})
+assert p["extra"] == 7 and isinstance(p["n"], int), p
+assert ab.replicate() in (0, 1) and len(ab.trial_id()) == 32
+(ab.trial_dir() / "checkpoint.txt").write_text("saved")
+for step in range(1, 4):
+    ab.report(step, loss=1.0 / step)
+if p["n"] == 2:
+    ab.result(accuracy=float("nan"))
+ab.result(accuracy=0.5 + p["n"] / 10, loss=0.1)
+"#;
+    std::fs::write(dir.join("t.py"), script).unwrap();
+    let results = Study::new("helper")
+        .param(Param::int("n", 1).levels([1, 2]))
+        .seeds(2)
+        .maximize("accuracy")
+        .minimize("loss")
+        .progress(ProgressMode::Off)
+        .command(["python3", "t.py"])
+        .env("PYTHONPATH", helper.to_str().unwrap())
+        .working_dir(&dir)
+        .run_dir(dir.join("run"))
+        .run_command()
+        .unwrap();
+    let ok: Vec<_> = results.records().iter().filter(|r| r.status == ablate::store::Status::Ok).collect();
+    assert_eq!(ok.len(), 2, "{:?}", results.failures());
+    assert!(ok.iter().all(|r| r.metrics.get("accuracy") == Some(0.6) && r.reports.len() == 3));
+    let trial_dir = dir.join("run/trials").join(ok[0].id.as_str());
+    assert_eq!(std::fs::read_to_string(trial_dir.join("checkpoint.txt")).unwrap(), "saved");
+    // A NaN metric is refused by the helper itself, with a message in the failure.
+    let failures = results.failures();
+    assert_eq!(failures.len(), 2);
+    assert!(failures[0].error.contains("must be finite"), "{}", failures[0].error);
+
+    // Outside ablate, the helper says what is missing.
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import ablate_trial as ab; ab.params()"])
+        .env("PYTHONPATH", &helper)
+        .env_remove("ABLATE_PARAMS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("ABLATE_PARAMS is not set") && stderr.contains("defaults"), "{stderr}");
+}

@@ -8,5 +8,6 @@ mod kill_resume;
 mod resume;
 mod results_frame;
 mod runner;
+mod spec;
 mod store;
 mod views;
