@@ -4,12 +4,7 @@
 # next to a plain shell loop calling the same script for the same 20 (n_estimators, seed)
 # pairs. Both serial (one worker), then ablate with 2 workers. Prints wall times.
 set -euo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${ABLATE_BENCH_VENV:-$HOME/.cache/ablate/bench-venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$repo/benches/requirements.txt"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-venv.sh"
 cargo build --quiet --manifest-path "$repo/Cargo.toml" -p ablate-cli
 ablate="${CARGO_TARGET_DIR:-$repo/target}/debug/ablate"
 work="$(mktemp -d)"
@@ -32,29 +27,25 @@ goal = "maximize"
 [command]
 argv = ["$venv/bin/python", "$repo/benches/seed_trial.py", "--n-estimators", "{n_estimators}", "--seed", "{seed}"]
 TOML
-ms() { echo $(( ($2 - $1) / 1000000 )); }
-
-start=$(date +%s%N)
-for n in 50 100 200 300; do
-  for s in $seeds; do
-    "$venv/bin/python" "$repo/benches/seed_trial.py" --n-estimators "$n" --seed "$s" > /dev/null
+# timed LABEL COMMAND...: runs the command in the work folder, prints its wall time.
+timed() {
+  local label="$1" start end
+  shift
+  start=$(date +%s%N)
+  (cd "$work" && "$@" > /dev/null 2>&1)
+  end=$(date +%s%N)
+  echo "$label: $(( (end - start) / 1000000 )) ms"
+}
+shell_loop() {
+  for n in 50 100 200 300; do
+    for s in $seeds; do
+      "$venv/bin/python" "$repo/benches/seed_trial.py" --n-estimators "$n" --seed "$s"
+    done
   done
-done
-end=$(date +%s%N)
-echo "shell loop, serial: $(ms "$start" "$end") ms for 20 trials"
+}
 
-start=$(date +%s%N)
-(cd "$work" && "$ablate" run study.toml --workers 1 --run-dir "$work/serial" > /dev/null 2>&1)
-end=$(date +%s%N)
-echo "ablate run --workers 1: $(ms "$start" "$end") ms for 20 trials"
-
-start=$(date +%s%N)
-(cd "$work" && "$ablate" run study.toml --workers 2 --run-dir "$work/parallel" > /dev/null 2>&1)
-end=$(date +%s%N)
-echo "ablate run --workers 2: $(ms "$start" "$end") ms for 20 trials"
-
-start=$(date +%s%N)
-(cd "$work" && "$ablate" run study.toml --workers 2 --run-dir "$work/parallel" > /dev/null 2>&1)
-end=$(date +%s%N)
-echo "ablate run again (all 20 reused): $(ms "$start" "$end") ms"
+timed "shell loop, serial, 20 trials" shell_loop
+timed "ablate run --workers 1, 20 trials" "$ablate" run study.toml --workers 1 --run-dir "$work/serial"
+timed "ablate run --workers 2, 20 trials" "$ablate" run study.toml --workers 2 --run-dir "$work/parallel"
+timed "ablate run again (all 20 reused)" "$ablate" run study.toml --workers 2 --run-dir "$work/parallel"
 (cd "$work" && "$ablate" report "$work/parallel" | sed -n '1,9p')

@@ -4,12 +4,7 @@
 # then scikit-learn's RandomForestClassifier on the same study (benches/sklearn_wine.py,
 # n_jobs = all cores). Prints both wall times and accuracies.
 set -euo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv="${ABLATE_BENCH_VENV:-$HOME/.cache/ablate/bench-venv}"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$repo/benches/requirements.txt"
+source "$(dirname "${BASH_SOURCE[0]}")/bench-venv.sh"
 cargo build --quiet --manifest-path "$repo/Cargo.toml" --example wine_forest
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

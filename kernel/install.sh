@@ -73,14 +73,17 @@ else
   jupyter="$venv/bin/jupyter"
   kernels="$venv/share/jupyter/kernels"
 fi
+# A notebook's command trials run `python3`: the venv's (with scikit-learn), or on Binder
+# the image's own.
+python_bin="$(dirname "$python")"
 
 # 3. kernelspecs + evcxr settings: "ablate-rust" for people, "ablate-rust-test" for the
 #    notebook tests (same kernel, but a panic fails the cell instead of being reported as ok).
 step "registering the kernelspecs ablate-rust and ablate-rust-test"
 cargo_bin="$(dirname "$(command -v cargo)")"
-"$python" - "$kernels" "$evcxr" "$here" "$cargo_bin" <<'PY'
+"$python" - "$kernels" "$evcxr" "$here" "$cargo_bin" "$python_bin" <<'PY'
 import json, os, sys
-kernels, evcxr, here, cargo_bin = sys.argv[1:]
+kernels, evcxr, here, cargo_bin, python_bin = sys.argv[1:]
 for name, display, config in [
     ("ablate-rust", "Rust (ablate)", "evcxr-config"),
     ("ablate-rust-test", "Rust (ablate, tests)", "evcxr-test-config"),
@@ -94,7 +97,7 @@ for name, display, config in [
         "interrupt_mode": "message",
         "env": {
             "EVCXR_CONFIG_DIR": os.path.join(here, config),
-            "PATH": cargo_bin + os.pathsep + os.environ.get("PATH", ""),
+            "PATH": os.pathsep.join([python_bin, cargo_bin, os.environ.get("PATH", "")]),
         },
     }
     with open(os.path.join(spec, "kernel.json"), "w") as f:
