@@ -100,6 +100,11 @@ impl CommandTrials {
         let Some(program) = spec.argv.first() else {
             return Err(Error::Command { message: "the command is empty: give the program and its arguments, e.g. [\"python3\", \"train.py\"]".into() });
         };
+        if let Some(seed) = plan.seeds().iter().find(|&&s| s > u64::from(u32::MAX)) {
+            return Err(Error::Command {
+                message: format!("seed {seed} does not fit in 32 bits: command trials get seeds below 2^32 (what numpy, scikit-learn and PyTorch accept); give smaller seeds"),
+            });
+        }
         let known: Vec<String> = plan.params().iter().map(|p| p.name().to_string()).collect();
         let mut args = Vec::with_capacity(spec.argv.len());
         for arg in &spec.argv[1..] {

@@ -11,7 +11,7 @@
 //! | `factorial_anova` | `analysis/factorial.rs` |
 //! | `ranking` | `analysis/ranking.rs` |
 //! | `conclusions` | `views/conclusions.rs` |
-//! | `line`, `heatmap`, `interaction`, `components`, `cd_diagram` (charts) | `views/charts.rs` |
+//! | `line`, `lines`, `heatmap`, `interaction`, `component_bars`, `cd_diagram` (charts) | `views/charts.rs` |
 //! | `report` | `views/report.rs` |
 //! | `evcxr_display` and table renderings | `views/tables.rs`, `display/` |
 

@@ -199,7 +199,8 @@ impl Store {
     /// In memory, a directory under the system's temporary directory.
     pub fn trial_dir(&self, id: &TrialId) -> Result<PathBuf> {
         let dir = match self.dir() {
-            Some(d) => d.join(TRIALS_DIR).join(id.as_str()),
+            // Absolute: the trial's program runs in its own working directory.
+            Some(d) => std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()).join(TRIALS_DIR).join(id.as_str()),
             None => std::env::temp_dir().join(format!("ablate-{}", std::process::id())).join(id.as_str()),
         };
         std::fs::create_dir_all(&dir).map_err(|e| Error::RunDir { path: dir.clone(), source: e })?;

@@ -270,3 +270,15 @@ ab.result(accuracy=0.5 + p["n"] / 10, loss=0.1)
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("ABLATE_PARAMS is not set") && stderr.contains("defaults"), "{stderr}");
 }
+
+#[test]
+fn a_relative_run_directory_works_from_another_working_directory() {
+    let workdir = temp_dir("relative-workdir");
+    write_script(&workdir, "t.py", PLAIN);
+    let relative = std::path::PathBuf::from(format!("target/ablate-test-relative-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&relative);
+    let results = study("relative", &workdir).command(["python3", "t.py"]).run_dir(&relative).run_command();
+    let _ = std::fs::remove_dir_all(&relative);
+    let results = results.unwrap();
+    assert!(results.failures().is_empty(), "{:?}", results.failures().first());
+}
