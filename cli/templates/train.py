@@ -21,7 +21,7 @@ def make_data(rng, n):
     for _ in range(n):
         label = rng.random() < 0.5
         x1 = rng.gauss(1.0 if label else -1.0, 1.0)
-        x2 = rng.gauss(30.0 if label else -30.0, 100.0)
+        x2 = rng.gauss(10.0 if label else -10.0, 200.0)
         rows.append(((x1, x2), 1.0 if label else 0.0))
     return rows
 

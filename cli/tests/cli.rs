@@ -41,20 +41,20 @@ fn init_run_resume_status_report_export() {
 
     let plan = run_in(&dir, &["plan", "study.toml"]);
     assert!(plan.status.success());
-    assert!(text(&plan.stdout).contains("6 configs × 5 seeds = 30 trials"), "{}", text(&plan.stdout));
+    assert!(text(&plan.stdout).contains("6 configs × 10 seeds = 60 trials"), "{}", text(&plan.stdout));
 
     let run = run_in(&dir, &["run", "study.toml", "--workers", "2"]);
     assert!(run.status.success());
     let stdout = text(&run.stdout);
-    assert!(stdout.contains("30 trials run now, 0 reused"), "{stdout}");
+    assert!(stdout.contains("60 trials run now, 0 reused"), "{stdout}");
     assert!(stdout.contains("Significance vs baseline") && stdout.contains("feature_scaling=removed"), "{stdout}");
 
     let rerun = run_in(&dir, &["run", "study.toml"]);
-    assert!(text(&rerun.stdout).contains("0 trials run now, 30 reused"), "{}", text(&rerun.stdout));
+    assert!(text(&rerun.stdout).contains("0 trials run now, 60 reused"), "{}", text(&rerun.stdout));
 
     let status = run_in(&dir, &["status", "runs/logreg-demo"]);
     let last = text(&status.stdout).lines().last().unwrap_or_default().to_string();
-    assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["total", "30", "0", "0", "0"], "{}", text(&status.stdout));
+    assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["total", "60", "0", "0", "0"], "{}", text(&status.stdout));
 
     let report = run_in(&dir, &["report", "study.toml", "--html", "report.html", "--markdown"]);
     assert!(report.status.success());
@@ -65,7 +65,7 @@ fn init_run_resume_status_report_export() {
     let export = run_in(&dir, &["export", "runs/logreg-demo", "--csv", "trials.csv", "--parquet", "trials.parquet"]);
     assert!(export.status.success());
     let csv = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 31);
+    assert_eq!(csv.lines().count(), 61);
     assert!(dir.join("trials.parquet").exists());
 
     let help = ablate().arg("--help").output().unwrap();

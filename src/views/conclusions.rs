@@ -7,7 +7,7 @@ use std::fmt;
 use crate::error::Result;
 use crate::results::Results;
 use crate::space::{Param, Value};
-use crate::stats::{self, Alternative};
+use crate::stats::{self, Alternative, Magnitude};
 
 use crate::analysis::{Significance, SignificanceRow, Verdict};
 use crate::display::format_p_value as format_p;
@@ -126,15 +126,7 @@ impl Results {
                             row.n,
                             format_p(p)
                         );
-                        match row.seeds_needed {
-                            Some(crate::stats::SeedsNeeded::Exactly(k)) => {
-                                s.push_str(&format!(", about {k} seeds would be needed to detect a change this size"))
-                            }
-                            Some(crate::stats::SeedsNeeded::MoreThan(k)) => {
-                                s.push_str(&format!(", more than {k} seeds would be needed to detect a change this size"))
-                            }
-                            None => {}
-                        }
+                        s.push_str(&seeds_needed_clause(row));
                         s.push('.');
                         s
                     }
@@ -188,11 +180,31 @@ fn component_sentence(sig: &Significance, param: &Param) -> Option<String> {
             "Removing `{name}` makes {metric} better by {:.4}{pct} (adjusted p = {p}): consider dropping `{name}`.",
             change.abs()
         ),
+        // A medium or large change that the seeds cannot confirm is no sign that the
+        // component is unnecessary: say that more seeds would tell.
+        _ if matches!(row.magnitude, Some(Magnitude::Medium | Magnitude::Large)) => format!(
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, a {} effect, but not detectable with {} seeds (adjusted p = {p}){}: run more seeds before dropping `{name}`.",
+            if row.magnitude == Some(Magnitude::Large) { "large" } else { "medium" },
+            row.n,
+            seeds_needed_clause(row)
+        ),
         _ => format!(
             "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds (adjusted p = {p}): `{name}` may be unnecessary.",
             row.n
         ),
     })
+}
+
+/// ", about 13 seeds would be needed to detect a change this size" (or nothing).
+fn seeds_needed_clause(row: &SignificanceRow) -> String {
+    match row.seeds_needed {
+        // With a correction for several comparisons, a change can need more seeds than the
+        // uncorrected count says; then the count is no help.
+        Some(stats::SeedsNeeded::Exactly(k)) if k as usize <= row.n => String::new(),
+        Some(stats::SeedsNeeded::Exactly(k)) => format!(", about {k} seeds would be needed to detect a change this size"),
+        Some(stats::SeedsNeeded::MoreThan(k)) => format!(", more than {k} seeds would be needed to detect a change this size"),
+        None => String::new(),
+    }
 }
 
 impl fmt::Display for Conclusions {

@@ -190,3 +190,25 @@ fn conclusions_for_components() {
     assert!(c.sentences.iter().any(|s| s.contains("Removing `layer_norm` makes accuracy worse") && s.contains("matters")), "{c}");
     assert!(c.sentences.iter().any(|s| s.contains("Removing `dropout`") && s.contains("may be unnecessary")), "{c}");
 }
+
+#[test]
+fn a_large_drop_the_seeds_cannot_confirm_is_not_called_unnecessary() {
+    // Removing `norm` costs 0.3, 0.05 and 0.25 on the three seeds: a large effect (d_z ≈ -1.5)
+    // that three seeds cannot confirm (p ≈ 0.12).
+    let drop = [0.3, 0.05, 0.25];
+    let results = Study::new("noisy-component")
+        .param(Param::component("norm"))
+        .seeds(3)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+        .run(|t: &Trial| {
+            let removed = if t.enabled("norm")? { 0.0 } else { drop[t.replicate() as usize] };
+            Ok(metrics! { "accuracy" => 0.9 - removed })
+        })
+        .unwrap();
+    let c = results.conclusions().unwrap();
+    let sentence = c.sentences.iter().find(|s| s.contains("Removing `norm`")).unwrap();
+    assert!(sentence.contains("a large effect") && sentence.contains("run more seeds"), "{sentence}");
+    assert!(!sentence.contains("may be unnecessary"), "{sentence}");
+}
