@@ -60,6 +60,8 @@ struct Ledger {
     seen: std::collections::HashSet<(usize, u32, i64)>,
     code: Option<String>,
     metrics: Vec<MetricSpec>,
+    /// Why recorded results were not reused (reported once, after the journal is loaded).
+    not_reused: NotReused,
 }
 
 impl Ledger {
@@ -69,12 +71,14 @@ impl Ledger {
             seen: Default::default(),
             code: code.map(str::to_string),
             metrics: plan.metrics().to_vec(),
+            not_reused: NotReused::default(),
         }
     }
 
     /// Takes in a record (records of trials outside the plan are ignored); notes why it
     /// cannot be reused, if it cannot.
-    fn add(&mut self, plan: &Plan, record: TrialRecord, not_reused: &mut NotReused) {
+    fn add(&mut self, plan: &Plan, record: TrialRecord) {
+        let not_reused = &mut self.not_reused;
         let Some(index) = plan.trial_index(&record.id) else { return };
         if !self.seen.insert((index, record.attempt, record.started_at_ms)) {
             return;
@@ -137,12 +141,11 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
     let skipped_journal_lines = loaded.skipped.len();
 
     let mut ledger = Ledger::new(&plan, objective.fingerprint());
-    let mut not_reused = NotReused::default();
     for record in loaded.records {
-        ledger.add(&plan, record, &mut not_reused);
+        ledger.add(&plan, record);
     }
     let todo: VecDeque<usize> = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).collect();
-    report_not_reused(&not_reused, objective.fingerprint().is_some());
+    report_not_reused(&ledger.not_reused, objective.fingerprint().is_some());
 
     let guard = objective.spawns_processes().then(InterruptGuard::install);
     let mut queue = Queue {
@@ -152,7 +155,6 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
         ledger: Mutex::new(ledger),
         pending: Mutex::new(todo),
         deferred: Mutex::new(Vec::new()),
-        not_reused: Mutex::new(NotReused::default()),
         cancel: AtomicBool::new(false),
         guard,
         uses_trial_dirs: objective.uses_trial_dirs(),
@@ -214,7 +216,6 @@ struct Queue<'a> {
     ledger: Mutex<Ledger>,
     pending: Mutex<VecDeque<usize>>,
     deferred: Mutex<Vec<usize>>,
-    not_reused: Mutex<NotReused>,
     cancel: AtomicBool,
     guard: Option<InterruptGuard>,
     uses_trial_dirs: bool,
@@ -282,9 +283,8 @@ impl Queue<'_> {
             self.executed.fetch_add(records.len(), Ordering::SeqCst);
             progress.advance(records.len(), failed);
             let mut ledger = lock(&self.ledger);
-            let mut ignored = lock(&self.not_reused);
             for record in records {
-                ledger.add(self.plan, record, &mut ignored);
+                ledger.add(self.plan, record);
             }
         }
         Ok(())
@@ -305,9 +305,8 @@ impl Queue<'_> {
         if let Ok(loaded) = self.store.read_new()
             && !loaded.records.is_empty()
         {
-            let mut ignored = lock(&self.not_reused);
             for record in loaded.records {
-                ledger.add(self.plan, record, &mut ignored);
+                ledger.add(self.plan, record);
             }
         }
         ledger

@@ -328,24 +328,30 @@ impl Study {
     /// stops the running trials' processes, keeps every finished trial, and returns
     /// [`Error::Interrupted`]; a rerun resumes.
     pub fn run_command(&self) -> Result<Results> {
-        let objective = self.command_trials()?;
-        self.run_objective(&objective)
+        let plan = self.plan()?;
+        let objective = self.command_trials_for(&plan)?;
+        self.run_plan(plan, &objective)
     }
 
     /// The study's command checked against its plan, ready to run trials.
     pub fn command_trials(&self) -> Result<CommandTrials> {
+        self.command_trials_for(&self.plan()?)
+    }
+
+    fn command_trials_for(&self, plan: &Plan) -> Result<CommandTrials> {
         let spec = self.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
             message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.name),
         })?;
-        let plan = self.plan()?;
-        CommandTrials::new(spec, &plan, &self.base_dir())
+        CommandTrials::new(spec, plan, &self.base_dir())
     }
 
     /// Runs every missing trial through any [`Objective`].
     pub fn run_objective(&self, objective: &dyn Objective) -> Result<Results> {
-        let plan = self.plan()?;
-        let spec = self.stored_spec()?;
-        crate::session::run(plan, &self.options, &spec, objective)
+        self.run_plan(self.plan()?, objective)
+    }
+
+    fn run_plan(&self, plan: Plan, objective: &dyn Objective) -> Result<Results> {
+        crate::session::run(plan, &self.options, &self.stored_spec()?, objective)
     }
 
     fn base_dir(&self) -> PathBuf {

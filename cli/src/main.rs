@@ -249,8 +249,9 @@ fn print_analysis(results: &Results, format: Format) -> Result<()> {
 }
 
 fn report(run: &Path, html: Option<&Path>, markdown: bool, latex: bool) -> Result<()> {
-    let results = Results::load(run_dir_of(run)?)?;
-    let status = Results::status(run_dir_of(run)?)?;
+    let dir = run_dir_of(run)?;
+    let results = Results::load(&dir)?;
+    let status = Results::status(&dir)?;
     let (done, failed, running, missing) = status.totals();
     if failed + running + missing > 0 {
         println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);

@@ -106,20 +106,24 @@ fn the_stdout_line_is_a_result_too() {
     assert!(results.records().iter().all(|r| r.metrics.get("accuracy") == Some(0.75)), "the last line counts");
 }
 
-fn failing(name: &str, script: &str) -> Vec<String> {
-    let dir = temp_dir(name);
-    write_script(&dir, "t.py", script);
-    let results = Study::new(name)
+/// Runs `script` (as `t.py` in `dir`) as the one trial of a one-config study.
+fn one_trial(name: &str, dir: &Path, script: &str, timeout_s: f64) -> Results {
+    write_script(dir, "t.py", script);
+    Study::new(name)
         .param(Param::int("n", 1))
         .seeds(1)
         .maximize("accuracy")
         .progress(ProgressMode::Off)
         .command(["python3", "t.py"])
-        .working_dir(&dir)
-        .timeout_secs(1.0)
+        .working_dir(dir)
+        .timeout_secs(timeout_s)
         .run_dir(dir.join("run"))
         .run_command()
-        .unwrap();
+        .unwrap()
+}
+
+fn failing(name: &str, script: &str) -> Vec<String> {
+    let results = one_trial(name, &temp_dir(name), script, 1.0);
     results.failures().into_iter().map(|f| f.error).collect()
 }
 
@@ -151,19 +155,8 @@ with open(os.path.join(os.environ["ABLATE_TRIAL_DIR"], "grandchild.pid"), "w") a
 print("started", flush=True)
 time.sleep(60)
 "#;
-    write_script(&dir, "t.py", script);
     let started = std::time::Instant::now();
-    let results = Study::new("timeout")
-        .param(Param::int("n", 1))
-        .seeds(1)
-        .maximize("accuracy")
-        .progress(ProgressMode::Off)
-        .command(["python3", "t.py"])
-        .working_dir(&dir)
-        .timeout_secs(1.5)
-        .run_dir(dir.join("run"))
-        .run_command()
-        .unwrap();
+    let results = one_trial("timeout", &dir, script, 1.5);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     let failure = &results.failures()[0];
     assert!(failure.error.contains("timed out after 1.5 s"), "{}", failure.error);
