@@ -58,6 +58,8 @@ pub enum Error {
     Spec { file: String, message: String },
     /// The study's command cannot be used as given.
     Command { message: String },
+    /// Slurm refused a submission, a Slurm tool failed, or a Slurm setting is invalid.
+    Slurm { message: String },
     /// An input/output error while reading or writing results.
     Io { context: String, source: std::io::Error },
     /// An error from polars while building or exporting a frame.
@@ -160,6 +162,7 @@ impl fmt::Display for Error {
             ),
             Error::Spec { file, message } => write!(f, "{file}: {message}"),
             Error::Command { message } => write!(f, "{message}"),
+            Error::Slurm { message } => write!(f, "slurm: {message}"),
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),

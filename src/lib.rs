@@ -30,6 +30,7 @@
 
 pub mod analysis;
 pub mod chart;
+pub mod cluster;
 pub mod demo;
 pub mod design;
 pub mod display;
@@ -63,6 +64,8 @@ pub use options::{ProgressMode, RunOptions};
 pub use plan::{Plan, PlannedConfig, PlannedTrial};
 pub use spec::StudySpec;
 pub use study::Study;
+pub use cluster::{SlurmRun, SlurmStatus};
+pub use exec::Slurm;
 pub use trial::{Direction, Metrics, Report, Trial, TrialError, TrialId, TrialResult};
 
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
@@ -78,6 +81,8 @@ pub mod prelude {
     pub use crate::space::{Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;
+    pub use crate::exec::Slurm;
+    pub use crate::cluster::SlurmRun;
     pub use crate::trial::{Direction, Metrics, Trial, TrialResult};
     pub use crate::{Error, Result};
 }

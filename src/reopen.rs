@@ -82,11 +82,10 @@ fn reopen(run_dir: &Path) -> Result<Reopened> {
         return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
     }
     let plan = Study::from_spec(&spec, &dir)?.plan()?;
-    // Per trial id: the latest ok record, else the latest failure.
+    // Per trial id: the record that stands for it (the latest ok one, else the latest failure).
     let mut latest: HashMap<TrialId, TrialRecord> = HashMap::new();
     for record in loaded.records {
-        let keep_old = latest.get(&record.id).is_some_and(|old| old.status == Status::Ok && record.status != Status::Ok);
-        if !keep_old {
+        if latest.get(&record.id).is_none_or(|old| record.supersedes(old)) {
             latest.insert(record.id.clone(), record);
         }
     }

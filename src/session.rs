@@ -53,7 +53,7 @@ struct NotReused {
 
 /// What the journal says about each planned trial (by its index in the plan), counting
 /// only records of the current code.
-struct Ledger {
+pub(crate) struct Ledger {
     by_index: Vec<History>,
     /// (trial, attempt, start) of every record taken in: this process's own records come
     /// back when it reads the journal again, and must count once.
@@ -65,7 +65,7 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn new(plan: &Plan, code: Option<&str>) -> Ledger {
+    pub(crate) fn new(plan: &Plan, code: Option<&str>) -> Ledger {
         Ledger {
             by_index: (0..plan.trials().len()).map(|_| History::default()).collect(),
             seen: Default::default(),
@@ -77,7 +77,7 @@ impl Ledger {
 
     /// Takes in a record (records of trials outside the plan are ignored); notes why it
     /// cannot be reused, if it cannot.
-    fn add(&mut self, plan: &Plan, record: TrialRecord) {
+    pub(crate) fn add(&mut self, plan: &Plan, record: TrialRecord) {
         let not_reused = &mut self.not_reused;
         let Some(index) = plan.trial_index(&record.id) else { return };
         if !self.seen.insert((index, record.attempt, record.started_at_ms)) {
@@ -99,24 +99,33 @@ impl Ledger {
                     }
                     return;
                 }
-                if h.ok.is_none() {
+                if h.ok.as_ref().is_none_or(|old| record.supersedes(old)) {
                     h.ok = Some(record);
                 }
             }
             Status::Failed => {
                 h.failures += 1;
-                h.last_failure = Some(record);
+                if h.last_failure.as_ref().is_none_or(|old| record.supersedes(old)) {
+                    h.last_failure = Some(record);
+                }
             }
         }
     }
 
-    fn is_done(&self, index: usize, retries: u32) -> bool {
+    pub(crate) fn is_done(&self, index: usize, retries: u32) -> bool {
         let h = &self.by_index[index];
         h.ok.is_some() || h.failures > retries
     }
 
-    fn next_attempt(&self, index: usize) -> u32 {
+    pub(crate) fn next_attempt(&self, index: usize) -> u32 {
         self.by_index[index].failures + 1
+    }
+
+    /// The record that stands for trial `index` (its ok result, else its last failure),
+    /// without taking it.
+    pub(crate) fn standing(&self, index: usize) -> Option<&TrialRecord> {
+        let h = &self.by_index[index];
+        h.ok.as_ref().or(h.last_failure.as_ref())
     }
 
     /// The record that stands for trial `index`: its ok result, else its last failure.
@@ -128,29 +137,52 @@ impl Ledger {
 
 /// Runs the missing trials of `plan` through `objective` and returns every trial's outcome.
 pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
-    let executor = match options.workers {
-        Some(n) => Threads::new(n)?,
-        None => Threads::all_cores(),
-    };
     let dir = options.store_dir(plan.name());
     let (store, loaded) = match &dir {
         Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
         None => (Store::memory(), Loaded::default()),
     };
-    report_skipped(&store, &loaded);
     let skipped_journal_lines = loaded.skipped.len();
+    let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, None)?;
+    let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
+    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines };
+    let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
+    store.save_exports(results.frame(), &results.summary().to_string())?;
+    results.report_failures();
+    Ok(results)
+}
 
-    let mut ledger = Ledger::new(&plan, objective.fingerprint());
+/// Runs those of the trials `only` (plan indices) that still need running, as one cluster
+/// task does: same resume policy, claims and group commit, into `store` (the task's shard).
+/// Returns how many ran.
+pub(crate) fn run_some(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, objective: &dyn Objective, only: &[usize]) -> Result<usize> {
+    execute(plan, store, loaded, options, objective, Some(only)).map(|(_, executed)| executed)
+}
+
+/// The shared middle of a run: the resume policy over what `loaded` holds, then the
+/// executor over what is left (of `only`, when given). Returns the ledger and how many
+/// trials ran.
+fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, objective: &dyn Objective, only: Option<&[usize]>) -> Result<(Ledger, usize)> {
+    let executor = match options.workers {
+        Some(n) => Threads::new(n)?,
+        None => Threads::all_cores(),
+    };
+    report_skipped(store, &loaded);
+    let mut ledger = Ledger::new(plan, objective.fingerprint());
     for record in loaded.records {
-        ledger.add(&plan, record);
+        ledger.add(plan, record);
     }
-    let todo: VecDeque<usize> = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).collect();
+    let candidates: Vec<usize> = match only {
+        Some(indices) => indices.to_vec(),
+        None => (0..plan.trials().len()).collect(),
+    };
+    let todo: VecDeque<usize> = candidates.into_iter().filter(|&i| !ledger.is_done(i, options.retries)).collect();
     report_not_reused(&ledger.not_reused, objective.fingerprint().is_some());
 
     let guard = objective.spawns_processes().then(InterruptGuard::install);
     let mut queue = Queue {
-        plan: &plan,
-        store: &store,
+        plan,
+        store,
         retries: options.retries,
         ledger: Mutex::new(ledger),
         pending: Mutex::new(todo),
@@ -168,19 +200,12 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
     drop(queue.guard.take());
     outcome?;
     let executed = queue.executed.load(Ordering::SeqCst);
+    let ledger = queue.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
     if interrupted {
-        let ledger = lock(&queue.ledger);
         let remaining = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).count();
         return Err(Error::Interrupted { finished: executed, remaining });
     }
-
-    let mut ledger = queue.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
-    let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
-    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines };
-    let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
-    store.save_exports(results.frame(), &results.summary().to_string())?;
-    results.report_failures();
-    Ok(results)
+    Ok((ledger, executed))
 }
 
 fn report_skipped(store: &Store, loaded: &Loaded) {

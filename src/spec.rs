@@ -73,6 +73,10 @@ pub struct StudySpec {
     /// How to run it (`[run]`): not part of what the study is.
     #[serde(default, skip_serializing_if = "RunSpec::is_empty")]
     pub run: RunSpec,
+    /// Where it runs on a Slurm cluster (`[slurm]`, used by `ablate submit`): not part of
+    /// what the study is either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slurm: Option<crate::exec::Slurm>,
 }
 
 /// A seed count or an explicit list.
@@ -247,10 +251,11 @@ impl StudySpec {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// A hash of what the study is (everything but `[run]`), 16 hex digits.
+    /// A hash of what the study is (everything but `[run]` and `[slurm]`), 16 hex digits.
     pub fn hash(&self) -> String {
         let mut what = self.clone();
         what.run = RunSpec::default();
+        what.slurm = None;
         let json = serde_json::to_vec(&what).unwrap_or_default();
         Sha256::digest(&json)[..8].iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -54,6 +54,8 @@ pub struct Study {
     /// The folder relative command paths are taken from (a study file's folder).
     base_dir: Option<PathBuf>,
     options: RunOptions,
+    /// The `[slurm]` table of a study file (what `ablate submit` uses).
+    slurm: Option<crate::exec::Slurm>,
 }
 
 impl Study {
@@ -72,6 +74,7 @@ impl Study {
             command: None,
             base_dir: None,
             options: RunOptions::default(),
+            slurm: None,
         }
     }
 
@@ -345,6 +348,24 @@ impl Study {
         CommandTrials::new(spec, plan, &self.base_dir())
     }
 
+    /// The `[slurm]` settings of the study file this study was read from, if it has them.
+    pub fn slurm_settings(&self) -> Option<&crate::exec::Slurm> {
+        self.slurm.as_ref()
+    }
+
+    /// This study on a Slurm cluster: `.on(Slurm::new().partition("gpu").gpus(1)).submit()?`
+    /// turns its missing command trials into a job array (see [`crate::cluster`]). The same
+    /// study runs locally with [`Study::run_command`].
+    pub fn on(&self, slurm: crate::exec::Slurm) -> crate::cluster::OnSlurm<'_> {
+        crate::cluster::OnSlurm::new(self, slurm)
+    }
+
+    /// Re-attaches to a study submitted to Slurm from `run_dir` (by this process or any
+    /// other, also one that crashed): see [`SlurmRun::attach`](crate::cluster::SlurmRun::attach).
+    pub fn attach(run_dir: impl AsRef<Path>) -> Result<crate::cluster::SlurmRun> {
+        crate::cluster::SlurmRun::attach(run_dir)
+    }
+
     /// Runs every missing trial through any [`Objective`].
     pub fn run_objective(&self, objective: &dyn Objective) -> Result<Results> {
         self.run_plan(self.plan()?, objective)
@@ -360,9 +381,10 @@ impl Study {
 
     /// The spec as the run directory keeps it: the command's working directory made
     /// absolute, so the stored spec does not depend on where it is read from.
-    fn stored_spec(&self) -> Result<StoredSpec> {
+    pub(crate) fn stored_spec(&self) -> Result<StoredSpec> {
         let mut spec = self.to_spec();
         spec.run = RunSpec::default();
+        spec.slurm = None;
         if let Some(command) = &mut spec.command {
             let base = std::path::absolute(self.base_dir()).map_err(|e| Error::Io { context: "cannot resolve the current directory".into(), source: e })?;
             command.workdir = Some(match &command.workdir {
@@ -406,6 +428,7 @@ impl Study {
                     _ => None,
                 },
             },
+            slurm: self.slurm.clone(),
         }
     }
 
@@ -441,6 +464,16 @@ impl Study {
         if let Some(dir) = &spec.run.run_dir {
             study = study.run_dir(base_dir.join(dir));
         }
+        study.slurm = spec.slurm.clone().map(|mut slurm| {
+            // A relative binary path is the study file's folder's, like the command's.
+            if let Some(bin) = &slurm.ablate_bin
+                && bin.components().count() > 1
+                && bin.is_relative()
+            {
+                slurm.ablate_bin = Some(base_dir.join(bin));
+            }
+            slurm
+        });
         Ok(study)
     }
 

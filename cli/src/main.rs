@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ablate::prelude::*;
+use ablate::display::Render;
 use ablate::views::TableView;
 use clap::{Args, Parser, Subcommand};
 
@@ -39,10 +40,53 @@ enum Command {
         #[command(flatten)]
         options: RunArgs,
     },
-    /// Done / failed / running / missing trials per configuration.
+    /// Done / failed / running / missing trials per configuration (for a study submitted to
+    /// Slurm: queued and running too, after one poll of the scheduler).
     Status {
         /// A run directory or a study file.
         run: PathBuf,
+    },
+    /// Submits a study's missing trials to Slurm as one job array (settings from the study
+    /// file's [slurm] table) and returns at once; `ablate wait` or `status` follow it.
+    Submit {
+        /// The study file.
+        study: PathBuf,
+        /// How many times a trial whose task failed or vanished is resubmitted (default:
+        /// [run] retries, else 1).
+        #[arg(long)]
+        retries: Option<u32>,
+        /// Keep results in DIR (on the shared filesystem) instead of the study's run directory.
+        #[arg(long, value_name = "DIR")]
+        run_dir: Option<PathBuf>,
+        /// Trials per array task (default: [slurm] trials_per_task, else 1).
+        #[arg(long)]
+        trials_per_task: Option<u32>,
+        /// The `ablate` binary as the nodes see it (default: [slurm] ablate_bin, else this one).
+        #[arg(long, value_name = "PATH")]
+        ablate_bin: Option<PathBuf>,
+    },
+    /// Waits for a submitted study, resubmitting vanished or failed trials while they have
+    /// retries left, then prints the analysis.
+    Wait {
+        /// A run directory or a study file.
+        run: PathBuf,
+    },
+    /// Cancels a submitted study's queued and running array tasks (finished trials are kept).
+    Cancel {
+        /// A run directory or a study file.
+        run: PathBuf,
+    },
+    /// Runs one Slurm array task's trials (what the generated batch script calls on a node).
+    #[command(hide = true)]
+    Worker {
+        /// The run directory.
+        run_dir: PathBuf,
+        /// The submission number.
+        #[arg(long)]
+        submission: u32,
+        /// The array task index ($SLURM_ARRAY_TASK_ID).
+        #[arg(long)]
+        task: usize,
     },
     /// Summary, significance versus the baseline and conclusions of a run directory.
     Report {
@@ -113,7 +157,28 @@ fn run(command: Command) -> Result<()> {
         Command::Plan { study } => plan(&study),
         Command::Run { study, options } => run_study(&study, options),
         Command::Status { run } => {
-            println!("{}", Results::status(run_dir_of(&run)?)?);
+            let dir = run_dir_of(&run)?;
+            if dir.join(ablate::exec::slurm::SLURM_DIR).is_dir() {
+                println!("{}", SlurmRun::attach(&dir)?.status()?.to_text());
+            } else {
+                println!("{}", Results::status(dir)?);
+            }
+            Ok(())
+        }
+        Command::Submit { study, retries, run_dir, trials_per_task, ablate_bin } => submit(&study, retries, run_dir, trials_per_task, ablate_bin),
+        Command::Wait { run } => {
+            let results = SlurmRun::attach(run_dir_of(&run)?)?.wait()?;
+            print_analysis(&results, Format::Text)
+        }
+        Command::Cancel { run } => {
+            let run = SlurmRun::attach(run_dir_of(&run)?)?;
+            run.cancel()?;
+            println!("{}", run.status()?.to_text());
+            Ok(())
+        }
+        Command::Worker { run_dir, submission, task } => {
+            let ran = ablate::cluster::run_worker(&run_dir, submission, task)?;
+            eprintln!("ablate worker: submission {submission} task {task}: {ran} trial(s) run");
             Ok(())
         }
         Command::Report { run, html, markdown, latex } => report(&run, html.as_deref(), markdown, latex),
@@ -223,6 +288,32 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     if let Some(dir) = results.run_dir() {
         println!("run directory: {} (ablate report {} for more)", dir.display(), dir.display());
     }
+    Ok(())
+}
+
+fn submit(study_file: &Path, retries: Option<u32>, run_dir: Option<PathBuf>, trials_per_task: Option<u32>, ablate_bin: Option<PathBuf>) -> Result<()> {
+    let mut study = Study::from_file(study_file)?;
+    if let Some(n) = retries {
+        study = study.retries(n);
+    }
+    if let Some(dir) = run_dir {
+        study = study.run_dir(dir);
+    }
+    let mut settings = study.slurm_settings().cloned().unwrap_or_default();
+    if let Some(n) = trials_per_task {
+        settings = settings.trials_per_task(n);
+    }
+    if let Some(bin) = ablate_bin {
+        settings = settings.ablate_bin(bin);
+    } else if settings.ablate_bin.is_none() {
+        // This very binary, unless the study file says where the nodes find theirs.
+        let me = std::env::current_exe().map_err(|e| Error::Io { context: "cannot find the ablate binary".into(), source: e })?;
+        settings = settings.ablate_bin(me);
+    }
+    let run = study.on(settings).submit()?;
+    let status = run.status()?;
+    println!("{}", status.to_text());
+    println!("\nfollow it: ablate status {dir}   ·   ablate wait {dir}   ·   ablate cancel {dir}", dir = run.run_dir().display());
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 
 mod interrupt;
 pub(crate) mod progress;
+pub mod slurm;
 mod threads;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 pub use interrupt::InterruptGuard;
+pub use slurm::Slurm;
 pub use threads::Threads;
 
 use crate::error::Result;

@@ -509,12 +509,19 @@ fn resolve_program(program: &str, workdir: &Path, path_var: &str) -> Result<Path
             Err(Error::Command { message: format!("the command's program {} does not exist", path.display()) })
         };
     }
-    std::env::split_paths(path_var)
-        .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
-        .ok_or_else(|| Error::Command {
+    find_in(program, path_var).ok_or_else(|| Error::Command {
             message: format!("the command's program `{program}` is not on PATH: install it, give its full path, or set PATH in the command's env"),
         })
+}
+
+/// The first executable named `program` in the directories of `path_var`.
+fn find_in(program: &str, path_var: &str) -> Option<PathBuf> {
+    std::env::split_paths(path_var).map(|dir| dir.join(program)).find(|candidate| is_executable(candidate))
+}
+
+/// The first executable named `program` on this process's PATH.
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
+    find_in(program, &std::env::var("PATH").unwrap_or_default())
 }
 
 fn is_executable(path: &Path) -> bool {

@@ -9,7 +9,7 @@ pub mod command;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use command::{CommandSpec, CommandTrials};
+pub use command::{find_on_path, CommandSpec, CommandTrials};
 
 use crate::trial::{Metrics, Report, Trial};
 

@@ -224,7 +224,7 @@ impl Journal {
 /// The journal's file name inside a run directory.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
-fn encode_line<T: Serialize>(value: &T, out: &mut Vec<u8>) {
+pub(super) fn encode_line<T: Serialize>(value: &T, out: &mut Vec<u8>) {
     let start = out.len();
     out.extend_from_slice(b"00000000 ");
     // Serialising plain data structs into a Vec cannot fail.
@@ -234,7 +234,7 @@ fn encode_line<T: Serialize>(value: &T, out: &mut Vec<u8>) {
     out.push(b'\n');
 }
 
-fn decode_line<T: for<'de> Deserialize<'de>>(line: &[u8]) -> Option<T> {
+pub(super) fn decode_line<T: for<'de> Deserialize<'de>>(line: &[u8]) -> Option<T> {
     if line.len() < 10 || line[8] != b' ' {
         return None;
     }

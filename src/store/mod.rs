@@ -7,6 +7,8 @@
 //!   spec.json         the study spec of the latest run (what Results::load rebuilds from)
 //!   specs/<hash>.json every spec that ever ran here
 //!   claims/<id>       trials being run right now, by whom (leases)
+//!   shards/<task>.jsonl  records written by cluster tasks (one file per task), merged on read
+//!   slurm/            submissions to Slurm: batch scripts, task → trial maps, job ids, logs
 //!   trials/<id>/      a command trial's own directory: stdout.log, stderr.log, result.json
 //!   results.csv, results.parquet, summary.txt   exports of the latest results
 //! ```
@@ -16,6 +18,7 @@ mod export;
 pub(crate) mod files;
 mod journal;
 mod record;
+mod shards;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -25,6 +28,7 @@ pub use claims::{Claim, Claims, CLAIMS_DIR, DEFAULT_LEASE};
 pub use export::{write_csv, write_parquet};
 pub use journal::{Header, Journal, Loaded, JOURNAL_FILE, JOURNAL_VERSION};
 pub use record::{Status, TrialRecord};
+pub use shards::SHARDS_DIR;
 
 use crate::error::{Error, Result};
 use crate::trial::TrialId;
@@ -59,6 +63,11 @@ struct RunDir {
     /// Reads of what other processes appended; a handle of its own, so a read never waits
     /// for an append's fsync.
     reader: Mutex<Journal>,
+    /// Reads of the cluster tasks' shards.
+    shards: Mutex<shards::ShardReader>,
+    /// Where this process's records go when it is a cluster task: its own shard, not the
+    /// journal (no lock needed on a shared filesystem).
+    shard_out: Option<Mutex<shards::ShardWriter>>,
     claims: Claims,
 }
 
@@ -115,9 +124,30 @@ impl Store {
         std::fs::create_dir_all(&specs).map_err(run_dir_error)?;
         files::create_new_atomically(&specs.join(format!("{spec_hash}.json")), spec_json.as_bytes())?;
         files::write_bytes_atomically(&dir.join(SPEC_FILE), spec_json.as_bytes())?;
+        Store::assemble(dir, journal, loaded, None, lease)
+    }
+
+    /// Opens an existing run directory as a cluster task: the journal is only read, and this
+    /// process's records go to its own shard `shards/<shard>.jsonl`.
+    pub fn open_task(dir: &Path, shard: &str, lease: Duration) -> Result<(Store, Loaded)> {
+        let (journal, loaded) = Journal::open_read_only(dir)?;
+        let writer = shards::ShardWriter::open(dir, shard)?;
+        Store::assemble(dir, journal, loaded, Some(writer), lease)
+    }
+
+    fn assemble(dir: &Path, journal: Journal, mut loaded: Loaded, shard_out: Option<shards::ShardWriter>, lease: Duration) -> Result<(Store, Loaded)> {
         let claims = Claims::open(dir, lease)?;
         let reader = journal.reader()?;
-        let run = RunDir { dir: dir.to_path_buf(), journal: Mutex::new(journal), reader: Mutex::new(reader), claims };
+        let mut shard_reader = shards::ShardReader::default();
+        loaded.records.extend(shard_reader.read_new(dir).records);
+        let run = RunDir {
+            dir: dir.to_path_buf(),
+            journal: Mutex::new(journal),
+            reader: Mutex::new(reader),
+            shards: Mutex::new(shard_reader),
+            shard_out: shard_out.map(Mutex::new),
+            claims,
+        };
         Ok((Store { run: Some(run) }, loaded))
     }
 
@@ -129,7 +159,8 @@ impl Store {
             });
         }
         let spec_path = dir.join(SPEC_FILE);
-        let (journal, loaded) = Journal::open_read_only(dir)?;
+        let (journal, mut loaded) = Journal::open_read_only(dir)?;
+        loaded.records.extend(shards::ShardReader::default().read_new(dir).records);
         let spec_json = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io {
             context: format!("cannot read the study spec {} (written by every run since ablate 0.2)", spec_path.display()),
             source: e,
@@ -142,15 +173,23 @@ impl Store {
     pub fn append(&self, records: &[TrialRecord]) -> Result<()> {
         match &self.run {
             None => Ok(()),
-            Some(run) => lock(&run.journal).append(records),
+            Some(run) => match &run.shard_out {
+                Some(shard) => lock(shard).append(records),
+                None => lock(&run.journal).append(records),
+            },
         }
     }
 
-    /// Records other processes appended since the last read (nothing in memory).
+    /// Records other processes appended since the last read, to the journal or to a shard
+    /// (nothing in memory).
     pub fn read_new(&self) -> Result<Loaded> {
         match &self.run {
             None => Ok(Loaded::default()),
-            Some(run) => lock(&run.reader).read_new(),
+            Some(run) => {
+                let mut loaded = lock(&run.reader).read_new()?;
+                loaded.records.extend(lock(&run.shards).read_new(&run.dir).records);
+                Ok(loaded)
+            }
         }
     }
 

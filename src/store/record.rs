@@ -60,3 +60,15 @@ pub struct TrialRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
+impl TrialRecord {
+    /// Whether this record, rather than `other` (another record of the same trial), stands
+    /// for the trial: an ok result beats a failure, and between two of the same status the
+    /// later start wins (then the later attempt). The one rule of the resume policy and of
+    /// [`Results::load`](crate::Results::load), whatever order the journal and the shards
+    /// are read in.
+    pub fn supersedes(&self, other: &TrialRecord) -> bool {
+        let rank = |r: &TrialRecord| (r.status == Status::Ok, r.started_at_ms, r.attempt);
+        rank(self) > rank(other)
+    }
+}

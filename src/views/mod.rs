@@ -2,6 +2,7 @@
 //! numbers; they never compute statistics.
 
 pub mod charts;
+pub mod cluster;
 pub mod conclusions;
 pub mod report;
 pub mod tables;

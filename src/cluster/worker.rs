@@ -1,0 +1,51 @@
+//! What one array task does on its node (`ablate worker RUN_DIR --submission N --task K`):
+//! rebuild the study from the spec the submission was made from, claim and run the task's
+//! trials under the command-trial protocol, write their records to the task's own shard, and
+//! leave an exit record saying how it ended.
+
+use std::path::Path;
+
+use crate::exec::slurm::submission::{self, ExitRecord};
+use crate::exec::slurm::slurm_error;
+use crate::error::{Error, Result};
+use crate::options::{ProgressMode, RunOptions};
+use crate::spec::StudySpec;
+use crate::store::{Store, StoreLocation};
+use crate::study::Study;
+
+/// Runs array task `task` of submission `number` in `run_dir`; returns how many trials ran.
+/// Trials already done (by an earlier attempt of this task, or another process) are skipped;
+/// trials claimed by a live process elsewhere are waited for.
+pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
+    let run_dir = std::path::absolute(run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
+    let submission = submission::load(&run_dir, number)?;
+    let trials = submission.tasks.get(task).ok_or_else(|| {
+        slurm_error(format!("submission {number} in {} has {} tasks; there is no task {task}", run_dir.display(), submission.tasks.len()))
+    })?;
+    let spec_path = run_dir.join("specs").join(format!("{}.json", submission.spec_hash));
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io { context: format!("cannot read the study spec {}", spec_path.display()), source: e })?;
+    let spec = StudySpec::from_json(&text).map_err(|e| Error::Spec { file: spec_path.display().to_string(), message: e.to_string() })?;
+    let study = Study::from_spec(&spec, &run_dir)?;
+    let plan = study.plan()?;
+    let objective = study.command_trials()?;
+    let mut indices = Vec::with_capacity(trials.len());
+    for t in trials {
+        let index = plan.trial_index(&t.id).ok_or_else(|| slurm_error(format!("trial {} of submission {number} is not in the study spec {}", t.id, spec_path.display())))?;
+        indices.push(index);
+    }
+    let options = RunOptions {
+        workers: Some(1),
+        retries: submission.retries,
+        progress: ProgressMode::Off,
+        store: StoreLocation::Dir(run_dir.clone()),
+        ..RunOptions::default()
+    };
+    let ran = Store::open_task(&run_dir, &format!("{number}-{task}"), options.lease)
+        .and_then(|(store, loaded)| crate::session::run_some(&plan, &store, loaded, &options, &objective, &indices));
+    let exit = ExitRecord {
+        signalled: matches!(ran, Err(Error::Interrupted { .. })),
+        error: ran.as_ref().err().map(|e| e.to_string()),
+    };
+    submission::write_exit(&run_dir, number, task, &exit)?;
+    ran
+}
