@@ -176,7 +176,7 @@ fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, obj
         Some(indices) => indices.to_vec(),
         None => (0..plan.trials().len()).collect(),
     };
-    let todo: VecDeque<usize> = candidates.into_iter().filter(|&i| !ledger.is_done(i, options.retries)).collect();
+    let todo: VecDeque<usize> = candidates.iter().copied().filter(|&i| !ledger.is_done(i, options.retries)).collect();
     report_not_reused(&ledger.not_reused, objective.fingerprint().is_some());
 
     let guard = objective.spawns_processes().then(InterruptGuard::install);
@@ -202,7 +202,7 @@ fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, obj
     let executed = queue.executed.load(Ordering::SeqCst);
     let ledger = queue.ledger.into_inner().unwrap_or_else(|p| p.into_inner());
     if interrupted {
-        let remaining = (0..plan.trials().len()).filter(|&i| !ledger.is_done(i, options.retries)).count();
+        let remaining = candidates.iter().filter(|&&i| !ledger.is_done(i, options.retries)).count();
         return Err(Error::Interrupted { finished: executed, remaining });
     }
     Ok((ledger, executed))

@@ -47,5 +47,10 @@ pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
         error: ran.as_ref().err().map(|e| e.to_string()),
     };
     submission::write_exit(&run_dir, number, task, &exit)?;
-    ran
+    ran.map_err(|e| match e {
+        Error::Interrupted { finished, remaining } => slurm_error(format!(
+            "task {task} of submission {number} was stopped by a signal (scancel, its time limit, or preemption): {finished} trial(s) finished and are kept, {remaining} did not; the driver records those and resubmits them while retries are left"
+        )),
+        other => other,
+    })
 }

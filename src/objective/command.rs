@@ -210,6 +210,9 @@ impl CommandTrials {
             }
             None => {}
         }
+        if stopped_with_the_run(status, context) {
+            return Ok(Outcome::Interrupted);
+        }
         let (reports, result_line) = read_stdout(&dir.join("stdout.log"));
         if !status.success() {
             return Err(with_stderr_tail(describe_exit(status), dir));
@@ -255,6 +258,23 @@ impl Objective for CommandTrials {
     fn spawns_processes(&self) -> bool {
         true
     }
+}
+
+/// Whether a trial killed by SIGTERM, SIGINT or SIGHUP went down with the run: a terminal's
+/// Ctrl-C, or Slurm's `scancel` or time limit, which signal every process of the job at once.
+/// The run learns of its own signal within a few polls, so that long is waited for.
+fn stopped_with_the_run(status: ExitStatus, context: &TrialContext<'_>) -> bool {
+    if !matches!(status.signal(), Some(libc::SIGTERM | libc::SIGINT | libc::SIGHUP)) {
+        return false;
+    }
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(500) {
+        if context.cancelled() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
 }
 
 /// Why the watchdog stopped a trial.

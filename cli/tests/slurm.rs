@@ -1,0 +1,278 @@
+//! Studies on a real Slurm (the single-node cluster of tests/slurm/slurm-up.sh): submitted,
+//! finished and analysed like a local run; the driver killed right after sbatch and a new
+//! one re-attaching; a task cancelled, one killed at its time limit and one always failing;
+//! two drivers at once; how tasks ended learned after the scheduler forgot them (from sacct
+//! with accounting, from the tasks' own exit records without).
+//!
+//! `tests/slurm/run.sh` starts Slurm and runs these once without and once with accounting
+//! (`ABLATE_SLURM_ACCOUNTING=0|1`). Without a Slurm (no `sinfo` answering), each test says so
+//! and passes, unless `ABLATE_REQUIRE_SLURM=1` (set by the CI runner), which makes it fail.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ablate::prelude::*;
+use ablate::store::Status;
+
+const TRIAL: &str = include_str!("slurm/trial.py");
+
+fn slurm_up() -> bool {
+    let up = Command::new("sinfo").args(["-h", "-o", "%T"]).output().is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+    if !up {
+        assert!(std::env::var("ABLATE_REQUIRE_SLURM").as_deref() != Ok("1"), "Slurm is required (ABLATE_REQUIRE_SLURM=1) but `sinfo` does not answer: run tests/slurm/slurm-up.sh as root");
+        eprintln!("skipped: no Slurm here (`sinfo` does not answer); tests/slurm/run.sh starts one (root, apt)");
+    }
+    up
+}
+
+fn accounting() -> bool {
+    std::env::var("ABLATE_SLURM_ACCOUNTING").as_deref() == Ok("1")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join("ablate-slurm-tests").join(format!("{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("trial.py"), TRIAL).unwrap();
+    dir
+}
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ablate"))
+}
+
+/// A study over `modes` × lr levels in `dir`, trials logging their starts to exec.log.
+fn study(dir: &Path, name: &str, modes: &[&str], seeds: u32) -> Study {
+    let mut mode = Param::categorical("mode", modes.iter().copied(), modes[0]);
+    if modes.len() > 1 {
+        mode = mode.levels(modes.iter().copied());
+    }
+    Study::new(name)
+        .param(mode)
+        .param(Param::float("lr", 0.1).levels([0.01, 0.1, 1.0]))
+        .seeds(seeds)
+        .minimize("loss")
+        .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
+        .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
+        .working_dir(dir)
+        .run_dir(dir.join("runs").join(name))
+}
+
+fn settings() -> Slurm {
+    Slurm::new().ablate_bin(bin()).poll_s(0.5)
+}
+
+/// How often each trial started.
+fn executions(dir: &Path) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for line in std::fs::read_to_string(dir.join("exec.log")).unwrap_or_default().lines() {
+        *counts.entry(line.to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Trials submitted over every submission of a run directory.
+fn submitted_trials(run_dir: &Path) -> usize {
+    let slurm = run_dir.join("slurm");
+    std::fs::read_dir(&slurm)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .map(|e| {
+            let sub: serde_json::Value = serde_json::from_slice(&std::fs::read(e.path()).unwrap()).unwrap();
+            sub["tasks"].as_array().unwrap().iter().map(|t| t.as_array().unwrap().len()).sum::<usize>()
+        })
+        .sum()
+}
+
+fn ablate(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin()).args(args).current_dir(dir).output().unwrap();
+    if !out.status.success() {
+        eprintln!("ablate {args:?} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
+    out
+}
+
+fn squeue_state(job_task: &str) -> String {
+    let out = Command::new("squeue").args(["--noheader", "--array", "--states=all", &format!("--jobs={job_task}"), "--format=%T"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_study_on_slurm_equals_the_local_run() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("equal");
+    let on_slurm = study(&dir, "equal", &["ok"], 3);
+    let run = on_slurm.on(settings()).submit().unwrap();
+    let shown = run.to_text();
+    assert!(shown.contains("Study `equal` on Slurm") && shown.contains("total"), "{shown}");
+    let results = run.wait().unwrap();
+    assert_eq!(results.records().len(), 9);
+    assert!(results.records().iter().all(|r| r.status == Status::Ok));
+    // Shards, one per task, hold the records; the journal holds none of them.
+    assert_eq!(std::fs::read_dir(run.run_dir().join("shards")).unwrap().count(), 9);
+
+    let local = study(&dir, "equal", &["ok"], 3).run_dir(dir.join("local")).workers(2).progress(ProgressMode::Off).run_command().unwrap();
+    let by_id = |r: &Results| -> HashMap<String, f64> { r.records().iter().map(|t| (t.id.to_string(), t.metrics.get("loss").unwrap())).collect() };
+    assert_eq!(by_id(&results), by_id(&local));
+    assert_eq!(results.summary().to_string(), local.summary().to_string());
+    assert_eq!(results.significance().unwrap().to_string(), local.significance().unwrap().to_string());
+    // Submitting again submits nothing; each trial ran once on Slurm (+ once locally).
+    let again = on_slurm.on(settings()).submit().unwrap();
+    assert_eq!(submitted_trials(again.run_dir()), 9);
+    assert!(executions(&dir).values().all(|&n| n == 2), "{:?}", executions(&dir));
+    // ablate status reads it too.
+    let status = ablate(&dir, &["status", run.run_dir().to_str().unwrap()]);
+    let last = String::from_utf8_lossy(&status.stdout).lines().find(|l| l.starts_with("total")).unwrap_or_default().to_string();
+    assert_eq!(last.split_whitespace().collect::<Vec<_>>(), ["total", "0", "0", "9", "0", "0"]);
+}
+
+#[test]
+fn a_driver_killed_right_after_sbatch_loses_nothing() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("killed");
+    std::fs::write(
+        dir.join("study.toml"),
+        format!(
+            "name = \"killed\"\nseeds = 3\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevels = [0.01, 0.1, 1.0]\n\
+             [[metric]]\nname = \"loss\"\ngoal = \"minimize\"\n[command]\nargv = [\"python3\", \"trial.py\", \"ok\", \"{{lr}}\", \"{{seed}}\"]\nenv = {{ EXEC_LOG = \"{}\" }}\n[slurm]\npoll_s = 0.5\n",
+            dir.join("exec.log").display()
+        ),
+    )
+    .unwrap();
+    let run_dir = dir.join("runs/killed");
+    let job_file = run_dir.join("slurm/submission-0.job");
+    let mut driver = Command::new(bin()).args(["submit", "study.toml"]).current_dir(&dir).stdout(std::process::Stdio::null()).spawn().unwrap();
+    // SIGKILL as soon as sbatch has returned (the array is still held, or just released).
+    wait_for("the job id on disk", Duration::from_secs(30), || job_file.exists() || driver.try_wait().unwrap().is_some());
+    let _ = driver.kill();
+    let _ = driver.wait();
+    // A rerun of the same command re-attaches: nothing new is submitted.
+    let again = ablate(&dir, &["submit", "study.toml"]);
+    assert!(again.status.success());
+    assert_eq!(submitted_trials(&run_dir), 9, "a trial was submitted twice");
+    let wait = ablate(&dir, &["wait", "runs/killed"]);
+    assert!(wait.status.success());
+    assert!(String::from_utf8_lossy(&wait.stdout).contains("lr=0.01"));
+    let results = Results::load(&run_dir).unwrap();
+    assert_eq!(results.records().iter().filter(|r| r.status == Status::Ok).count(), 9);
+    let runs = executions(&dir);
+    assert_eq!(runs.len(), 9);
+    assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+}
+
+#[test]
+fn cancelled_and_timed_out_tasks_are_resubmitted_once_and_failures_kept() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("vanish");
+    let s = Study::new("vanish")
+        .param(Param::categorical("mode", ["ok", "slow", "hang", "fail"], "ok").levels(["ok", "slow", "hang", "fail"]))
+        .param(Param::float("lr", 0.1))
+        .seeds(1)
+        .minimize("loss")
+        .retries(1)
+        .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
+        .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
+        .working_dir(&dir)
+        .run_dir(dir.join("runs/vanish"));
+    let plan = s.plan().unwrap();
+    let slow = plan.trials().iter().position(|t| plan.label(t.config_index()) == "mode=slow").unwrap();
+    // A one-minute limit per task: the hanging trial's first attempt is killed by Slurm.
+    let run = s.on(settings().time("1")).submit().unwrap();
+    let job = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.job")).unwrap();
+    let slow_task = format!("{}_{slow}", job.trim());
+    wait_for("the slow task to run", Duration::from_secs(60), || squeue_state(&slow_task) == "RUNNING");
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(Command::new("scancel").arg(&slow_task).status().unwrap().success());
+    let results = run.wait().unwrap();
+
+    let records = results.records();
+    let of = |label: &str| records.iter().find(|r| results.plan().label(results.plan().config_index(&r.config).unwrap()) == label).unwrap().clone();
+    assert_eq!(of("baseline").status, Status::Ok);
+    for (label, cause) in [("mode=slow", "cancel"), ("mode=hang", "time limit")] {
+        let r = of(label);
+        assert_eq!((r.status, r.attempt), (Status::Ok, 2), "{label}: {r:?}");
+        // The first attempt is in the journal, as a failure that says what happened.
+        let journal = std::fs::read_to_string(run.run_dir().join("journal.jsonl")).unwrap();
+        let line = journal.lines().find(|l| l.contains(r.id.as_str()) && l.contains("\"failed\"")).unwrap_or_else(|| panic!("{label}: no failed attempt recorded"));
+        assert!(line.contains(cause), "{label}: {line}");
+    }
+    let fail = of("mode=fail");
+    assert_eq!((fail.status, fail.attempt), (Status::Failed, 2), "{fail:?}");
+    assert!(fail.error.as_deref().unwrap().contains("boom: this configuration always fails"), "{fail:?}");
+    let runs = executions(&dir);
+    assert_eq!(runs.values().copied().max(), Some(2), "{runs:?}");
+    assert_eq!(runs.values().sum::<usize>(), 1 + 2 + 2 + 2);
+}
+
+#[test]
+fn two_drivers_at_once_execute_each_trial_once() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("two");
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || study(&dir, "two", &["ok"], 3).on(settings()).submit().and_then(|run| run.wait()).map(|r| r.records().len()))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap().unwrap(), 9);
+    }
+    assert_eq!(submitted_trials(&dir.join("runs/two")), 9);
+    let runs = executions(&dir);
+    assert_eq!(runs.len(), 9);
+    assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+}
+
+#[test]
+fn how_a_task_ended_is_known_after_the_scheduler_forgot_it() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("forgot");
+    let s = Study::new("forgot")
+        .param(Param::categorical("mode", ["slow"], "slow"))
+        .param(Param::float("lr", 0.1))
+        .seeds(1)
+        .minimize("loss")
+        .retries(0)
+        .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
+        .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
+        .working_dir(&dir)
+        .run_dir(dir.join("runs/forgot"));
+    let run_dir = dir.join("runs/forgot");
+    drop(s.on(settings()).submit().unwrap()); // the driver goes away
+    let job = std::fs::read_to_string(run_dir.join("slurm/submission-0.job")).unwrap();
+    let task = format!("{}_0", job.trim());
+    wait_for("the task to run", Duration::from_secs(60), || squeue_state(&task) == "RUNNING");
+    assert!(Command::new("scancel").arg(&task).status().unwrap().success());
+    // MinJobAge is a few seconds in the test cluster: wait until squeue has forgotten it.
+    wait_for("squeue to forget the task", Duration::from_secs(120), || squeue_state(job.trim()).is_empty());
+    let status = Study::attach(&run_dir).unwrap().status().unwrap();
+    assert_eq!(status.totals().failed, 1, "{}", status.to_text());
+    let results = Results::load(&run_dir).unwrap();
+    let error = results.records()[0].error.clone().unwrap();
+    if accounting() {
+        assert!(error.contains("cancelled (scancel)"), "sacct should say: {error}");
+    } else {
+        assert!(error.contains("stopped by a signal"), "the exit record should say: {error}");
+    }
+}

@@ -1,0 +1,27 @@
+"""A trial for the Slurm tests: a quadratic in lr with seeded noise, and behaviours by mode.
+
+mode=ok: finishes at once. mode=slow / mode=hang: on the first attempt sleeps for ten minutes
+(the test cancels the first, the Slurm time limit kills the second), later attempts finish.
+mode=fail: always exits 3 with a message on stderr. Every start is appended to $EXEC_LOG, so a
+test counts executions per trial.
+"""
+import json
+import os
+import random
+import sys
+import time
+
+mode, lr, seed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+trial_dir = os.environ["ABLATE_TRIAL_DIR"]
+with open(os.environ["EXEC_LOG"], "a") as log:
+    log.write(os.environ["ABLATE_TRIAL_ID"] + "\n")
+marker = os.path.join(trial_dir, "attempted")
+first = not os.path.exists(marker)
+open(marker, "w").close()
+if mode in ("slow", "hang") and first:
+    time.sleep(600)
+if mode == "fail":
+    print("boom: this configuration always fails", file=sys.stderr)
+    sys.exit(3)
+noise = random.Random(seed).gauss(0.0, 0.01)
+print("ABLATE_RESULT " + json.dumps({"loss": (lr - 0.1) ** 2 + noise}))
