@@ -7,6 +7,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 "$here/install.sh"
+# The `ablate` binary Slurm array tasks run (tutorials 07 and 08): built here, and named in
+# ABLATE_BIN (the kernelspec's PATH is fixed at install time).
+(cd "$repo" && cargo build --locked --quiet -p ablate-cli)
+export ABLATE_BIN="${CARGO_TARGET_DIR:-$repo/target}/debug/ablate"
 if [ $# -eq 0 ]; then
   set -- "$repo/tests/notebooks" "$repo/notebooks"
 fi

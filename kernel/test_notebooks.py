@@ -3,7 +3,8 @@
 A notebook passes when every cell ran without an error reply, no cell wrote anything to
 stderr except ablate's own progress lines, and the notebook produced the outputs its
 metadata expects (`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an
-inline SVG). Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they
+inline SVG). Notebooks whose metadata says `"needs": ["slurm"]` are skipped, saying so, when no
+Slurm answers (unless ABLATE_REQUIRE_SLURM=1). Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they
 FAIL: the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
 
 Why not plain nbclient: evcxr reports a `?` error at top level only as stderr text, and
@@ -16,8 +17,10 @@ Usage: test_notebooks.py [--save DIR] NOTEBOOK_OR_DIR...   Prints one line per n
 its time and slowest cells, and a closing `N passed, N failed` line; exits 1 if any failed.
 With --save, the executed notebooks are written to DIR (for nbconvert to HTML).
 """
+import os
 import pathlib
 import queue
+import subprocess
 import sys
 import time
 
@@ -160,6 +163,22 @@ def run(path, save_dir=None):
     return passed, seconds, problems, must_fail, slowest
 
 
+def skip_reason(path):
+    """Why a notebook cannot run here (`metadata.ablate.needs`: ["slurm"]), or None.
+
+    With ABLATE_REQUIRE_SLURM=1 (CI), a missing Slurm is not a reason: the notebook runs and
+    fails."""
+    needs = nbformat.read(path, as_version=4).metadata.get("ablate", {}).get("needs", [])
+    if "slurm" in needs and os.environ.get("ABLATE_REQUIRE_SLURM") != "1":
+        try:
+            up = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, timeout=10).stdout.strip() != b""
+        except (OSError, subprocess.TimeoutExpired):
+            up = False
+        if not up:
+            return "needs a Slurm (sinfo does not answer; tests/slurm/slurm-up.sh starts one)"
+    return None
+
+
 def main(args):
     save_dir = None
     if args[:1] == ["--save"]:
@@ -170,6 +189,10 @@ def main(args):
         paths += sorted(p.glob("*.ipynb")) if p.is_dir() else [p]
     passed = failed = 0
     for path in paths:
+        reason = skip_reason(path)
+        if reason:
+            print(f"SKIP {path}: {reason}", flush=True)
+            continue
         ok, seconds, problems, must_fail, slowest = run(path, save_dir)
         expectation = " (expected to fail)" if must_fail else ""
         cells = ", ".join(f"cell {i}: {s:.1f} s" for i, s in slowest)

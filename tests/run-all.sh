@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite: the Rust tests (unit, integration, statistics against scipy and
-# statsmodels reference values, doc examples, the CLI), the Python helper's tests, then every notebook executed headless through
-# the real evcxr kernel (installed by kernel/install.sh if needed).
+# statsmodels reference values, doc examples, the CLI), the Python helper's tests, the Slurm
+# tests on a real local Slurm, then every notebook executed headless through the real evcxr
+# kernel (installed by kernel/install.sh if needed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
@@ -10,5 +11,13 @@ echo "rust tests: $(( $(date +%s) - started )) s"
 # The Python helper for command trials (standard library only; a few cases need scikit-learn
 # and are skipped without it).
 python3 -m unittest discover -s python
+# Slurm: a real single-node cluster on this machine (root: installed from Debian packages and
+# started by tests/slurm/slurm-up.sh), tested without and with accounting, then kept up for
+# the cluster tutorials (07, 08) and stopped at the end.
+if [ "$(id -u)" = 0 ]; then
+  trap 'bash tests/slurm/slurm-down.sh' EXIT
+  export ABLATE_REQUIRE_SLURM=1
+fi
+ABLATE_KEEP_SLURM=1 tests/slurm/run.sh
 kernel/test-notebooks.sh
 echo "full suite: $(( $(date +%s) - started )) s"

@@ -158,7 +158,8 @@ fn run(command: Command) -> Result<()> {
         Command::Run { study, options } => run_study(&study, options),
         Command::Status { run } => {
             let dir = run_dir_of(&run)?;
-            if dir.join(ablate::exec::slurm::SLURM_DIR).is_dir() {
+            // Submitted to Slurm, and the scheduler is reachable from here: ask it too.
+            if dir.join(ablate::exec::slurm::SLURM_DIR).is_dir() && Slurm::is_available() {
                 println!("{}", SlurmRun::attach(&dir)?.status()?.to_text());
             } else {
                 println!("{}", Results::status(dir)?);

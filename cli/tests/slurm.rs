@@ -5,7 +5,7 @@
 //! with accounting, from the tasks' own exit records without).
 //!
 //! `tests/slurm/run.sh` starts Slurm and runs these once without and once with accounting
-//! (`ABLATE_SLURM_ACCOUNTING=0|1`). Without a Slurm (no `sinfo` answering), each test says so
+//! (`ABLATE_SLURM_ACCOUNTING=0|1`, `ABLATE_SLURM_TESTS=1`); a plain `cargo test` skips them. Without a Slurm (no `sinfo` answering), each test says so
 //! and passes, unless `ABLATE_REQUIRE_SLURM=1` (set by the CI runner), which makes it fail.
 
 use std::collections::HashMap;
@@ -19,6 +19,10 @@ use ablate::store::Status;
 const TRIAL: &str = include_str!("slurm/trial.py");
 
 fn slurm_up() -> bool {
+    if std::env::var("ABLATE_SLURM_TESTS").as_deref() != Ok("1") {
+        eprintln!("skipped: the Slurm tests run through tests/slurm/run.sh (which starts Slurm and sets ABLATE_SLURM_TESTS=1)");
+        return false;
+    }
     let up = Command::new("sinfo").args(["-h", "-o", "%T"]).output().is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
     if !up {
         assert!(std::env::var("ABLATE_REQUIRE_SLURM").as_deref() != Ok("1"), "Slurm is required (ABLATE_REQUIRE_SLURM=1) but `sinfo` does not answer: run tests/slurm/slurm-up.sh as root");
