@@ -39,7 +39,7 @@ fn main() -> Result<()> {
         .param(Param::int("x", 0).levels(0..100))
         .seeds(100)
         .minimize("loss")
-        .command(["printf", "ABLATE_RESULT {\"loss\": 1.0}\\n"])
+        .command(["printf", "ABLATE_RESULT {{\"loss\": 1.0}}\\n"])
         .run_dir(dir.join("run"));
     let plan = measure("plan 10,000 trials", || study.plan())?;
     assert_eq!(plan.trials().len(), 10_000);
