@@ -9,7 +9,7 @@ repo="$(dirname "$here")"
 "$here/install.sh"
 # The `ablate` binary Slurm array tasks run (tutorials 07 and 08): built here, and named in
 # ABLATE_BIN (the kernelspec's PATH is fixed at install time).
-(cd "$repo" && cargo build --locked --quiet -p ablate-cli)
+(cd "$repo" && cargo build --locked --quiet --workspace --all-features --bin ablate)
 export ABLATE_BIN="${CARGO_TARGET_DIR:-$repo/target}/debug/ablate"
 if [ $# -eq 0 ]; then
   set -- "$repo/tests/notebooks" "$repo/notebooks"

@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ] && ! sinfo >/dev/null 2>&1; then
 fi
 run_tests() {
   ABLATE_SLURM_TESTS=1 ABLATE_REQUIRE_SLURM=1 ABLATE_SLURM_ACCOUNTING="$1" \
-    cargo test --locked -p ablate-cli --test slurm -- --test-threads=1
+    cargo test --locked --workspace --all-features --test slurm -- --test-threads=1
 }
 if [ "$(id -u)" = 0 ]; then
   [ "${ABLATE_KEEP_SLURM:-0}" = 1 ] || trap 'bash tests/slurm/slurm-down.sh' EXIT
