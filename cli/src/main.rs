@@ -160,10 +160,17 @@ fn run(command: Command) -> Result<()> {
             let dir = run_dir_of(&run)?;
             // Submitted to Slurm, and the scheduler is reachable from here: ask it too.
             if dir.join(ablate::exec::slurm::SLURM_DIR).is_dir() && Slurm::is_available() {
-                println!("{}", SlurmRun::attach(&dir)?.status()?.to_text());
-            } else {
-                println!("{}", Results::status(dir)?);
+                match SlurmRun::attach(&dir).and_then(|run| run.status()) {
+                    Ok(status) => {
+                        println!("{}", status.to_text());
+                        return Ok(());
+                    }
+                    // The scheduler does not answer: what the run directory alone says.
+                    Err(e @ Error::Slurm { .. }) => eprintln!("ablate: {e}\nablate: showing what the run directory says without the scheduler"),
+                    Err(e) => return Err(e),
+                }
             }
+            println!("{}", Results::status(dir)?);
             Ok(())
         }
         Command::Submit { study, retries, run_dir, trials_per_task, ablate_bin } => submit(&study, retries, run_dir, trials_per_task, ablate_bin),

@@ -210,7 +210,9 @@ impl SlurmRun {
 
     /// Waits until nothing is queued or running, printing progress to stderr, and
     /// resubmitting trials whose task vanished or failed while they have retries left
-    /// (`.retries(n)` of the study, default 1). Returns the results.
+    /// (`.retries(n)` of the study, default 1). Returns the results. Trials that were never
+    /// submitted (a driver killed before `sbatch` accepted them) are submitted by the next
+    /// `submit`, not by waiting.
     pub fn wait(&self) -> Result<Results> {
         let mut last = String::new();
         loop {
