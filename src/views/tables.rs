@@ -46,6 +46,12 @@ fn direction_note(direction: Direction) -> &'static str {
     }
 }
 
+/// An effect size with two decimals, or in scientific notation when the paired differences
+/// barely vary (a d_z of 4.67e15 is not a number anyone should read sixteen digits of).
+fn effect_size_cell(d: f64) -> Cell {
+    if d.is_finite() && d.abs() >= 1e4 { Cell::float(d) } else { Cell::number(d, 2) }
+}
+
 fn optional(value: Option<f64>, cell: impl Fn(f64) -> Cell) -> Cell {
     value.map_or_else(Cell::missing, cell)
 }
@@ -142,7 +148,7 @@ impl TableView for Significance {
                 optional(r.change_pct, |p| Cell::percent_change(p, 2)),
                 optional(r.p_value, Cell::p_value),
                 optional(r.p_adjusted, Cell::p_value),
-                optional(r.effect_size, |d| Cell::number(d, 2)),
+                optional(r.effect_size, effect_size_cell),
                 r.magnitude.map_or_else(Cell::missing, |mag| Cell::text(mag.as_str())),
                 verdict_cell,
                 r.seeds_needed.map_or_else(Cell::missing, |s| match s {
@@ -279,3 +285,15 @@ macro_rules! display_as_text {
 }
 
 display_as_text!(Summary, Significance, FactorialAnova, Ranking);
+
+#[cfg(test)]
+mod tests {
+    use super::effect_size_cell;
+
+    #[test]
+    fn effect_sizes_of_noise_free_pairs_read_as_numbers() {
+        assert_eq!(effect_size_cell(-4.2612).plain(), "-4.26");
+        assert_eq!(effect_size_cell(4_669_332_093_657_731.0).plain(), "4.669e15");
+        assert_eq!(effect_size_cell(f64::INFINITY).plain(), "∞");
+    }
+}
