@@ -51,7 +51,6 @@ pub mod study;
 pub mod trial;
 pub mod views;
 
-pub use plotters;
 pub use polars;
 
 pub use views::Conclusions;
