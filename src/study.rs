@@ -341,7 +341,8 @@ impl Study {
         self.command_trials_for(&self.plan()?)
     }
 
-    fn command_trials_for(&self, plan: &Plan) -> Result<CommandTrials> {
+    /// The study's command checked against `plan` (already built: no second planning).
+    pub(crate) fn command_trials_for(&self, plan: &Plan) -> Result<CommandTrials> {
         let spec = self.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
             message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.name),
         })?;

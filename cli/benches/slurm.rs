@@ -2,7 +2,8 @@
 //! CPU time to plan, write the submission and batch script and submit (100 array tasks of
 //! 100 trivial trials each), the number of scheduler calls per poll, and the CPU time to
 //! ingest the 10,000 results the tasks wrote (re-attach + one poll, then `Results::load`).
-//! Run: `cargo bench -p ablate-cli --bench slurm` with Slurm up. Numbers in BENCHMARKS.md.
+//! Run: `cargo bench --profile dev -p ablate-cli --bench slurm` with Slurm up (the dev profile,
+//! as every bench here). Numbers in BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 

@@ -47,21 +47,23 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ablate"))
 }
 
-/// A study over `modes` × lr levels in `dir`, trials logging their starts to exec.log.
-fn study(dir: &Path, name: &str, modes: &[&str], seeds: u32) -> Study {
-    let mut mode = Param::categorical("mode", modes.iter().copied(), modes[0]);
-    if modes.len() > 1 {
-        mode = mode.levels(modes.iter().copied());
-    }
+/// A study in `dir` whose trials run trial.py with `{mode} {lr} {seed}` and log their starts
+/// to exec.log; params, seeds and retries are the caller's.
+fn trial_study(dir: &Path, name: &str) -> Study {
     Study::new(name)
-        .param(mode)
-        .param(Param::float("lr", 0.1).levels([0.01, 0.1, 1.0]))
-        .seeds(seeds)
         .minimize("loss")
         .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
         .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
         .working_dir(dir)
         .run_dir(dir.join("runs").join(name))
+}
+
+/// `mode` fixed, lr over three levels, `seeds` seeds.
+fn study(dir: &Path, name: &str, mode: &str, seeds: u32) -> Study {
+    trial_study(dir, name)
+        .param(Param::categorical("mode", [mode], mode))
+        .param(Param::float("lr", 0.1).levels([0.01, 0.1, 1.0]))
+        .seeds(seeds)
 }
 
 fn settings() -> Slurm {
@@ -118,7 +120,7 @@ fn a_study_on_slurm_equals_the_local_run() {
         return;
     }
     let dir = temp_dir("equal");
-    let on_slurm = study(&dir, "equal", &["ok"], 3);
+    let on_slurm = study(&dir, "equal", "ok", 3);
     let run = on_slurm.on(settings()).submit().unwrap();
     let shown = run.to_text();
     assert!(shown.contains("Study `equal` on Slurm") && shown.contains("total"), "{shown}");
@@ -128,7 +130,7 @@ fn a_study_on_slurm_equals_the_local_run() {
     // Shards, one per task, hold the records; the journal holds none of them.
     assert_eq!(std::fs::read_dir(run.run_dir().join("shards")).unwrap().count(), 9);
 
-    let local = study(&dir, "equal", &["ok"], 3).run_dir(dir.join("local")).workers(2).progress(ProgressMode::Off).run_command().unwrap();
+    let local = study(&dir, "equal", "ok", 3).run_dir(dir.join("local")).workers(2).progress(ProgressMode::Off).run_command().unwrap();
     let by_id = |r: &Results| -> HashMap<String, f64> { r.records().iter().map(|t| (t.id.to_string(), t.metrics.get("loss").unwrap())).collect() };
     assert_eq!(by_id(&results), by_id(&local));
     assert_eq!(results.summary().to_string(), local.summary().to_string());
@@ -185,16 +187,8 @@ fn cancelled_and_timed_out_tasks_are_resubmitted_once_and_failures_kept() {
         return;
     }
     let dir = temp_dir("vanish");
-    let s = Study::new("vanish")
-        .param(Param::categorical("mode", ["ok", "slow", "hang", "fail"], "ok").levels(["ok", "slow", "hang", "fail"]))
-        .param(Param::float("lr", 0.1))
-        .seeds(1)
-        .minimize("loss")
-        .retries(1)
-        .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
-        .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
-        .working_dir(&dir)
-        .run_dir(dir.join("runs/vanish"));
+    let modes = ["ok", "slow", "hang", "fail"];
+    let s = trial_study(&dir, "vanish").param(Param::categorical("mode", modes, "ok").levels(modes)).param(Param::float("lr", 0.1)).seeds(1).retries(1);
     let plan = s.plan().unwrap();
     let slow = plan.trials().iter().position(|t| plan.label(t.config_index()) == "mode=slow").unwrap();
     // A one-minute limit per task: the hanging trial's first attempt is killed by Slurm.
@@ -209,11 +203,11 @@ fn cancelled_and_timed_out_tasks_are_resubmitted_once_and_failures_kept() {
     let records = results.records();
     let of = |label: &str| records.iter().find(|r| results.plan().label(results.plan().config_index(&r.config).unwrap()) == label).unwrap().clone();
     assert_eq!(of("baseline").status, Status::Ok);
+    let journal = std::fs::read_to_string(run.run_dir().join("journal.jsonl")).unwrap();
     for (label, cause) in [("mode=slow", "cancel"), ("mode=hang", "time limit")] {
         let r = of(label);
         assert_eq!((r.status, r.attempt), (Status::Ok, 2), "{label}: {r:?}");
         // The first attempt is in the journal, as a failure that says what happened.
-        let journal = std::fs::read_to_string(run.run_dir().join("journal.jsonl")).unwrap();
         let line = journal.lines().find(|l| l.contains(r.id.as_str()) && l.contains("\"failed\"")).unwrap_or_else(|| panic!("{label}: no failed attempt recorded"));
         assert!(line.contains(cause), "{label}: {line}");
     }
@@ -234,7 +228,7 @@ fn two_drivers_at_once_execute_each_trial_once() {
     let threads: Vec<_> = (0..2)
         .map(|_| {
             let dir = dir.clone();
-            std::thread::spawn(move || study(&dir, "two", &["ok"], 3).on(settings()).submit().and_then(|run| run.wait()).map(|r| r.records().len()))
+            std::thread::spawn(move || study(&dir, "two", "ok", 3).on(settings()).submit().and_then(|run| run.wait()).map(|r| r.records().len()))
         })
         .collect();
     for t in threads {
@@ -252,16 +246,7 @@ fn how_a_task_ended_is_known_after_the_scheduler_forgot_it() {
         return;
     }
     let dir = temp_dir("forgot");
-    let s = Study::new("forgot")
-        .param(Param::categorical("mode", ["slow"], "slow"))
-        .param(Param::float("lr", 0.1))
-        .seeds(1)
-        .minimize("loss")
-        .retries(0)
-        .command(["python3", "trial.py", "{mode}", "{lr}", "{seed}"])
-        .env("EXEC_LOG", &dir.join("exec.log").display().to_string())
-        .working_dir(&dir)
-        .run_dir(dir.join("runs/forgot"));
+    let s = trial_study(&dir, "forgot").param(Param::categorical("mode", ["slow"], "slow")).param(Param::float("lr", 0.1)).seeds(1).retries(0);
     let run_dir = dir.join("runs/forgot");
     drop(s.on(settings()).submit().unwrap()); // the driver goes away
     let job = std::fs::read_to_string(run_dir.join("slurm/submission-0.job")).unwrap();

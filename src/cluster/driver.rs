@@ -151,7 +151,7 @@ impl SlurmRun {
                 study.name()
             )));
         }
-        let objective = study.command_trials()?;
+        let objective = study.command_trials_for(&plan)?;
         settings.sbatch_options()?; // every setting checked before anything is written
         let run_dir = study.store_dir().ok_or_else(|| slurm_error("a study on Slurm needs a run directory on the shared filesystem: remove .in_memory()".into()))?;
         let run_dir = std::path::absolute(&run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
@@ -188,12 +188,8 @@ impl SlurmRun {
             slurm_error(format!("nothing was submitted from {} (no {}/submission-*.json): submit the study first", run_dir.display(), submission::dir(run_dir).display()))
         })?;
         let latest = submission::load(run_dir, latest)?;
-        let spec_path = run_dir.join("specs").join(format!("{}.json", latest.spec_hash));
-        let text = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io { context: format!("cannot read the study spec {}", spec_path.display()), source: e })?;
-        let spec = crate::spec::StudySpec::from_json(&text).map_err(|e| Error::Spec { file: spec_path.display().to_string(), message: e.to_string() })?;
-        let study = Study::from_spec(&spec, run_dir)?.run_dir(run_dir).retries(latest.retries);
-        let stored = StoredSpec { json: text, hash: latest.spec_hash.clone() };
-        SlurmRun::open(&study, latest.settings, &stored)
+        let (study, stored) = super::submitted_study(run_dir, &latest.spec_hash)?;
+        SlurmRun::open(&study.retries(latest.retries), latest.settings, &stored)
     }
 
     /// The run directory.
@@ -271,7 +267,7 @@ impl SlurmRun {
                 state.submissions.insert(n, submission::load(&self.run_dir, n)?);
             }
         }
-        let jobs = self.job_ids(&state.submissions)?;
+        let mut jobs = self.job_ids(&state.submissions)?;
         let active: Vec<String> = jobs.values().filter_map(|j| j.clone()).collect();
         let queue = scheduler::squeue(&active)?;
         // An array is held only while its driver records the job id, under this lock: one
@@ -295,8 +291,9 @@ impl SlurmRun {
                 .filter(|&i| !self.store.claimed_elsewhere(self.plan.trials()[i].id()))
                 .collect();
             if !todo.is_empty() {
-                let sub = self.submit_trials(&state.ledger, &todo)?;
+                let (sub, job) = self.submit_trials(&state.ledger, &todo)?;
                 fresh = Some((sub.number, todo.len()));
+                jobs.insert(sub.number, Some(job));
                 queued.extend(todo);
                 state.submissions.insert(sub.number, sub);
             }
@@ -409,7 +406,7 @@ impl SlurmRun {
 
     /// Writes a submission for `todo` (plan indices), its batch script, and submits it held,
     /// records the job id, then releases it: no task runs before its job id is on disk.
-    fn submit_trials(&self, ledger: &Ledger, todo: &[usize]) -> Result<Submission> {
+    fn submit_trials(&self, ledger: &Ledger, todo: &[usize]) -> Result<(Submission, String)> {
         let ablate_bin = match &self.settings.ablate_bin {
             Some(bin) => bin.clone(),
             None => find_on_path("ablate").ok_or_else(|| {
@@ -456,7 +453,7 @@ impl SlurmRun {
         };
         submission::record_job(&self.run_dir, sub.number, &Job::Id(job.clone()))?;
         scheduler::release(&job)?;
-        Ok(sub)
+        Ok((sub, job))
     }
 
     fn progress(&self, state: &DriverState, jobs: &BTreeMap<u32, Option<String>>, states: &TaskStates, flight: Flight) -> SlurmStatus {
@@ -480,15 +477,12 @@ impl SlurmRun {
             .iter()
             .map(|(&n, sub)| {
                 let job_id = jobs.get(&n).cloned().flatten();
+                // The scheduler was asked before this poll's own submission: all of its tasks are queued.
                 let in_flight = match (&job_id, flight.fresh) {
                     (_, Some((fresh, _))) if fresh == n => sub.tasks.len(),
                     (Some(j), _) => (0..sub.tasks.len()).filter(|&k| states.get(&(j.clone(), k)).is_some_and(TaskState::in_flight)).count(),
                     (None, _) => 0,
                 };
-                let job_id = job_id.or_else(|| match submission::job(&self.run_dir, n) {
-                    Job::Id(id) => Some(id),
-                    _ => None,
-                });
                 JobStatus { submission: n, job_id, tasks: sub.tasks.len(), in_flight, cancelled: submission::is_cancelled(&self.run_dir, n) }
             })
             .collect();

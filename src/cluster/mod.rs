@@ -9,9 +9,23 @@ mod worker;
 pub use driver::{ConfigProgress, JobStatus, SlurmRun, SlurmStatus};
 pub use worker::run_worker;
 
-use crate::error::Result;
+use std::path::Path;
+
+use crate::error::{Error, Result};
 use crate::exec::Slurm;
+use crate::session::StoredSpec;
+use crate::spec::StudySpec;
 use crate::study::Study;
+
+/// The study a submission was made from, rebuilt from `specs/<hash>.json` of its run
+/// directory (not `spec.json`, which a later run may have replaced), and that spec.
+pub(crate) fn submitted_study(run_dir: &Path, spec_hash: &str) -> Result<(Study, StoredSpec)> {
+    let path = run_dir.join("specs").join(format!("{spec_hash}.json"));
+    let json = std::fs::read_to_string(&path).map_err(|e| Error::Io { context: format!("cannot read the study spec {}", path.display()), source: e })?;
+    let spec = StudySpec::from_json(&json).map_err(|e| Error::Spec { file: path.display().to_string(), message: e.to_string() })?;
+    let study = Study::from_spec(&spec, run_dir)?.run_dir(run_dir);
+    Ok((study, StoredSpec { json, hash: spec_hash.to_string() }))
+}
 
 /// A study bound to a Slurm cluster: `study.on(Slurm::new()...)`.
 #[derive(Debug)]

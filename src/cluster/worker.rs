@@ -9,9 +9,7 @@ use crate::exec::slurm::submission::{self, ExitRecord};
 use crate::exec::slurm::slurm_error;
 use crate::error::{Error, Result};
 use crate::options::{ProgressMode, RunOptions};
-use crate::spec::StudySpec;
 use crate::store::{Store, StoreLocation};
-use crate::study::Study;
 
 /// Runs array task `task` of submission `number` in `run_dir`; returns how many trials ran.
 /// Trials already done (by an earlier attempt of this task, or another process) are skipped;
@@ -22,15 +20,12 @@ pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
     let trials = submission.tasks.get(task).ok_or_else(|| {
         slurm_error(format!("submission {number} in {} has {} tasks; there is no task {task}", run_dir.display(), submission.tasks.len()))
     })?;
-    let spec_path = run_dir.join("specs").join(format!("{}.json", submission.spec_hash));
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io { context: format!("cannot read the study spec {}", spec_path.display()), source: e })?;
-    let spec = StudySpec::from_json(&text).map_err(|e| Error::Spec { file: spec_path.display().to_string(), message: e.to_string() })?;
-    let study = Study::from_spec(&spec, &run_dir)?;
+    let (study, _) = super::submitted_study(&run_dir, &submission.spec_hash)?;
     let plan = study.plan()?;
-    let objective = study.command_trials()?;
+    let objective = study.command_trials_for(&plan)?;
     let mut indices = Vec::with_capacity(trials.len());
     for t in trials {
-        let index = plan.trial_index(&t.id).ok_or_else(|| slurm_error(format!("trial {} of submission {number} is not in the study spec {}", t.id, spec_path.display())))?;
+        let index = plan.trial_index(&t.id).ok_or_else(|| slurm_error(format!("trial {} of submission {number} is not in the study spec specs/{}.json", t.id, submission.spec_hash)))?;
         indices.push(index);
     }
     let options = RunOptions {
