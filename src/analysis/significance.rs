@@ -203,6 +203,8 @@ pub struct Significance {
     pub baseline_mean: Option<f64>,
     /// Number of successful baseline seeds.
     pub baseline_n: usize,
+    /// 95% t-interval of the baseline mean (as in the summary).
+    pub baseline_ci: Option<(f64, f64)>,
     /// One row per non-baseline configuration, plan order.
     pub rows: Vec<SignificanceRow>,
 }
@@ -239,6 +241,7 @@ impl Significance {
         }
         let baseline: Vec<f64> = values[0].iter().flatten().copied().collect();
         let baseline_mean = stats::mean(&baseline).ok();
+        let baseline_ci = stats::t_interval(&baseline, 0.95, Alternative::TwoSided).ok().map(|t| (t.lower, t.upper));
         let mut rows: Vec<SignificanceRow> = (1..plan.configs().len())
             .map(|c| compare(c, plan.label(c), plan.varied(c), &values[c], &values[0], baseline_mean, &options))
             .collect();
@@ -259,7 +262,7 @@ impl Significance {
                 Verdict::Worse
             };
         }
-        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), rows })
+        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows })
     }
 
     /// The row of a configuration, by label.
@@ -368,12 +371,28 @@ fn compare(
     row
 }
 
+/// Differences smaller than this fraction of the values' magnitude are floating-point
+/// rounding, not measurement: a config whose metric equals the baseline's up to rounding
+/// has differences of ~1e-17, whose spread would otherwise give a d_z of 1e15.
+const ROUNDING_NOISE: f64 = 1e-12;
+
 fn paired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &SignificanceOptions) -> Result<()> {
+    // The change is the difference of the two means, computed as the summary computes it, so
+    // both tables show the same number (the mean paired difference equals it only up to
+    // rounding, which can flip the last shown digit).
+    let change = stats::mean(a)? - stats::mean(b)?;
+    let noise = ROUNDING_NOISE * a.iter().chain(b).fold(0.0_f64, |m, x| m.max(x.abs()));
+    let spread = stats::describe(&a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>())?.sd;
+    let noise_free = spread <= noise;
+    // Differences that are all rounding noise are no difference: every test sees zeros.
+    let no_difference = noise_free && change.abs() <= noise;
+    let a = if no_difference { b } else { a };
     let t = stats::paired_t(a, b, Alternative::TwoSided)?;
-    row.change = Some(t.estimate);
+    row.change = Some(if no_difference { 0.0 } else { change });
     let ci = stats::paired_t_interval(a, b, 0.95, Alternative::TwoSided)?;
     row.change_ci = Some((ci.lower, ci.upper));
-    let d = stats::cohens_dz(a, b)?;
+    // A real change with a spread at noise level: the standardised effect is infinite.
+    let d = if noise_free && !no_difference { f64::INFINITY.copysign(change) } else { stats::cohens_dz(a, b)? };
     row.effect_size = Some(d);
     row.magnitude = Some(Magnitude::of_cohen(d));
     let (statistic, p) = match options.test {
@@ -390,10 +409,10 @@ fn paired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &Significanc
     };
     row.statistic = Some(statistic);
     row.p_value = Some(p);
-    let sd_diff = t.se * (a.len() as f64).sqrt();
-    if t.estimate != 0.0 {
+    if !no_difference {
+        let sd_diff = if noise_free { 0.0 } else { spread };
         row.seeds_needed =
-            stats::seeds_needed(sd_diff, t.estimate, options.alpha, options.power, Alternative::TwoSided, SEEDS_NEEDED_CAP).ok();
+            stats::seeds_needed(sd_diff, change, options.alpha, options.power, Alternative::TwoSided, SEEDS_NEEDED_CAP).ok();
     }
     Ok(())
 }

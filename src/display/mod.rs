@@ -37,6 +37,6 @@ pub use render::CSS;
 pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_is_safe};
 pub use table::{
     Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Table,
-    auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands,
+    auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands, p_relation,
 };
 pub use crate::stats::Stars;

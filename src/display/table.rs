@@ -391,6 +391,15 @@ pub fn format_p_value(p: f64) -> String {
     }
 }
 
+/// A p-value as it reads in a sentence after "p": `= 0.0123`, or `< 0.001` (never `= <0.001`).
+pub fn p_relation(p: f64) -> String {
+    let shown = format_p_value(p);
+    match shown.strip_prefix('<') {
+        Some(bound) => format!("< {bound}"),
+        None => format!("= {shown}"),
+    }
+}
+
 /// Decimals that show a confidence half-width with two significant digits (0.031 → 3,
 /// 0.0042 → 4, 1.7 → 1), clamped to 0..=6; 2 when the half-width is zero or not finite.
 pub fn auto_precision(half_width: f64) -> usize {

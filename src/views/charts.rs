@@ -285,9 +285,9 @@ pub(crate) fn cd_diagram_of(ranking: &Ranking) -> CriticalDifference {
     CriticalDifference::new(ranking.configs.clone(), ranking.friedman.mean_ranks.clone(), ranking.nemenyi.critical_difference)
         .cliques(ranking.cliques())
         .note(format!(
-            "mean rank over {} seeds (1 = best); CD = Nemenyi critical difference at α = 0.05; Friedman p = {}",
+            "mean rank over {} seeds (1 = best); CD = Nemenyi critical difference at α = 0.05; Friedman p {}",
             ranking.n_seeds,
-            crate::display::format_p_value(ranking.friedman.p_value)
+            crate::display::p_relation(ranking.friedman.p_value)
         ))
 }
 

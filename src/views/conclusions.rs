@@ -10,7 +10,7 @@ use crate::space::{Param, Value};
 use crate::stats::{self, Alternative, Magnitude};
 
 use crate::analysis::{Significance, SignificanceRow, Verdict};
-use crate::display::format_p_value as format_p;
+use crate::display::p_relation;
 
 /// Plain-language conclusions of a study, one sentence (or two) per finding.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,16 +45,16 @@ impl Results {
                     let joined = grid.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" and ");
                     sentences.push(if term.p_value < 0.05 {
                         format!(
-                            "{joined} interact (ANOVA F = {:.2}, p = {}, partial η² = {:.2}): the best setting of one depends on the other, so tune them together.",
+                            "{joined} interact (ANOVA F = {:.2}, p {}, partial η² = {:.2}): the best setting of one depends on the other, so tune them together.",
                             term.f,
-                            format_p(term.p_value),
+                            p_relation(term.p_value),
                             term.partial_eta_sq
                         )
                     } else {
                         format!(
-                            "No detectable interaction between {joined} (ANOVA F = {:.2}, p = {}): their effects roughly add up, so they can be tuned one at a time.",
+                            "No detectable interaction between {joined} (ANOVA F = {:.2}, p {}): their effects roughly add up, so they can be tuned one at a time.",
                             term.f,
-                            format_p(term.p_value)
+                            p_relation(term.p_value)
                         )
                     });
                 }
@@ -119,12 +119,12 @@ impl Results {
             text.push_str(&format!(", {:+.2}% vs the baseline {})", row.and_then(|r| r.change_pct).unwrap_or(0.0), shown(param.baseline())));
             if let Some(row) = row {
                 text.push_str(&match (row.verdict, row.p_adjusted) {
-                    (Verdict::Better, Some(p)) => format!("; the gain over the baseline is significant (adjusted p = {}).", format_p(p)),
+                    (Verdict::Better, Some(p)) => format!("; the gain over the baseline is significant (adjusted p {}).", p_relation(p)),
                     (_, Some(p)) => {
                         let mut s = format!(
-                            "; the gain over the baseline is not detectable with {} seeds (adjusted p = {})",
+                            "; the gain over the baseline is not detectable with {} seeds (adjusted p {})",
                             row.n,
-                            format_p(p)
+                            p_relation(p)
                         );
                         s.push_str(&seeds_needed_clause(row));
                         s.push('.');
@@ -145,9 +145,9 @@ impl Results {
                     "changes nothing detectable".to_string()
                 };
                 text.push_str(&format!(
-                    " Going further to {} {verb} (paired t, p = {}, uncorrected).",
+                    " Going further to {} {verb} (paired t, p {}, uncorrected).",
                     shown(&next.0),
-                    format_p(p)
+                    p_relation(p)
                 ));
             }
         }
@@ -170,26 +170,26 @@ fn component_sentence(sig: &Significance, param: &Param) -> Option<String> {
     let metric = &sig.metric.name;
     let change = row.change?;
     let pct = row.change_pct.map(|p| format!(" ({p:+.2}%)")).unwrap_or_default();
-    let p = row.p_adjusted.map(format_p).unwrap_or_else(|| "—".into());
+    let p = row.p_adjusted.map(p_relation).unwrap_or_else(|| "= —".into());
     Some(match row.verdict {
         Verdict::Worse => format!(
-            "Removing `{name}` makes {metric} worse by {:.4}{pct} (adjusted p = {p}): `{name}` matters.",
+            "Removing `{name}` makes {metric} worse by {:.4}{pct} (adjusted p {p}): `{name}` matters.",
             change.abs()
         ),
         Verdict::Better => format!(
-            "Removing `{name}` makes {metric} better by {:.4}{pct} (adjusted p = {p}): consider dropping `{name}`.",
+            "Removing `{name}` makes {metric} better by {:.4}{pct} (adjusted p {p}): consider dropping `{name}`.",
             change.abs()
         ),
         // A medium or large change that the seeds cannot confirm is no sign that the
         // component is unnecessary: say that more seeds would tell.
         _ if matches!(row.magnitude, Some(Magnitude::Medium | Magnitude::Large)) => format!(
-            "Removing `{name}` changes {metric} by {change:+.4}{pct}, a {} effect, but not detectable with {} seeds (adjusted p = {p}){}: run more seeds before dropping `{name}`.",
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, a {} effect, but not detectable with {} seeds (adjusted p {p}){}: run more seeds before dropping `{name}`.",
             if row.magnitude == Some(Magnitude::Large) { "large" } else { "medium" },
             row.n,
             seeds_needed_clause(row)
         ),
         _ => format!(
-            "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds (adjusted p = {p}): `{name}` may be unnecessary.",
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds (adjusted p {p}): `{name}` may be unnecessary.",
             row.n
         ),
     })

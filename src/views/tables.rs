@@ -46,10 +46,10 @@ fn direction_note(direction: Direction) -> &'static str {
     }
 }
 
-/// An effect size with two decimals, or in scientific notation when the paired differences
-/// barely vary (a d_z of 4.67e15 is not a number anyone should read sixteen digits of).
-fn effect_size_cell(d: f64) -> Cell {
-    if d.is_finite() && d.abs() >= 1e4 { Cell::float(d) } else { Cell::number(d, 2) }
+/// Decimals for a table's means and changes: enough for its narrowest 95% CI (two
+/// significant digits of the half-width), one rule for the summary and significance tables.
+fn decimals_for(half_widths: impl Iterator<Item = f64>) -> usize {
+    half_widths.map(auto_precision).min().unwrap_or(4)
 }
 
 fn optional(value: Option<f64>, cell: impl Fn(f64) -> Cell) -> Cell {
@@ -59,7 +59,7 @@ fn optional(value: Option<f64>, cell: impl Fn(f64) -> Cell) -> Cell {
 impl TableView for Summary {
     fn to_table(&self) -> Table {
         let m = &self.metric.name;
-        let precision = self.rows.iter().filter_map(|r| Some(r.ci_high? - r.mean?)).map(auto_precision).min().unwrap_or(4);
+        let precision = decimals_for(self.rows.iter().filter_map(|r| Some(r.ci_high? - r.mean?)));
         let mut table = Table::new(vec![
             ColumnSpec::text("config"),
             ColumnSpec::number("n"),
@@ -70,7 +70,7 @@ impl TableView for Summary {
             ColumnSpec::text(""),
         ])
         .with_title(format!("{m} by config ({})", direction_note(self.metric.direction)))
-        .with_note("95% CI: Student t interval over seeds; change: mean minus the baseline's mean; best mean in bold.");
+        .with_note("95% CI: Student t interval over seeds; change: mean minus the baseline's mean; ◀ best marks the best mean.");
         for r in &self.rows {
             let n = if r.failed > 0 { Cell::text(format!("{} ({} failed)", r.n, r.failed)) } else { Cell::int(r.n as i64) };
             let mean = match (r.mean, r.ci_high) {
@@ -101,7 +101,10 @@ impl TableView for Summary {
 impl TableView for Significance {
     fn to_table(&self) -> Table {
         let m = &self.metric.name;
-        let precision = self.rows.iter().filter_map(|r| Some(r.ci?.1 - r.mean?)).map(auto_precision).min().unwrap_or(4);
+        // The same configurations as the summary's (baseline included), so both tables round
+        // every mean and change to the same decimals.
+        let baseline_half_width = self.baseline_ci.zip(self.baseline_mean).map(|((_, hi), m)| hi - m);
+        let precision = decimals_for(self.rows.iter().filter_map(|r| Some(r.ci?.1 - r.mean?)).chain(baseline_half_width));
         let effect = self.options.test.effect_name();
         let mut table = Table::new(vec![
             ColumnSpec::text("config"),
@@ -148,7 +151,7 @@ impl TableView for Significance {
                 optional(r.change_pct, |p| Cell::percent_change(p, 2)),
                 optional(r.p_value, Cell::p_value),
                 optional(r.p_adjusted, Cell::p_value),
-                optional(r.effect_size, effect_size_cell),
+                optional(r.effect_size, |d| Cell::number(d, 2)),
                 r.magnitude.map_or_else(Cell::missing, |mag| Cell::text(mag.as_str())),
                 verdict_cell,
                 r.seeds_needed.map_or_else(Cell::missing, |s| match s {
@@ -213,11 +216,11 @@ impl TableView for Ranking {
         let mut table = Table::new(vec![ColumnSpec::number("rank"), ColumnSpec::text("config"), ColumnSpec::number("mean rank")])
             .with_title(format!("Ranking on {} ({} configs × {} seeds; rank 1 = best)", self.metric.name, fr.k, fr.n))
             .with_note(format!(
-                "Friedman χ² = {:.3}, p = {}; Iman-Davenport F = {:.3}, p = {}; Nemenyi critical difference (α = 0.05) = {:.3}",
+                "Friedman χ² = {:.3}, p {}; Iman-Davenport F = {:.3}, p {}; Nemenyi critical difference (α = 0.05) = {:.3}",
                 fr.statistic,
-                crate::display::format_p_value(fr.p_value),
+                crate::display::p_relation(fr.p_value),
                 fr.iman_davenport,
-                crate::display::format_p_value(fr.iman_davenport_p),
+                crate::display::p_relation(fr.iman_davenport_p),
                 self.nemenyi.critical_difference
             ));
         for (i, (config, rank)) in self.ordered().iter().enumerate() {
@@ -285,15 +288,3 @@ macro_rules! display_as_text {
 }
 
 display_as_text!(Summary, Significance, FactorialAnova, Ranking);
-
-#[cfg(test)]
-mod tests {
-    use super::effect_size_cell;
-
-    #[test]
-    fn effect_sizes_of_noise_free_pairs_read_as_numbers() {
-        assert_eq!(effect_size_cell(-4.2612).plain(), "-4.26");
-        assert_eq!(effect_size_cell(4_669_332_093_657_731.0).plain(), "4.669e15");
-        assert_eq!(effect_size_cell(f64::INFINITY).plain(), "∞");
-    }
-}

@@ -59,7 +59,9 @@ fn significance_numbers_match_the_stats_engine() {
         let own: Vec<f64> = values[row.config_index].iter().flatten().copied().collect();
         let t = stats::paired_t(&own, &base, Alternative::TwoSided).unwrap();
         assert_eq!(row.p_value, Some(t.p_value));
-        assert_eq!(row.change, Some(t.estimate));
+        // The change is the difference of means (as in the summary): the paired mean
+        // difference up to rounding.
+        assert!((row.change.unwrap() - t.estimate).abs() < 1e-12, "{row:?} vs {t:?}");
         raw.push(t.p_value);
     }
     let holm = stats::adjust_p_values(&raw, Correction::Holm).unwrap();
@@ -211,4 +213,63 @@ fn a_large_drop_the_seeds_cannot_confirm_is_not_called_unnecessary() {
     let sentence = c.sentences.iter().find(|s| s.contains("Removing `norm`")).unwrap();
     assert!(sentence.contains("a large effect") && sentence.contains("run more seeds"), "{sentence}");
     assert!(!sentence.contains("may be unnecessary"), "{sentence}");
+}
+
+/// `width` changes nothing but rounding (the metric is computed through a different float
+/// path), `shift` adds a constant: paired differences are rounding noise plus a constant.
+fn noise_free_study() -> Study {
+    Study::new("noise-free")
+        .param(Param::categorical("path", ["direct", "rounded", "shifted"], "direct").levels(["direct", "rounded", "shifted"]))
+        .seeds(6)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+}
+
+fn noise_free_trial(t: &Trial) -> TrialResult {
+    let v = 0.7 + noise(t.seed(), 1);
+    let value = match t.str("path")? {
+        "direct" => v,
+        "rounded" => (v + 0.1) * 3.0 / 3.0 - 0.1,
+        _ => v + 0.05,
+    };
+    Ok(metrics! { "accuracy" => value })
+}
+
+#[test]
+fn differences_at_rounding_noise_are_no_difference_and_a_constant_shift_is_an_infinite_effect() {
+    let results = noise_free_study().run(noise_free_trial).unwrap();
+    let sig = results.significance().unwrap();
+    let rounded = sig.row("path=rounded").unwrap();
+    // The values really differ in their last bits (else the test proves nothing).
+    let values = results.values("accuracy").unwrap();
+    assert!(values[0].iter().zip(&values[1]).any(|(a, b)| a != b), "the rounded path should differ in the last bits");
+    assert_eq!((rounded.change, rounded.effect_size, rounded.p_value), (Some(0.0), Some(0.0), Some(1.0)));
+    assert_eq!(rounded.verdict, Verdict::NoDetectableDifference);
+    let shifted = sig.row("path=shifted").unwrap();
+    assert_eq!(shifted.effect_size, Some(f64::INFINITY));
+    assert_eq!(shifted.verdict, Verdict::Better);
+    let text = sig.to_string();
+    assert!(!text.contains("e1") && !text.contains("0000000"), "no effect size of 1e15 or sixteen digits:\n{text}");
+}
+
+#[test]
+fn summary_and_significance_show_the_same_change_and_sentences_say_p_below() {
+    let results = lr_study().run(lr_effect).unwrap();
+    let summary = results.summary();
+    let sig = results.significance().unwrap();
+    // The tables' rendered change column agrees digit for digit, config by config.
+    let summary_text = summary.to_string();
+    let sig_text = sig.to_string();
+    for row in &sig.rows {
+        let s = summary.rows.iter().find(|r| r.config == row.config).unwrap();
+        assert_eq!(s.change, row.change, "{}", row.config);
+        let line_of = |text: &str| text.lines().find(|l| l.starts_with(&row.config)).unwrap().split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let (a, b) = (line_of(&summary_text), line_of(&sig_text));
+        // summary: config n mean ± ci [lo, hi] change …; significance: config n mean ± ci change*** …
+        assert_eq!(a[7], b[5].trim_end_matches('*'), "change of {}:\n{summary_text}\n{sig_text}", row.config);
+    }
+    assert!(!summary_text.contains("bold"), "plain text has no bold:\n{summary_text}");
+    let conclusions = results.conclusions().unwrap().to_string();
+    assert!(conclusions.contains("p < 0.001") && !conclusions.contains("= <"), "{conclusions}");
 }
