@@ -4,7 +4,7 @@
 //!
 //! Run: `cargo run --features png --example render_charts -- OUT_DIR`
 
-use ablate::demo::{MlpConfig, WineData, wine_forest, wine_mlp_with};
+use ablate_demo::{MlpConfig, WineData, wine_forest, wine_mlp_with};
 use ablate::prelude::*;
 
 fn save(chart: &impl Chart, dir: &std::path::Path, name: &str) -> Result<()> {

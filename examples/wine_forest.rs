@@ -27,7 +27,7 @@ fn main() -> Result<()> {
     let started = std::time::Instant::now();
     let results = study.run(|t: &Trial| {
         // 0.3 of the 11 features per split = scikit-learn's default max_features="sqrt".
-        let scores = ablate::demo::wine_forest(t.int("n_estimators")?, 0.3, t.seed())?;
+        let scores = ablate_demo::wine_forest(t.int("n_estimators")?, 0.3, t.seed())?;
         Ok(metrics! {
             "accuracy" => scores.test_accuracy,
             "train_accuracy" => scores.train_accuracy,

@@ -66,8 +66,6 @@ pub enum Error {
     Polars(polars::error::PolarsError),
     /// A statistics computation could not be carried out.
     Stats(crate::stats::StatsError),
-    /// A demo model was given unusable arguments.
-    Demo(crate::demo::DemoError),
     /// Any other invalid argument.
     Invalid { message: String },
 }
@@ -166,7 +164,6 @@ impl fmt::Display for Error {
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),
-            Error::Demo(e) => write!(f, "demo: {e}"),
             Error::Invalid { message } => write!(f, "{message}"),
         }
     }
@@ -186,7 +183,6 @@ impl std::error::Error for Error {
             Error::RunDir { source, .. } | Error::Io { source, .. } => Some(source),
             Error::Polars(e) => Some(e),
             Error::Stats(e) => Some(e),
-            Error::Demo(e) => Some(e),
             _ => None,
         }
     }
@@ -201,12 +197,6 @@ impl From<polars::error::PolarsError> for Error {
 impl From<crate::stats::StatsError> for Error {
     fn from(e: crate::stats::StatsError) -> Self {
         Error::Stats(e)
-    }
-}
-
-impl From<crate::demo::DemoError> for Error {
-    fn from(e: crate::demo::DemoError) -> Self {
-        Error::Demo(e)
     }
 }
 

@@ -13,8 +13,10 @@
 //!     .seeds(5)
 //!     .maximize("accuracy");
 //!
+//! // The trial: any function of the configuration and the seed. Here the demo forest of the
+//! // `ablate-demo` crate; your own training code in practice.
 //! let results = study.run(|t: &Trial| {
-//!     let scores = ablate::demo::wine_forest(t.int("n_estimators")?, t.float("feature_fraction")?, t.seed())?;
+//!     let scores = ablate_demo::wine_forest(t.int("n_estimators")?, t.float("feature_fraction")?, t.seed())?;
 //!     Ok(metrics! { "accuracy" => scores.test_accuracy })
 //! })?;
 //! println!("{}", results.summary());
@@ -31,7 +33,6 @@
 pub mod analysis;
 pub mod chart;
 pub mod cluster;
-pub mod demo;
 pub mod design;
 pub mod display;
 mod error;

@@ -4,9 +4,9 @@
 //! for testing, fits a [`RandomForest`] on the rest and reports train and test accuracy.
 //! Loading takes a few milliseconds and is done on every call; nothing is cached globally.
 
-use super::DemoError;
-use super::forest::{Features, ForestParams, RandomForest};
-use crate::rng::{Rng, splitmix64};
+use crate::DemoError;
+use crate::forest::{Features, ForestParams, RandomForest};
+use ablate::rng::{Rng, splitmix64};
 
 /// The red-wine quality data set: 1,599 wines, 11 physico-chemical features, and a quality
 /// grade from 3 to 8 (an integer class label), as shipped by `linfa-datasets`.

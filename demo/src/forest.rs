@@ -14,8 +14,8 @@
 //! and nothing is allocated per candidate split. A fit is single-threaded: run studies in
 //! parallel across trials instead. A fit is fully determined by its [`ForestParams::seed`].
 
-use super::DemoError;
-use crate::rng::Rng;
+use crate::DemoError;
+use ablate::rng::Rng;
 
 /// How a flat `&[f64]` feature matrix is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

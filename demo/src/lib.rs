@@ -1,4 +1,6 @@
-//! Real, small trial functions for notebooks, teaching and benchmarks.
+//! `ablate-demo`: real, small trial functions for ablate's notebooks, teaching and
+//! benchmarks, kept out of the `ablate` crate so a notebook that trains its own model does
+//! not compile them (`:dep ablate-demo = { path = "../demo" }` where a tutorial needs them).
 //!
 //! The centrepiece is [`wine_forest`]: a random-forest classifier trained on the red-wine
 //! quality data that `linfa-datasets` ships (1,599 wines, 11 physico-chemical features,
@@ -6,9 +8,9 @@
 //! function of ablate's seed study (`n_estimators` ∈ {50, 100, 200, 300} × 5 seeds):
 //!
 //! ```no_run
-//! let scores = ablate::demo::wine_forest(100, 0.3, 7)?;
+//! let scores = ablate_demo::wine_forest(100, 0.3, 7)?;
 //! println!("test accuracy {:.3}", scores.test_accuracy);
-//! # Ok::<(), ablate::demo::DemoError>(())
+//! # Ok::<(), ablate_demo::DemoError>(())
 //! ```
 //!
 //! The forest itself ([`RandomForest`]) is written here in plain Rust and follows
@@ -17,9 +19,11 @@
 //! trees grown to purity, prediction by averaging the leaves' class probabilities. On this
 //! data it matches scikit-learn's accuracy (~0.70) in less time; `benches/sklearn_wine.py`
 //! runs the scikit-learn side of that comparison.
-//! All randomness comes from [`crate::rng::Rng`], so a seed gives the same forest on every
+//! All randomness comes from [`ablate::rng::Rng`], so a seed gives the same forest on every
 //! platform. Nothing is cached in global state: every call loads what it needs, which keeps
 //! the functions usable from evcxr, where globals do not survive between cells.
+
+#![warn(missing_docs)]
 
 use std::fmt;
 

@@ -20,9 +20,9 @@
 //! Weights start from He-normal draws, biases at zero.
 //!
 //! [`wine_mlp`] loads the data, splits it 80/20 with the trial's seed (the same split as
-//! [`super::wine::wine_forest`] for that seed), trains for `epochs` passes over shuffled
+//! [`crate::wine::wine_forest`] for that seed), trains for `epochs` passes over shuffled
 //! mini-batches and reports train and test accuracy. Everything random (split, initial
-//! weights, batch order, dropout masks) derives from the seed through [`crate::rng::Rng`],
+//! weights, batch order, dropout masks) derives from the seed through [`ablate::rng::Rng`],
 //! so a seed gives the same result on every run. Nothing is kept in global state.
 //!
 //! A learning rate too large for the batch size makes the loss overflow; training then stops
@@ -30,18 +30,18 @@
 //! which ablate records as a failed trial. No input makes it panic.
 //!
 //! ```no_run
-//! use ablate::demo::{MlpConfig, wine_mlp};
+//! use ablate_demo::{MlpConfig, wine_mlp};
 //! let scores = wine_mlp(&MlpConfig::default(), 7)?;
 //! let no_scaling = wine_mlp(&MlpConfig { standardize: false, ..MlpConfig::default() }, 7)?;
 //! println!("{:.3} vs {:.3}", scores.test_accuracy, no_scaling.test_accuracy);
-//! # Ok::<(), ablate::demo::DemoError>(())
+//! # Ok::<(), ablate_demo::DemoError>(())
 //! ```
 
 use ndarray::{Array, Array1, Array2, ArrayView2, Axis, Dimension, Zip};
 
-use super::DemoError;
-use super::wine::{WineData, train_test_split};
-use crate::rng::{Rng, splitmix64};
+use crate::DemoError;
+use crate::wine::{WineData, train_test_split};
+use ablate::rng::{Rng, splitmix64};
 
 /// Largest accepted hidden width (keeps a typo from allocating gigabytes).
 pub const MAX_HIDDEN: usize = 1024;
