@@ -107,3 +107,36 @@ fn csv_and_parquet_round_trip() {
     let summary = std::fs::read_to_string(dir.join("summary.txt")).unwrap();
     assert!(summary.contains("baseline"));
 }
+
+/// The polars a notebook user writes next works on `ablate::polars`: lazy group_by/agg,
+/// filter, sort and a join over the results frame, agreeing with the summary.
+#[test]
+fn the_lazy_expression_api_works_on_the_results_frame() {
+    let results = small_study("lazy").in_memory().run(|t: &Trial| Ok(metrics! { "accuracy" => fake_accuracy(t) })).unwrap();
+    let by_config = results
+        .frame()
+        .clone()
+        .lazy()
+        .filter(col("status").eq(lit("ok")))
+        .group_by([col("config")])
+        .agg([col("accuracy").mean().alias("mean"), col("accuracy").std(1).alias("sd"), len().alias("n")])
+        .sort(["mean"], SortMultipleOptions::default().with_order_descending(true))
+        .collect()
+        .unwrap();
+    assert_eq!(by_config.height(), results.summary().rows.len());
+    let summary = results.summary();
+    let configs = by_config.column("config").unwrap().str().unwrap().clone();
+    let means = by_config.column("mean").unwrap().f64().unwrap().clone();
+    for (config, mean) in configs.iter().zip(means.iter()) {
+        let row = summary.rows.iter().find(|r| Some(r.config.as_str()) == config).unwrap();
+        assert!((row.mean.unwrap() - mean.unwrap()).abs() < 1e-12, "{config:?}");
+    }
+    // Sorted best first: the summary's best config leads.
+    assert_eq!(configs.get(0), summary.rows.iter().find(|r| r.best).map(|r| r.config.as_str()));
+
+    // A join back to the trials: every trial's deviation from its config's mean.
+    let joined = results.frame().clone().lazy().join(by_config.clone().lazy(), [col("config")], [col("config")], JoinArgs::new(JoinType::Left)).with_column((col("accuracy") - col("mean")).alias("vs_mean")).collect().unwrap();
+    assert_eq!(joined.height(), results.frame().height());
+    let total: f64 = joined.column("vs_mean").unwrap().f64().unwrap().sum().unwrap();
+    assert!(total.abs() < 1e-9, "deviations from config means sum to zero: {total}");
+}
