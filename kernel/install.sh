@@ -91,7 +91,8 @@ for name, display, config in [
     spec = os.path.join(kernels, name)
     os.makedirs(spec, exist_ok=True)
     kernel = {
-        "argv": [evcxr, "--control_file", "{connection_file}"],
+        # launch.sh gives the kernel a build directory that outlives it (ablate compiled once).
+        "argv": [os.path.join(here, "launch.sh"), evcxr, "--control_file", "{connection_file}"],
         "display_name": display,
         "language": "rust",
         "interrupt_mode": "message",
