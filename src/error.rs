@@ -68,6 +68,8 @@ pub enum Error {
     Stats(crate::stats::StatsError),
     /// A demo model was given unusable arguments.
     Demo(crate::demo::DemoError),
+    /// An export (TensorBoard, MLflow) cannot go into the directory given.
+    ExportDir { path: PathBuf, message: String },
     /// Any other invalid argument.
     Invalid { message: String },
 }
@@ -167,6 +169,7 @@ impl fmt::Display for Error {
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),
             Error::Demo(e) => write!(f, "demo: {e}"),
+            Error::ExportDir { path, message } => write!(f, "cannot export to {}: {message}", path.display()),
             Error::Invalid { message } => write!(f, "{message}"),
         }
     }
