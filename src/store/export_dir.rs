@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::files::{write_atomically, write_bytes_atomically};
 use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::trial::Direction;
 
 /// The marker file's name in an export directory.
 pub const EXPORT_MARKER: &str = ".ablate-export.json";
@@ -105,6 +107,27 @@ pub(crate) fn file_name(text: &str, max: usize) -> String {
         out.truncate(max.max(2));
     }
     out
+}
+
+/// The study in one sentence, for the exported experiment's description.
+pub(crate) fn study_description(plan: &Plan) -> String {
+    let primary = plan.primary();
+    format!(
+        "ablate study `{}`: {} configurations × {} seeds; primary metric {} ({})",
+        plan.name(),
+        plan.configs().len(),
+        plan.seeds().len(),
+        primary.name,
+        direction_text(primary.direction)
+    )
+}
+
+/// How a metric's direction reads in an export.
+pub(crate) fn direction_text(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Maximize => "maximize (higher is better)",
+        Direction::Minimize => "minimize (lower is better)",
+    }
 }
 
 /// The files and folders one study's export owns, as relative paths.

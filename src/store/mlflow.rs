@@ -22,10 +22,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::export_dir::{write_tree, Exported, Format, Tree};
+use super::export_dir::{study_description, write_tree, Exported, Format, Tree};
 use super::tensorboard::CURVE_PREFIX;
 use super::{Status, TrialRecord};
 use crate::error::{Error, Result};
+use crate::options::percent_encode;
 use crate::plan::Plan;
 
 /// MLflow's `RunStatus` numbers (mlflow/entities/run_status.py) and `SourceType.LOCAL`.
@@ -68,15 +69,7 @@ fn build(plan: &Plan, records: &[TrialRecord], root_uri: &str) -> Result<Tree> {
         ("name", yaml_str(plan.name())),
     ]);
     tree.file(&[&exp, "meta.yaml"], meta);
-    let primary = plan.primary();
-    let note = format!(
-        "ablate study `{}`: {} configurations × {} seeds; primary metric {} ({:?})",
-        plan.name(),
-        plan.configs().len(),
-        plan.seeds().len(),
-        primary.name,
-        primary.direction
-    );
+    let note = study_description(plan);
     tree.file(&[&exp, "tags", "mlflow.note.content"], note);
     tree.file(&[&exp, "tags", "ablate.study"], plan.name());
 
@@ -244,15 +237,8 @@ fn yaml_str(s: &str) -> String {
 /// A local path as a `file://` URI, percent-encoding all but unreserved characters and `/`
 /// (as Python's `pathlib.Path.as_uri`, which MLflow uses).
 fn file_uri(path: &Path) -> String {
-    let mut out = String::from("file://");
-    for &b in path.as_os_str().as_encoded_bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    let path = percent_encode(path.as_os_str().as_encoded_bytes(), |_, b| b.is_ascii_alphanumeric() || b"/-._~".contains(&b));
+    format!("file://{path}")
 }
 
 #[cfg(test)]

@@ -21,14 +21,13 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::export_dir::{file_name, write_tree, Exported, Format, Tree};
+use super::export_dir::{direction_text, file_name, study_description, write_tree, Exported, Format, Tree};
 use super::files::file_safe_host;
 use super::proto::Message;
 use super::{Status, TrialRecord};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::space::{Domain, Param, Value};
-use crate::trial::Direction;
 
 /// `tensorboard.Event` (event.proto).
 mod event {
@@ -193,15 +192,7 @@ fn session_events(plan: &Plan, record: &TrialRecord, group: &str) -> Vec<Message
 
 /// The `Experiment`: one hparam info per parameter, one metric info per declared metric.
 fn experiment(plan: &Plan, start_ms: i64) -> Message {
-    let primary = plan.primary();
-    let description = format!(
-        "ablate study `{}`: {} configurations × {} seeds; primary metric {} ({})",
-        plan.name(),
-        plan.configs().len(),
-        plan.seeds().len(),
-        primary.name,
-        direction_text(primary.direction)
-    );
+    let description = study_description(plan);
     let mut m = Message::new()
         .string(hp::EXPERIMENT_NAME, plan.name())
         .string(hp::EXPERIMENT_DESCRIPTION, &description)
@@ -291,13 +282,6 @@ fn file_version(wall_time: f64) -> Message {
 fn summary_event(wall_time: f64, step: i64, value: &Message) -> Message {
     let summary = Message::new().message(summary::VALUE, value);
     Message::new().double(event::WALL_TIME, wall_time).int(event::STEP, step).message(event::SUMMARY, &summary)
-}
-
-fn direction_text(direction: Direction) -> &'static str {
-    match direction {
-        Direction::Maximize => "maximize (higher is better)",
-        Direction::Minimize => "minimize (lower is better)",
-    }
 }
 
 /// Config labels as session group names, made unique (a custom label may repeat another
