@@ -66,6 +66,8 @@ pub enum Error {
     Polars(polars::error::PolarsError),
     /// A statistics computation could not be carried out.
     Stats(crate::stats::StatsError),
+    /// An export (TensorBoard, MLflow) cannot go into the directory given.
+    ExportDir { path: PathBuf, message: String },
     /// Any other invalid argument.
     Invalid { message: String },
 }
@@ -164,6 +166,7 @@ impl fmt::Display for Error {
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),
+            Error::ExportDir { path, message } => write!(f, "cannot export to {}: {message}", path.display()),
             Error::Invalid { message } => write!(f, "{message}"),
         }
     }

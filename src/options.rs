@@ -54,10 +54,14 @@ impl RunOptions {
 /// first place) `.` stay; every other byte becomes `%XX`. So `exp/1` and `exp 1` get
 /// different directories, and `.` or `..` never leave `runs/`.
 pub fn dir_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for (i, b) in name.bytes().enumerate() {
-        let keep = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
-        if keep {
+    percent_encode(name.as_bytes(), |i, b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0))
+}
+
+/// `bytes` with every byte that `keep(index, byte)` rejects written as `%XX`.
+pub(crate) fn percent_encode(bytes: &[u8], keep: impl Fn(usize, u8) -> bool) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for (i, &b) in bytes.iter().enumerate() {
+        if keep(i, b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));

@@ -102,16 +102,23 @@ enum Command {
         #[arg(long)]
         latex: bool,
     },
-    /// Writes the trials frame (one row per trial) of a run directory to a file.
+    /// Writes a run directory's trials for other tools: the trials frame as CSV or Parquet,
+    /// TensorBoard event files (HParams tab), an MLflow file store; any combination.
     Export {
         /// A run directory or a study file.
         run: PathBuf,
-        /// Write CSV to FILE.
-        #[arg(long, value_name = "FILE", required_unless_present = "parquet")]
+        /// Write the trials frame (one row per trial) as CSV to FILE.
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["parquet", "tensorboard", "mlflow"])]
         csv: Option<PathBuf>,
-        /// Write Parquet to FILE.
+        /// Write the trials frame as Parquet to FILE.
         #[arg(long, value_name = "FILE")]
         parquet: Option<PathBuf>,
+        /// Write TensorBoard event files (HParams tab: one session per trial) into DIR.
+        #[arg(long, value_name = "DIR")]
+        tensorboard: Option<PathBuf>,
+        /// Write an MLflow file store (one run per trial) into DIR.
+        #[arg(long, value_name = "DIR")]
+        mlflow: Option<PathBuf>,
     },
 }
 
@@ -190,15 +197,24 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Report { run, html, markdown, latex } => report(&run, html.as_deref(), markdown, latex),
-        Command::Export { run, csv, parquet } => {
+        Command::Export { run, csv, parquet, tensorboard, mlflow } => {
             let results = Results::load(run_dir_of(&run)?)?;
+            let trials = results.records().len();
             if let Some(path) = csv {
                 results.to_csv(&path)?;
-                println!("wrote {} ({} trials)", path.display(), results.records().len());
+                println!("wrote {} ({trials} trials)", path.display());
             }
             if let Some(path) = parquet {
                 results.to_parquet(&path)?;
-                println!("wrote {} ({} trials)", path.display(), results.records().len());
+                println!("wrote {} ({trials} trials)", path.display());
+            }
+            if let Some(dir) = tensorboard {
+                let done = results.export_tensorboard(&dir)?;
+                println!("wrote TensorBoard logs to {done}; view them with: tensorboard --logdir {}", dir.display());
+            }
+            if let Some(dir) = mlflow {
+                let done = results.export_mlflow(&dir)?;
+                println!("wrote an MLflow file store to {done}; view it with: MLFLOW_ALLOW_FILE_STORE=true mlflow ui --backend-store-uri {}", dir.display());
             }
             Ok(())
         }

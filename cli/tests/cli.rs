@@ -62,11 +62,24 @@ fn init_run_resume_status_report_export() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("feature_scaling"));
 
-    let export = run_in(&dir, &["export", "runs/logreg-demo", "--csv", "trials.csv", "--parquet", "trials.parquet"]);
+    let export = run_in(&dir, &["export", "runs/logreg-demo", "--csv", "trials.csv", "--parquet", "trials.parquet", "--tensorboard", "tb", "--mlflow", "mlruns"]);
     assert!(export.status.success());
     let csv = std::fs::read_to_string(dir.join("trials.csv")).unwrap();
     assert_eq!(csv.lines().count(), 61);
     assert!(dir.join("trials.parquet").exists());
+    let stdout = text(&export.stdout);
+    assert!(stdout.contains("tensorboard --logdir tb") && stdout.contains("(60 trials, 61 files)"), "{stdout}");
+    let sessions = std::fs::read_dir(dir.join("tb")).unwrap().flatten().filter(|e| e.path().is_dir()).count();
+    assert_eq!(sessions, 60);
+    let experiment = std::fs::read_dir(dir.join("mlruns")).unwrap().flatten().find(|e| e.path().is_dir()).unwrap().path();
+    let runs = std::fs::read_dir(&experiment).unwrap().flatten().filter(|e| e.path().join("meta.yaml").is_file()).count();
+    assert_eq!(runs, 60);
+    // Exports never go into a directory ablate did not write.
+    std::fs::create_dir(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine").join("notes.txt"), "precious").unwrap();
+    let refused = run_in(&dir, &["export", "runs/logreg-demo", "--mlflow", "mine"]);
+    assert!(!refused.status.success() && text(&refused.stderr).contains("was not written by ablate"), "{}", text(&refused.stderr));
+    assert_eq!(std::fs::read_dir(dir.join("mine")).unwrap().count(), 1);
 
     let help = ablate().arg("--help").output().unwrap();
     for command in ["init", "plan", "run", "status", "report", "export"] {

@@ -5,7 +5,7 @@
 //!
 //! | methods | file |
 //! |---|---|
-//! | `frame`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet` | `results/mod.rs` |
+//! | `frame`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet`, `export_tensorboard`, `export_mlflow` | `results/mod.rs` (formats in `store/`) |
 //! | `load`, `status` (open a run directory) | `reopen.rs` |
 //! | `significance`, `significance_with`, `seeds_needed` | `analysis/significance.rs` |
 //! | `factorial_anova` | `analysis/factorial.rs` |
@@ -26,7 +26,7 @@ pub use summary::{Summary, SummaryRow};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::store::{Status, TrialRecord};
+use crate::store::{Exported, Status, TrialRecord};
 use crate::trial::MetricSpec;
 
 /// Counts from the run that produced a [`Results`].
@@ -190,6 +190,39 @@ impl Results {
     /// Writes the trials frame as Parquet (atomically).
     pub fn to_parquet(&self, path: impl AsRef<Path>) -> Result<()> {
         crate::store::write_parquet(&self.frame, path.as_ref())
+    }
+
+    /// Writes the study for TensorBoard's HParams tab: event files in `dir` with the
+    /// experiment (every parameter with its domain, every declared metric) and one session
+    /// per trial (its parameter values; its config's label as the session group, so the seeds
+    /// of a config form one group; its metrics; its learning curve as `curve/<name>`
+    /// scalars; success or failure). View it with `tensorboard --logdir DIR`.
+    ///
+    /// `dir` is created if needed. A directory that has files and was not written by ablate
+    /// is refused, and so is one holding another study's export (TensorBoard shows one HParams
+    /// experiment per log directory); exporting the same study again replaces its files.
+    ///
+    /// TensorBoard stores scalars as 32-bit floats: metric values show with about seven
+    /// significant digits (parameter values keep full precision).
+    pub fn export_tensorboard(&self, dir: impl AsRef<Path>) -> Result<Exported> {
+        crate::store::tensorboard::export(&self.plan, &self.records, dir.as_ref())
+    }
+
+    /// Writes the study as an MLflow file store in `dir` (what MLflow writes to `mlruns/`):
+    /// one experiment for the study, one run per trial with its parameters, metrics,
+    /// learning curve (`curve/<name>`, one point per reported step), tags (`mlflow.runName`,
+    /// `ablate.config` = the config's label, `ablate.seed`, `ablate.trial_id`, `ablate.status`,
+    /// ...) and status (FINISHED or FAILED, start and end time from the trial's record). The
+    /// run id is the trial id.
+    ///
+    /// Several studies can share one store (each is its own experiment, with an id derived
+    /// from the study name); exporting a study again replaces its own files. A directory
+    /// that has files and was not written by ablate is refused. Read it with
+    /// `MlflowClient(tracking_uri="file:///abs/DIR")` or `mlflow ui --backend-store-uri
+    /// DIR`; MLflow 3 reads file stores only with `MLFLOW_ALLOW_FILE_STORE=true` set (or
+    /// after `mlflow migrate-filestore`).
+    pub fn export_mlflow(&self, dir: impl AsRef<Path>) -> Result<Exported> {
+        crate::store::mlflow::export(&self.plan, &self.records, dir.as_ref())
     }
 
     /// Prints a short failure report to stderr when trials failed.

@@ -50,7 +50,7 @@ pub(crate) fn host_name() -> String {
 
 /// The host name with every character other than letters, digits and `-` as `_`, for
 /// file names.
-fn file_safe_host() -> String {
+pub(crate) fn file_safe_host() -> String {
     host_name().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }
 

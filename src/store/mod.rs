@@ -12,13 +12,22 @@
 //!   trials/<id>/      a command trial's own directory: stdout.log, stderr.log, result.json
 //!   results.csv, results.parquet, summary.txt   exports of the latest results
 //! ```
+//!
+//! Exports to other tools' formats go to directories of the user's choice: TensorBoard
+//! event files with the HParams plugin's data (`tensorboard.rs`, protobuf encoding in
+//! `proto.rs`) and an MLflow file store (`mlflow.rs`); `export_dir.rs` keeps them from
+//! writing over anything ablate did not write.
 
 mod claims;
 mod export;
+mod export_dir;
 pub(crate) mod files;
 mod journal;
+pub(crate) mod mlflow;
+mod proto;
 mod record;
 mod shards;
+pub(crate) mod tensorboard;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -26,6 +35,7 @@ use std::time::Duration;
 
 pub use claims::{Claim, Claims, CLAIMS_DIR, DEFAULT_LEASE};
 pub use export::{write_csv, write_parquet};
+pub use export_dir::{Exported, EXPORT_MARKER};
 pub use journal::{Header, Journal, Loaded, JOURNAL_FILE, JOURNAL_VERSION};
 pub use record::{Status, TrialRecord};
 pub use shards::SHARDS_DIR;

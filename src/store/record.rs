@@ -62,6 +62,14 @@ pub struct TrialRecord {
 }
 
 impl TrialRecord {
+    /// When the attempt ended, in milliseconds since the Unix epoch: its start plus its
+    /// duration (rounded to the millisecond).
+    pub fn ended_at_ms(&self) -> i64 {
+        let ms = (self.duration_s * 1000.0).round();
+        // `as` saturates, and a NaN duration counts as zero.
+        self.started_at_ms.saturating_add(if ms > 0.0 { ms as i64 } else { 0 })
+    }
+
     /// Whether this record, rather than `other` (another record of the same trial), stands
     /// for the trial: an ok result beats a failure, and between two of the same status the
     /// later start wins (then the later attempt). The one rule of the resume policy and of

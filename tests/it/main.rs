@@ -4,6 +4,7 @@ mod analysis;
 mod command;
 mod common;
 mod errors;
+mod exports;
 mod kill_resume;
 mod resume;
 mod results_frame;
