@@ -68,6 +68,8 @@ pub enum Error {
     Stats(crate::stats::StatsError),
     /// A demo model was given unusable arguments.
     Demo(crate::demo::DemoError),
+    /// A file from another tool (an Optuna journal or trials CSV) cannot be imported.
+    Import { file: String, message: String },
     /// Any other invalid argument.
     Invalid { message: String },
 }
@@ -167,6 +169,7 @@ impl fmt::Display for Error {
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),
             Error::Demo(e) => write!(f, "demo: {e}"),
+            Error::Import { file, message } => write!(f, "cannot import {file}: {message}"),
             Error::Invalid { message } => write!(f, "{message}"),
         }
     }
