@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full test suite: the Rust tests (unit, integration, statistics against scipy and
-# statsmodels reference values, doc examples, the CLI), the Python helper's tests, the Slurm
-# tests on a real local Slurm, then every notebook executed headless through the real evcxr
+# statsmodels reference values, doc examples, the CLI), the Python helper's tests, the Optuna
+# import against a real Optuna, the Slurm tests on a real local Slurm, then every notebook executed headless through the real evcxr
 # kernel (installed by kernel/install.sh if needed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,6 +11,8 @@ echo "rust tests: $(( $(date +%s) - started )) s"
 # The Python helper for command trials (standard library only; a few cases need scikit-learn
 # and are skipped without it).
 python3 -m unittest discover -s python
+# Optuna import against a real, pinned Optuna (a venv under ~/.cache/ablate, made on first use).
+tests/interop/optuna/run.sh
 # Slurm: a real single-node cluster on this machine (root: installed from Debian packages and
 # started by tests/slurm/slurm-up.sh), tested without and with accounting, then kept up for
 # the cluster tutorials (07, 08) and stopped at the end.

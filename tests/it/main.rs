@@ -5,6 +5,7 @@ mod command;
 mod common;
 mod errors;
 mod kill_resume;
+mod optuna;
 mod resume;
 mod results_frame;
 mod runner;

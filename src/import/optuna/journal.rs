@@ -525,3 +525,37 @@ fn param(name: &str, dists: &[&Distribution]) -> std::result::Result<Param, Stri
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{number, parse_line, Distribution, Kind};
+    use crate::space::Value;
+
+    #[test]
+    fn reads_python_non_finite_words_outside_strings_only() {
+        let json = parse_line(br#"{"a":[NaN,-Infinity,Infinity,1.5],"s":"NaN \"Infinity\"","t":"\\"}"#).unwrap();
+        let a: Vec<f64> = json["a"].as_array().unwrap().iter().map(|v| number(v).unwrap()).collect();
+        assert!(a[0].is_nan() && a[1] == f64::NEG_INFINITY && a[2] == f64::INFINITY && a[3] == 1.5);
+        assert_eq!(json["s"], "NaN \"Infinity\"");
+        assert_eq!(json["t"], "\\");
+        assert!(parse_line(b"{\"a\":NaNa}").is_err());
+        assert!(parse_line(b"\xff").unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn distributions_as_optuna_writes_them() {
+        let d = |text: &str| Distribution::parse(text).unwrap();
+        let float = d(r#"{"name": "FloatDistribution", "attributes": {"step": null, "low": 1e-05, "high": 0.1, "log": true}}"#);
+        assert_eq!((float.kind(), float.value(0.01).unwrap()), (Kind::Float, Value::Float(0.01)));
+        let legacy = d(r#"{"name": "IntLogUniformDistribution", "attributes": {"low": 1, "high": 64, "step": 1}}"#);
+        assert_eq!(legacy.value(8.0).unwrap(), Value::Int(8));
+        assert!(!legacy.compatible(&d(r#"{"name": "IntDistribution", "attributes": {"log": true, "step": 1, "low": 1, "high": 64}}"#)));
+        let mixed = d(r#"{"name": "CategoricalDistribution", "attributes": {"choices": [null, true, 2, 0.5, "x"]}}"#);
+        let values: Vec<Value> = (0..5).map(|i| mixed.value(i as f64).unwrap()).collect();
+        assert_eq!(values, ["None", "True", "2", "0.5", "x"].map(|s| Value::Str(s.into())));
+        let numbers = d(r#"{"name": "CategoricalDistribution", "attributes": {"choices": [1, 0.5]}}"#);
+        assert_eq!((numbers.kind(), numbers.value(0.0).unwrap()), (Kind::Float, Value::Float(1.0)));
+        assert!(Distribution::parse(r#"{"name": "Mystery", "attributes": {}}"#).unwrap_err().contains("`Mystery`"));
+        assert!(numbers.value(-1.0).is_err() && numbers.value(2.0).is_err());
+    }
+}
