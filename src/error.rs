@@ -68,6 +68,8 @@ pub enum Error {
     Stats(crate::stats::StatsError),
     /// An export (TensorBoard, MLflow) cannot go into the directory given.
     ExportDir { path: PathBuf, message: String },
+    /// A file from another tool (an Optuna journal or trials CSV) cannot be imported.
+    Import { file: String, message: String },
     /// Any other invalid argument.
     Invalid { message: String },
 }
@@ -167,6 +169,7 @@ impl fmt::Display for Error {
             Error::Polars(e) => write!(f, "polars: {e}"),
             Error::Stats(e) => write!(f, "statistics: {e}"),
             Error::ExportDir { path, message } => write!(f, "cannot export to {}: {message}", path.display()),
+            Error::Import { file, message } => write!(f, "cannot import {file}: {message}"),
             Error::Invalid { message } => write!(f, "{message}"),
         }
     }

@@ -25,7 +25,8 @@
 //!
 //! Data flows one way: [`spec`]/[`space`] → [`design`] → [`plan`] → [`exec`] (running an
 //! [`objective`]) → [`store`] (run directory) → [`results`] → [`analysis`] → [`views`] →
-//! [`display`]. [`session`](crate::Study::run) ties one run together: what to run (resume),
+//! [`display`]; [`import`] builds [`Results`] from another tool's trials (Optuna).
+//! [`session`](crate::Study::run) ties one run together: what to run (resume),
 //! claims, the journal, and the assembled [`Results`].
 
 #![warn(missing_docs)]
@@ -37,6 +38,7 @@ pub mod design;
 pub mod display;
 mod error;
 pub mod exec;
+pub mod import;
 pub mod objective;
 pub mod options;
 pub mod plan;
@@ -57,6 +59,7 @@ pub use polars;
 pub use views::Conclusions;
 pub use analysis::{FactorialAnova, Ranking, Significance, SignificanceOptions, Test, Verdict};
 pub use error::{Error, Result};
+pub use import::OptunaImport;
 pub use results::{Results, Summary};
 pub use space::{Config, Domain, Param, Scale, Value};
 pub use objective::{CommandSpec, CommandTrials, Objective};
@@ -77,6 +80,7 @@ pub mod prelude {
     pub use crate::views::TableView;
     pub use crate::stats::Correction;
     pub use crate::metrics;
+    pub use crate::import::OptunaImport;
     pub use crate::results::{Results, Summary};
     pub use crate::space::{Param, Value};
     pub use crate::options::ProgressMode;

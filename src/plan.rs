@@ -214,16 +214,7 @@ impl Plan {
         if let Some(label) = &planned.label {
             return label.clone();
         }
-        let parts: Vec<String> = self
-            .varied(index)
-            .iter()
-            .filter_map(|name| {
-                let param = self.params.iter().find(|p| p.name() == name)?;
-                let value = planned.config.get(name)?;
-                Some(format!("{name}={}", param.format_value(value)))
-            })
-            .collect();
-        parts.join(", ")
+        change_label(&self.params, &self.baseline, &planned.config)
     }
 
     /// The index of the configuration equal to `config`, if the plan has it.
@@ -257,7 +248,21 @@ impl Plan {
 /// (each trial costs a few hundred bytes in the plan and the results).
 pub const MAX_TRIALS: usize = 10_000_000;
 
-fn canonical_bytes(config: &Config) -> Vec<u8> {
+/// The values of `config` that differ from `baseline`, as a label: "n_estimators=200",
+/// "layer_norm=removed, lr=0.1" (parameters in name order).
+pub(crate) fn change_label(params: &[Param], baseline: &Config, config: &Config) -> String {
+    let parts: Vec<String> = config
+        .iter()
+        .filter(|(name, value)| baseline.get(name) != Some(*value))
+        .filter_map(|(name, value)| {
+            let param = params.iter().find(|p| p.name() == name)?;
+            Some(format!("{name}={}", param.format_value(value)))
+        })
+        .collect();
+    parts.join(", ")
+}
+
+pub(crate) fn canonical_bytes(config: &Config) -> Vec<u8> {
     let mut bytes = Vec::new();
     config.canonical(&mut bytes);
     bytes

@@ -100,7 +100,7 @@ impl Results {
     /// absent (see [`Results::status`]), not failed.
     pub fn load(run_dir: impl AsRef<Path>) -> Result<Results> {
         let r = reopen(run_dir.as_ref())?;
-        let stats = RunStats { executed: 0, reused: r.records.len(), skipped_journal_lines: r.skipped };
+        let stats = RunStats { executed: 0, reused: r.records.len(), skipped_journal_lines: r.skipped, left_out: 0 };
         Results::new(r.plan, r.records, stats, Some(r.snapshot_dir))
     }
 

@@ -145,7 +145,7 @@ pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective
     let skipped_journal_lines = loaded.skipped.len();
     let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, None)?;
     let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
-    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines };
+    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines, left_out: 0 };
     let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
     store.save_exports(results.frame(), &results.summary().to_string())?;
     results.report_failures();

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The full test suite: the Rust tests (unit, integration, statistics against scipy and
 # statsmodels reference values, doc examples, the CLI), the Python helper's tests, the
-# TensorBoard/MLflow interop checks, the Slurm tests on a real local Slurm, then every
-# notebook executed headless through the real evcxr kernel (installed by kernel/install.sh
-# if needed).
+# TensorBoard/MLflow exports and the Optuna import checked with the real, pinned tools, the
+# Slurm tests on a real local Slurm, then every notebook executed headless through the real
+# evcxr kernel (installed by kernel/install.sh if needed).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
@@ -12,9 +12,10 @@ echo "rust tests: $(( $(date +%s) - started )) s"
 # The Python helper for command trials (standard library only; a few cases need scikit-learn
 # and are skipped without it).
 python3 -m unittest discover -s python
-# ablate's TensorBoard and MLflow exports read back by the real, pinned tools (a venv under
-# ~/.cache/ablate, created on first use).
+# ablate's TensorBoard and MLflow exports read back by the real, pinned tools, and the
+# Optuna import against a real, pinned Optuna (venvs under ~/.cache/ablate, made on first use).
 tests/interop/run.sh
+tests/interop/optuna/run.sh
 # Slurm: a real single-node cluster on this machine (root: installed from Debian packages and
 # started by tests/slurm/slurm-up.sh), tested without and with accounting, then kept up for
 # the cluster tutorials (07, 08) and stopped at the end.

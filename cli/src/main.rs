@@ -88,10 +88,13 @@ enum Command {
         #[arg(long)]
         task: usize,
     },
-    /// Summary, significance versus the baseline and conclusions of a run directory.
+    /// Summary, significance versus the baseline and conclusions of a run directory (or,
+    /// with --optuna, of an Optuna study).
     Report {
-        /// A run directory or a study file.
+        /// A run directory or a study file (with --optuna: the Optuna file).
         run: PathBuf,
+        #[command(flatten)]
+        optuna: OptunaArgs,
         /// Also write the full HTML report (tables and charts) to FILE.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
@@ -120,6 +123,57 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         mlflow: Option<PathBuf>,
     },
+}
+
+/// Reading an Optuna study instead of a run directory.
+#[derive(Args)]
+struct OptunaArgs {
+    /// RUN is an Optuna study: its JournalStorage file, or its trials_dataframe() CSV
+    /// (a `.csv` file name).
+    #[arg(long)]
+    optuna: bool,
+    /// The study to read from a journal that holds several.
+    #[arg(long, requires = "optuna")]
+    study: Option<String>,
+    /// The objectives' directions, comma-separated (a CSV does not record them; for a
+    /// journal they replace its own): maximize or minimize.
+    #[arg(long, requires = "optuna", value_delimiter = ',', value_parser = parse_direction)]
+    direction: Vec<Direction>,
+    /// The trial (Optuna's trial number) whose configuration is the baseline (default: the
+    /// configuration with the most complete trials).
+    #[arg(long, requires = "optuna", value_name = "NUMBER")]
+    baseline_trial: Option<u64>,
+}
+
+fn parse_direction(text: &str) -> std::result::Result<Direction, String> {
+    match text {
+        "maximize" => Ok(Direction::Maximize),
+        "minimize" => Ok(Direction::Minimize),
+        other => Err(format!("`{other}` is not maximize or minimize")),
+    }
+}
+
+impl OptunaArgs {
+    /// The Optuna study at `path` as results.
+    fn load(self, path: &Path) -> Result<Results> {
+        let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv && self.direction.is_empty() {
+            return Err(Error::Invalid {
+                message: format!("{} is an Optuna CSV, which does not record whether the study minimized or maximized: give --direction maximize (or minimize; comma-separated for several objectives)", path.display()),
+            });
+        }
+        let mut import = if csv { OptunaImport::csv(path) } else { OptunaImport::journal(path) };
+        if let Some(study) = &self.study {
+            import = import.study(study);
+        }
+        if !self.direction.is_empty() {
+            import = import.directions(self.direction);
+        }
+        if let Some(number) = self.baseline_trial {
+            import = import.baseline_trial(number);
+        }
+        import.load()
+    }
 }
 
 #[derive(Args)]
@@ -196,7 +250,7 @@ fn run(command: Command) -> Result<()> {
             eprintln!("ablate worker: submission {submission} task {task}: {ran} trial(s) run");
             Ok(())
         }
-        Command::Report { run, html, markdown, latex } => report(&run, html.as_deref(), markdown, latex),
+        Command::Report { run, optuna, html, markdown, latex } => report(&run, optuna, html.as_deref(), markdown, latex),
         Command::Export { run, csv, parquet, tensorboard, mlflow } => {
             let results = Results::load(run_dir_of(&run)?)?;
             let trials = results.records().len();
@@ -363,14 +417,27 @@ fn print_analysis(results: &Results, format: Format) -> Result<()> {
     Ok(())
 }
 
-fn report(run: &Path, html: Option<&Path>, markdown: bool, latex: bool) -> Result<()> {
-    let dir = run_dir_of(run)?;
-    let results = Results::load(&dir)?;
-    let status = Results::status(&dir)?;
-    let (done, failed, running, missing) = status.totals();
-    if failed + running + missing > 0 {
-        println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);
-    }
+fn report(run: &Path, optuna: OptunaArgs, html: Option<&Path>, markdown: bool, latex: bool) -> Result<()> {
+    let results = if optuna.optuna {
+        let results = optuna.load(run)?;
+        let stats = results.run_stats();
+        println!(
+            "Optuna study `{}`: {} trials imported, {} left out (pruned or unfinished), {} unreadable or ignored journal lines\n",
+            results.plan().name(),
+            results.records().len(),
+            stats.left_out,
+            stats.skipped_journal_lines
+        );
+        results
+    } else {
+        let dir = run_dir_of(run)?;
+        let status = Results::status(&dir)?;
+        let (done, failed, running, missing) = status.totals();
+        if failed + running + missing > 0 {
+            println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);
+        }
+        Results::load(&dir)?
+    };
     let format = if markdown {
         Format::Markdown
     } else if latex {

@@ -237,3 +237,21 @@ fn two_drivers_started_together_execute_each_trial_once() {
         assert!(text(&o.stdout).contains("x=3"));
     }
 }
+
+#[test]
+fn report_reads_an_optuna_study() {
+    let dir = temp_dir("optuna");
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/optuna");
+    let journal = fixtures.join("journal.log");
+    let out = run_in(&dir, &["report", "--optuna", journal.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Optuna study `lr-study`: 7 trials imported, 3 left out") && stdout.contains("act=gelu"), "{stdout}");
+    let csv = fixtures.join("trials.csv");
+    let out = run_in(&dir, &["report", "--optuna", csv.to_str().unwrap(), "--direction", "minimize", "--baseline-trial", "1", "--markdown"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("Optuna study `trials`") && stdout.contains("| lr=0.01"), "{stdout}");
+    let out = run_in(&dir, &["report", "--optuna", csv.to_str().unwrap()]);
+    assert!(!out.status.success() && text(&out.stderr).contains("give --direction maximize"), "{}", text(&out.stderr));
+}

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `frame`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet`, `export_tensorboard`, `export_mlflow` | `results/mod.rs` (formats in `store/`) |
 //! | `load`, `status` (open a run directory) | `reopen.rs` |
+//! | `from_optuna_journal`, `from_optuna_csv` (import an Optuna study) | `import/optuna/mod.rs` |
 //! | `significance`, `significance_with`, `seeds_needed` | `analysis/significance.rs` |
 //! | `factorial_anova` | `analysis/factorial.rs` |
 //! | `ranking` | `analysis/ranking.rs` |
@@ -15,7 +16,7 @@
 //! | `report` | `views/report.rs` |
 //! | `evcxr_display` and table renderings | `views/tables.rs`, `display/` |
 
-mod frame;
+pub(crate) mod frame;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,9 @@ pub struct RunStats {
     pub reused: usize,
     /// Journal lines skipped as torn or corrupt.
     pub skipped_journal_lines: usize,
+    /// Trials of an imported study that are not in the results: Optuna's pruned, running
+    /// and waiting trials, and failed ones that did not set every parameter.
+    pub left_out: usize,
 }
 
 /// One failed trial, for reporting.

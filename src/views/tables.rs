@@ -236,8 +236,12 @@ impl TableView for Results {
     fn to_table(&self) -> Table {
         let stats = self.run_stats();
         let mut table = self.summary().to_table();
+        let left_out = match stats.left_out {
+            0 => String::new(),
+            n => format!(", {n} left out (pruned or unfinished)"),
+        };
         table.push_note(format!(
-            "{} trials ({} run now, {} reused from the journal, {} failed); the full frame is results.frame()",
+            "{} trials ({} run now, {} reused from the journal, {} failed{left_out}); the full frame is results.frame()",
             self.records().len(),
             stats.executed,
             stats.reused,

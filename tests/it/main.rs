@@ -6,6 +6,7 @@ mod common;
 mod errors;
 mod exports;
 mod kill_resume;
+mod optuna;
 mod resume;
 mod results_frame;
 mod runner;
