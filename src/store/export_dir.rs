@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::files::{write_atomically, write_bytes_atomically};
+use super::files::{replace_file, write_bytes_atomically};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::trial::Direction;
@@ -246,7 +246,7 @@ pub(crate) fn write_tree(dir: &Path, format: Format, study: &str, tree: &Tree, t
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
         }
-        write_atomically(&path, |f| std::io::Write::write_all(f, bytes).map_err(io(format!("cannot write {}", path.display()))))?;
+        replace_file(&path, bytes)?;
     }
     remove_stale(dir, &old, &new);
     marker.studies.insert(study.to_string(), new);

@@ -73,12 +73,15 @@ fn tmp_path(path: &Path) -> std::path::PathBuf {
     path.with_file_name(format!("{name}.{host}.{}.{n}{TMP_SUFFIX}", std::process::id()))
 }
 
-fn write_tmp(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::path::PathBuf> {
+fn write_tmp(path: &Path, sync: bool, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::path::PathBuf> {
     let tmp = tmp_path(path);
     let result = (|| {
         let mut file = std::fs::File::create_new(&tmp).map_err(io_context(format!("cannot create {}", tmp.display())))?;
         write(&mut file)?;
-        file.sync_all().map_err(io_context(format!("cannot sync {}", tmp.display())))
+        if sync {
+            file.sync_all().map_err(io_context(format!("cannot sync {}", tmp.display())))?;
+        }
+        Ok(())
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
@@ -89,7 +92,18 @@ fn write_tmp(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) 
 
 /// Writes a file through a temporary sibling and a rename, so readers never see half of it.
 pub(crate) fn write_atomically(path: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    let tmp = write_tmp(path, write)?;
+    rename_into_place(write_tmp(path, true, write)?, path)
+}
+
+/// Like [`write_bytes_atomically`] (readers see the old file or the new one, never half of
+/// one), without waiting for the disk: for files that can be written again from the run
+/// directory (exports), where one fsync per file would cost more than the export itself.
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = write_tmp(path, false, |f| f.write_all(bytes).map_err(io_context(format!("cannot write {}", path.display()))))?;
+    rename_into_place(tmp, path)
+}
+
+fn rename_into_place(tmp: std::path::PathBuf, path: &Path) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::Io { context: format!("cannot rename {} to {}", tmp.display(), path.display()), source: e }
@@ -105,7 +119,7 @@ pub(crate) fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 /// name, then hard-linked into place (atomic and exclusive, also on NFS). Returns whether
 /// this call created it; an existing file is left as it is.
 pub(crate) fn create_new_atomically(path: &Path, bytes: &[u8]) -> Result<bool> {
-    let tmp = write_tmp(path, |f| f.write_all(bytes).map_err(io_context(format!("cannot write {}", path.display()))))?;
+    let tmp = write_tmp(path, true, |f| f.write_all(bytes).map_err(io_context(format!("cannot write {}", path.display()))))?;
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
