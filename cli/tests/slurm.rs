@@ -252,6 +252,9 @@ fn how_a_task_ended_is_known_after_the_scheduler_forgot_it() {
     let job = std::fs::read_to_string(run_dir.join("slurm/submission-0.job")).unwrap();
     let task = format!("{}_0", job.trim());
     wait_for("the task to run", Duration::from_secs(60), || squeue_state(&task) == "RUNNING");
+    // Its trial has started (RUNNING comes before the worker is up; on a busy machine a
+    // cancel in between kills the worker before it can write anything).
+    wait_for("the trial to start", Duration::from_secs(60), || !std::fs::read_to_string(dir.join("exec.log")).unwrap_or_default().is_empty());
     assert!(Command::new("scancel").arg(&task).status().unwrap().success());
     // MinJobAge is a few seconds in the test cluster: wait until squeue has forgotten it.
     wait_for("squeue to forget the task", Duration::from_secs(120), || squeue_state(job.trim()).is_empty());
