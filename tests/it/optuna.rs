@@ -145,6 +145,7 @@ fn bad_journals_are_refused_with_what_to_fix() {
         (Box::new(|t| t + "{\"worker_id\":\"w\"}\n"), "has no integer `op_code`"),
         (Box::new(|t| t + "{\"op_code\":6,\"trial_id\":3}\n"), "(op_code 6): it has no `state`"),
         (Box::new(|_| String::new()), "it holds no study"),
+        (Box::new(|t| t.replace("\"lr-study\",\"directions\":[1]", "\"lr-study\",\"directions\":[]")), "the study has no objective"),
         (Box::new(|_| std::fs::read_to_string(fixture("trials.csv")).unwrap()), "line 1 is not JSON"),
         (Box::new(|t| t + &template_trial("\"lr\":0.01,\"act\":0,\"bn\":0,\"width\":2", &full_distributions(), 1, "[NaN]")), "COMPLETE with the value NaN"),
         (Box::new(|t| t + &template_trial("\"lr\":0.01,\"act\":0,\"bn\":0", &full_distributions(), 1, "[0.3]")), "no value for the parameter(s) [\"width\"]"),

@@ -26,9 +26,11 @@
 //!   used for it and every value it ran. A `CategoricalDistribution` becomes a bool, int or
 //!   float parameter when all its choices are of that type (ints and floats together: float),
 //!   else a categorical one (other choices written as Python writes them: `None`, `True`).
-//!   From the CSV, types are read from the values: `True`/`False` is a bool, integers
-//!   written without a decimal point are ints, other numbers floats, the rest categorical.
-//!   (pandas writes an int column with a missing value as floats, `4.0`: then it is a float.)
+//!   From the CSV, types are read from the values: `True`/`False` is a bool, integers are
+//!   ints, other numbers floats, the rest categorical. pandas writes an int column that has
+//!   a missing cell (a running or waiting trial) as `4.0`: whole numbers written so in a
+//!   column with missing cells are read as ints (a float parameter that only ever took whole
+//!   values would be read as an int there too). The CSV has no log scale or bounds.
 //! - **Configurations and seeds.** Each distinct parameter combination is one configuration.
 //!   Its trials are its replicates: the user attr `seed` (see [`OptunaImport::seed_attr`]),
 //!   when trials record one, is the seed, so configurations are paired by seed; otherwise
@@ -226,6 +228,9 @@ fn metric_names(names: Option<Vec<String>>, objectives: usize) -> Vec<String> {
 
 /// The study's metrics: its names with the directions given to the import, else its own.
 fn metrics(file: &str, names: Vec<String>, own: Option<Vec<Direction>>, given: &Option<Vec<Direction>>) -> Result<Vec<MetricSpec>> {
+    if names.is_empty() {
+        return Err(Error::Import { file: file.to_string(), message: "the study has no objective (no direction): the file is corrupt".into() });
+    }
     let directions = given.clone().or(own).ok_or_else(|| Error::Import {
         file: file.to_string(),
         message: format!(
