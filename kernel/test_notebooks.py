@@ -3,7 +3,7 @@
 A notebook passes when every cell ran without an error reply, no cell wrote anything to
 stderr except ablate's own progress lines, and the notebook produced the outputs its
 metadata expects (`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an
-inline SVG). Notebooks whose metadata says `"needs": ["slurm"]` are skipped, saying so, when no
+chart image, an SVG embedded as a data URI). Notebooks whose metadata says `"needs": ["slurm"]` are skipped, saying so, when no
 Slurm answers (unless ABLATE_REQUIRE_SLURM=1). Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they
 FAIL: the harness's own self-tests (a panic, a `?` error) and the unsolved exercises.
 
@@ -151,7 +151,7 @@ def run(path, save_dir=None):
     if not problems:
         html = html_of(nb)
         for expected in meta.get("expect", []):
-            marker = {"table": "<table", "chart": "<svg"}[expected]
+            marker = {"table": "<table", "chart": "data:image/svg+xml;base64,"}[expected]
             if marker not in html:
                 problems.append(f"expected a {expected} in the outputs, found none")
     seconds = time.monotonic() - started

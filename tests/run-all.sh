@@ -3,7 +3,8 @@
 # statsmodels reference values, doc examples, the CLI), the Python helper's tests, the
 # TensorBoard/MLflow exports and the Optuna import checked with the real, pinned tools, the
 # Slurm tests on a real local Slurm, then every notebook executed headless through the real
-# evcxr kernel (installed by kernel/install.sh if needed).
+# evcxr kernel (installed by kernel/install.sh if needed) and the executed tutorials with charts
+# opened in the pinned JupyterLab in headless Chromium, trusted and untrusted.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)

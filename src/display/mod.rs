@@ -34,7 +34,7 @@ pub use escape::{base64_encode, escape_html, escape_latex, escape_markdown, plai
 pub use evcxr::{Render, TEXT_HTML, TEXT_PLAIN, emit, evcxr_blocks, guard_content};
 pub use frame::{DataFrameDisplay, any_value_cell, frame_to_table};
 pub use render::CSS;
-pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_is_safe};
+pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_data_uri_img, svg_is_safe};
 pub use table::{
     Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Table,
     auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands, p_relation,

@@ -25,13 +25,40 @@ pub const REPORT_CSS: &str = "\
 /// How charts are put into the HTML.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ChartEmbed {
-    /// The SVG markup inline inside `<figure>` (default; smallest, text selectable).
+    /// The default: [`ChartEmbed::DataUri`] in a notebook cell ([`Report::to_html`]), where
+    /// the output must survive JupyterLab's sanitizer, and [`ChartEmbed::InlineSvg`] in a
+    /// standalone file ([`Report::to_html_document`], [`Report::save_html`]).
     #[default]
+    Auto,
+    /// The SVG markup inline inside `<figure>`: smallest, text selectable, but JupyterLab's
+    /// sanitizer removes `<svg>` from an untrusted notebook (one reopened from disk), so the
+    /// charts vanish there.
     InlineSvg,
     /// An `<img src="data:image/svg+xml;base64,…">`: about a third larger, but survives HTML
     /// sanitizers that strip `<svg>` elements (JupyterLab's, for untrusted notebooks, allows
     /// `<img>` with data URIs and no `<svg>`).
     DataUri,
+}
+
+impl ChartEmbed {
+    /// What `Auto` means in a notebook cell (`notebook`) or in a standalone document.
+    fn resolve(self, notebook: bool) -> ChartEmbed {
+        match self {
+            ChartEmbed::Auto if notebook => ChartEmbed::DataUri,
+            ChartEmbed::Auto => ChartEmbed::InlineSvg,
+            fixed => fixed,
+        }
+    }
+}
+
+/// An SVG chart as an `<img>` with a base64 data URI and `alt` text (escaped here): the
+/// embedding that survives JupyterLab's sanitizer for untrusted notebooks.
+pub fn svg_data_uri_img(svg: &str, alt: &str) -> String {
+    format!(
+        "<img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\">",
+        escape_html(alt),
+        base64_encode(strip_xml_prolog(svg).as_bytes())
+    )
 }
 
 /// What a section shows.
@@ -128,10 +155,10 @@ impl Report {
     /// single scoped `<style>`, the title, and each section (tables via
     /// [`Table::to_html_fragment`], charts in `<figure>`, text in `<p>`).
     pub fn to_html(&self) -> String {
-        self.html_with_heading(self.title.as_deref())
+        self.html_with_heading(self.title.as_deref(), self.chart_embed.resolve(true))
     }
 
-    fn html_with_heading(&self, heading: Option<&str>) -> String {
+    fn html_with_heading(&self, heading: Option<&str>, embed: ChartEmbed) -> String {
         let mut out = String::with_capacity(4096);
         out.push_str("<div class=\"ablate ablate-report\">\n<style>\n");
         out.push_str(CSS);
@@ -152,21 +179,13 @@ impl Report {
                     if !svg_is_safe(svg) {
                         out.push_str("<p class=\"omitted\">chart omitted: its markup contains scripts, event handlers or external references</p>\n");
                     } else {
-                        let svg = strip_xml_prolog(svg);
-                        match self.chart_embed {
-                            ChartEmbed::InlineSvg => {
-                                out.push_str(svg);
-                                out.push('\n');
-                            }
-                            ChartEmbed::DataUri => {
-                                let _ = writeln!(
-                                    out,
-                                    "<img alt=\"{}\" src=\"data:image/svg+xml;base64,{}\">",
-                                    escape_html(caption.as_deref().unwrap_or(&section.heading)),
-                                    base64_encode(svg.as_bytes())
-                                );
-                            }
+                        if embed == ChartEmbed::DataUri {
+                            let alt = caption.as_deref().unwrap_or(&section.heading);
+                            out.push_str(&svg_data_uri_img(svg, alt));
+                        } else {
+                            out.push_str(strip_xml_prolog(svg));
                         }
+                        out.push('\n');
                     }
                     if let Some(c) = caption {
                         let _ = writeln!(out, "<figcaption>{}</figcaption>", escape_html(c));
@@ -221,7 +240,7 @@ impl Report {
     /// Content-Security-Policy forbids both) with `title` in `<title>` and, when the report has
     /// no title of its own, as the top heading.
     pub fn to_html_document(&self, title: &str) -> String {
-        let body = self.html_with_heading(Some(self.title.as_deref().unwrap_or(title)));
+        let body = self.html_with_heading(Some(self.title.as_deref().unwrap_or(title)), self.chart_embed.resolve(false));
         let mut out = String::with_capacity(body.len() + 1024);
         out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out.push_str(
@@ -376,7 +395,7 @@ mod tests {
 
     #[test]
     fn report_html_is_one_escaped_fragment() {
-        let html = report().to_html();
+        let html = report().with_chart_embed(ChartEmbed::InlineSvg).to_html();
         assert!(!html.contains("<script"));
         assert_eq!(html.matches("<style>").count(), 1);
         assert!(html.contains("<figure>\n<svg width=\"200\""));
@@ -409,10 +428,19 @@ mod tests {
     }
 
     #[test]
-    fn data_uri_embedding() {
-        let html = report().with_chart_embed(ChartEmbed::DataUri).to_html();
-        assert!(html.contains("<img alt=\"caption &amp; &lt;b&gt;\" src=\"data:image/svg+xml;base64,PHN2ZyB3aWR0aD0i"));
-        assert!(!html.contains("<svg"));
+    fn data_uri_embedding_is_the_notebook_default() {
+        for html in [report().to_html(), report().with_chart_embed(ChartEmbed::DataUri).to_html()] {
+            assert!(html.contains("<img alt=\"caption &amp; &lt;b&gt;\" src=\"data:image/svg+xml;base64,PHN2ZyB3aWR0aD0i"));
+            assert!(!html.contains("<svg"));
+        }
+    }
+
+    #[test]
+    fn files_get_inline_svg_unless_told_otherwise() {
+        let doc = report().to_html_document("t");
+        assert!(doc.contains("<figure>\n<svg width=\"200\"") && !doc.contains("data:image/svg+xml"));
+        let doc = report().with_chart_embed(ChartEmbed::DataUri).to_html_document("t");
+        assert!(doc.contains("data:image/svg+xml;base64,") && !doc.contains("<svg"));
     }
 
     #[test]

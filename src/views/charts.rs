@@ -291,9 +291,12 @@ pub(crate) fn cd_diagram_of(ranking: &Ranking) -> CriticalDifference {
         ))
 }
 
-/// Wraps an SVG chart for inline HTML display (scales down to the cell width).
-pub(crate) fn chart_html(svg: &str) -> String {
-    format!("<div class=\"ablate-chart\" style=\"max-width:100%;overflow-x:auto\">{svg}</div>")
+/// A chart for inline notebook display: an `<img>` with a data URI (it survives JupyterLab's
+/// sanitizer in untrusted notebooks, where inline `<svg>` is removed), scaled down to the cell
+/// width, with `alt` describing it.
+pub(crate) fn chart_html(svg: &str, alt: &str) -> String {
+    let img = crate::display::svg_data_uri_img(svg, alt);
+    format!("<div class=\"ablate-chart\">{}</div>", img.replacen("<img ", "<img style=\"max-width:100%;height:auto\" ", 1))
 }
 
 macro_rules! render_as_chart {
@@ -304,7 +307,8 @@ macro_rules! render_as_chart {
                 format!("[chart: {}]", describe(self))
             }
             fn to_html(&self) -> String {
-                chart_html(&self.to_svg())
+                let describe: fn(&$t) -> String = $describe;
+                chart_html(&self.to_svg(), &describe(self))
             }
         }
     )*};
