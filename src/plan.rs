@@ -17,6 +17,7 @@ pub struct PlannedConfig {
     config: Config,
     design: DesignKind,
     label: Option<String>,
+    replicates: usize,
 }
 
 impl PlannedConfig {
@@ -30,9 +31,16 @@ impl PlannedConfig {
         self.design
     }
 
-    /// An explicit label (custom configs, add-one-in's starting point), if any.
+    /// An explicit label (custom configs, add-one-in's starting point, `sobol#3`), if any.
     pub fn label(&self) -> Option<&str> {
         self.label.as_deref()
+    }
+
+    /// How many seeds it runs with: the first this many of [`Plan::seeds`]. Every seed,
+    /// except for configs only a random or sobol design produced when the study sets
+    /// [`seeds_per_sample`](crate::Study::seeds_per_sample).
+    pub fn replicates(&self) -> usize {
+        self.replicates
     }
 }
 
@@ -74,12 +82,16 @@ pub(crate) struct PlanParts {
     pub metrics: Vec<MetricSpec>,
     pub baseline: Config,
     pub seeds: Vec<u64>,
+    /// Seeds of the configs only sampled designs produced (`None`: all).
+    pub seeds_per_sample: Option<usize>,
     pub code_version: Option<String>,
     pub grids: Vec<Vec<String>>,
 }
 
 /// A validated study: every configuration and every trial, in a fixed order
-/// (baseline first, then designs in the order given; replicates innermost).
+/// (baseline first, then designs in the order given; replicates innermost). Every config
+/// runs with the first [`PlannedConfig::replicates`] seeds: all of them, or fewer for
+/// sampled configs when the study sets `seeds_per_sample`.
 #[derive(Debug, Clone)]
 pub struct Plan {
     name: String,
@@ -88,6 +100,7 @@ pub struct Plan {
     baseline: Config,
     configs: Vec<PlannedConfig>,
     seeds: Vec<u64>,
+    seeds_per_sample: Option<usize>,
     trials: Vec<PlannedTrial>,
     code_version: Option<String>,
     grids: Vec<Vec<String>>,
@@ -100,29 +113,42 @@ pub struct Plan {
 
 impl Plan {
     /// Builds the plan from validated parts and the designs' configurations, merging
-    /// identical configurations (the first design that produced one names it).
+    /// identical configurations (the first design that produced one names it; it runs with
+    /// the most seeds any of them asks for).
     pub(crate) fn build(parts: PlanParts, designed: impl IntoIterator<Item = (Config, DesignKind, Option<String>)>) -> Result<Plan> {
-        let PlanParts { name, params, metrics, baseline, seeds, code_version, grids } = parts;
-        let mut configs = vec![PlannedConfig { config: baseline.clone(), design: DesignKind::Baseline, label: None }];
+        let PlanParts { name, params, metrics, baseline, seeds, seeds_per_sample, code_version, grids } = parts;
+        let all = seeds.len();
+        let replicates_of = |design: DesignKind| if design.is_sampled() { seeds_per_sample.map_or(all, |k| k.min(all)) } else { all };
+        let mut configs = vec![PlannedConfig { config: baseline.clone(), design: DesignKind::Baseline, label: None, replicates: all }];
         let mut config_lookup = HashMap::from([(canonical_bytes(&baseline), 0)]);
         for (config, design, label) in designed {
-            if let std::collections::hash_map::Entry::Vacant(slot) = config_lookup.entry(canonical_bytes(&config)) {
-                slot.insert(configs.len());
-                configs.push(PlannedConfig { config, design, label });
+            match config_lookup.entry(canonical_bytes(&config)) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(configs.len());
+                    configs.push(PlannedConfig { config, design, label, replicates: replicates_of(design) });
+                }
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    let existing = &mut configs[*slot.get()];
+                    existing.replicates = existing.replicates.max(replicates_of(design));
+                }
             }
         }
-        let total = configs.len().checked_mul(seeds.len()).filter(|&n| n <= MAX_TRIALS).ok_or_else(|| Error::Invalid {
-            message: format!(
-                "the study has {} configs × {} seeds, more than the {MAX_TRIALS} trials one study can hold: use fewer levels or seeds, or split it into several studies",
-                configs.len(),
-                seeds.len()
-            ),
-        })?;
+        let total = configs
+            .iter()
+            .try_fold(0usize, |sum, c| sum.checked_add(c.replicates))
+            .filter(|&n| n <= MAX_TRIALS)
+            .ok_or_else(|| Error::Invalid {
+                message: format!(
+                    "the study has {} configs × up to {} seeds, more than the {MAX_TRIALS} trials one study can hold: use fewer levels, samples or seeds, or split it into several studies",
+                    configs.len(),
+                    seeds.len()
+                ),
+            })?;
         let config_arcs: Vec<Arc<Config>> = configs.iter().map(|c| Arc::new(c.config.clone())).collect();
         let mut trials = Vec::with_capacity(total);
         let mut trial_lookup = HashMap::with_capacity(total);
         for (config_index, config) in config_arcs.iter().enumerate() {
-            for (replicate, &seed) in seeds.iter().enumerate() {
+            for (replicate, &seed) in seeds[..configs[config_index].replicates].iter().enumerate() {
                 let id = TrialId::compute(config, seed, code_version.as_deref());
                 trial_lookup.insert(id.clone(), trials.len());
                 trials.push(PlannedTrial { id, config_index, replicate: replicate as u32, seed });
@@ -135,6 +161,7 @@ impl Plan {
             baseline,
             configs,
             seeds,
+            seeds_per_sample,
             trials,
             code_version,
             grids,
@@ -174,9 +201,28 @@ impl Plan {
         &self.configs
     }
 
-    /// The seed of each replicate.
+    /// The seed of each replicate. Every config runs with a prefix of this list (all of
+    /// it unless [`PlannedConfig::replicates`] says fewer): see [`Plan::seeds_of`].
     pub fn seeds(&self) -> &[u64] {
         &self.seeds
+    }
+
+    /// The seeds config `index` runs with: the first [`PlannedConfig::replicates`] of
+    /// [`Plan::seeds`].
+    pub fn seeds_of(&self, index: usize) -> &[u64] {
+        &self.seeds[..self.configs[index].replicates]
+    }
+
+    /// The seeds each config that only random or sobol designs produced runs with, when the
+    /// study limits them (`seeds_per_sample`); `None`: every config runs with every seed.
+    pub fn seeds_per_sample(&self) -> Option<usize> {
+        self.seeds_per_sample
+    }
+
+    /// Whether every config runs with every seed (false when some sampled configs run with
+    /// fewer, see [`Plan::seeds_per_sample`]).
+    pub fn all_configs_have_all_seeds(&self) -> bool {
+        self.configs.iter().all(|c| c.replicates == self.seeds.len())
     }
 
     /// Every (config, seed) trial.

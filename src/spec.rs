@@ -48,6 +48,9 @@ pub struct StudySpec {
     /// How many seeds (`5`) or which seeds (`[1, 2, 3]`) every configuration runs with.
     #[serde(default)]
     pub seeds: SeedsSpec,
+    /// The seeds (the first k) each config of a random or sobol design runs with; none: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds_per_sample: Option<u32>,
     /// The seed replicate seeds are derived from.
     #[serde(default)]
     pub study_seed: u64,
@@ -198,6 +201,11 @@ pub enum DesignSpec {
     },
     /// The baseline with some values changed, under a label.
     Custom { label: String, set: BTreeMap<String, PlainValue> },
+    /// `n` configs sampled independently over the params' ranges (bounds, else levels).
+    Random { n: usize },
+    /// `n` configs along a scrambled Sobol' sequence over the params' ranges (n: a power
+    /// of two).
+    Sobol { n: usize },
 }
 
 /// The `[run]` table: how to run, not what runs.
@@ -379,6 +387,8 @@ impl DesignSpec {
                 }
                 Design::Custom { label: label.clone(), overrides }
             }
+            DesignSpec::Random { n } => Design::Random { n: *n },
+            DesignSpec::Sobol { n } => Design::Sobol { n: *n },
         })
     }
 
@@ -393,6 +403,8 @@ impl DesignSpec {
                 label: label.clone(),
                 set: overrides.iter().map(|(n, v)| (n.clone(), PlainValue::from(v))).collect(),
             },
+            Design::Random { n } => DesignSpec::Random { n: *n },
+            Design::Sobol { n } => DesignSpec::Sobol { n: *n },
         }
     }
 }

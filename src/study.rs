@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::design::{Design, DesignKind};
+use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::objective::{CommandSpec, CommandTrials, Objective};
 use crate::plan::{Plan, PlanParts};
@@ -46,6 +46,7 @@ pub struct Study {
     params: Vec<Param>,
     designs: Vec<Design>,
     seeds: Seeds,
+    seeds_per_sample: Option<u32>,
     study_seed: u64,
     metrics: Vec<MetricSpec>,
     primary: Option<String>,
@@ -67,6 +68,7 @@ impl Study {
             params: Vec::new(),
             designs: Vec::new(),
             seeds: Seeds::Count(5),
+            seeds_per_sample: None,
             study_seed: 0,
             metrics: Vec::new(),
             primary: None,
@@ -118,6 +120,40 @@ impl Study {
     pub fn config<S: AsRef<str>, V: Into<Value>>(mut self, label: &str, overrides: impl IntoIterator<Item = (S, V)>) -> Study {
         let overrides = overrides.into_iter().map(|(n, v)| (n.as_ref().to_string(), v.into())).collect();
         self.designs.push(Design::Custom { label: label.to_string(), overrides });
+        self
+    }
+
+    /// Adds `n` configurations sampled independently and uniformly over the params' ranges,
+    /// reproducible from the [study seed](Study::study_seed). Each param with `.bounds(low,
+    /// high)` is drawn between them (in log space for `.log()` params; ints take each integer
+    /// equally often); a numeric param without both bounds but with levels, among its levels;
+    /// categoricals among their choices; bools and components on or off with probability
+    /// 1/2. A numeric param with neither bounds nor levels stays at baseline (planning fails
+    /// when no param can be sampled). Configs are labelled `random#0`, `random#1`, ...;
+    /// samples equal to another config (likely in small discrete spaces) run once, so the
+    /// plan may hold fewer than `n`. See [`Study::seeds_per_sample`].
+    pub fn random(mut self, n: usize) -> Study {
+        self.designs.push(Design::Random { n });
+        self
+    }
+
+    /// Adds `n` configurations along a scrambled Sobol' sequence over the params' ranges
+    /// (the same sampling rules as [`Study::random`], at most 64 sampled params), reproducible
+    /// from the [study seed](Study::study_seed): they cover the space more evenly than
+    /// independent draws, which makes importance estimates steadier. Use a power of two
+    /// for `n` (32, 64, 128, ...): the sequence's balance holds for those. Configs are
+    /// labelled `sobol#0`, `sobol#1`, ...
+    pub fn sobol(mut self, n: usize) -> Study {
+        self.designs.push(Design::Sobol { n });
+        self
+    }
+
+    /// Runs each configuration of the random and sobol designs with only the first `k` of
+    /// the study's seeds (importance needs breadth more than depth); the baseline and the
+    /// other designs' configs keep all seeds, and so does a sampled config another design
+    /// also produced. Analyses that pair configs by seed use the seeds both ran.
+    pub fn seeds_per_sample(mut self, k: u32) -> Study {
+        self.seeds_per_sample = Some(k);
         self
     }
 
@@ -290,6 +326,7 @@ impl Study {
             baseline.set(p.name(), p.baseline().clone());
         }
         let designs = self.effective_designs();
+        let seeds_per_sample = self.check_seeds_per_sample(&designs, seeds.len())?;
         let grids = designs
             .iter()
             .filter_map(|d| match d {
@@ -297,16 +334,14 @@ impl Study {
                 _ => None,
             })
             .collect();
-        let mut designed: Vec<(Config, DesignKind, Option<String>)> = Vec::new();
-        for design in &designs {
-            designed.extend(design.expand(&self.params, &baseline)?);
-        }
+        let designed = Design::expand_all(&designs, &self.params, &baseline, self.study_seed)?;
         let parts = PlanParts {
             name: self.name.clone(),
             params: self.params.clone(),
             metrics,
             baseline,
             seeds,
+            seeds_per_sample,
             code_version: self.code_version.clone(),
             grids,
         };
@@ -404,6 +439,7 @@ impl Study {
                 Seeds::Count(k) => SeedsSpec::Count(*k),
                 Seeds::List(l) => SeedsSpec::List(l.clone()),
             },
+            seeds_per_sample: self.seeds_per_sample,
             study_seed: self.study_seed,
             params: self.params.iter().map(ParamSpec::from_param).collect(),
             metrics: self
@@ -449,6 +485,7 @@ impl Study {
             SeedsSpec::List(l) => Seeds::List(l.clone()),
         };
         study.study_seed = spec.study_seed;
+        study.seeds_per_sample = spec.seeds_per_sample;
         for m in &spec.metrics {
             study = study.metric(&m.name, m.direction());
         }
@@ -556,6 +593,23 @@ impl Study {
             return Err(Error::Invalid { message: "the seed list repeats a seed: give distinct seeds".into() });
         }
         Ok(seeds)
+    }
+
+    /// `seeds_per_sample` as a count, checked against the seeds and the designs.
+    fn check_seeds_per_sample(&self, designs: &[Design], seeds: usize) -> Result<Option<usize>> {
+        let Some(k) = self.seeds_per_sample else { return Ok(None) };
+        let k = k as usize;
+        if !designs.iter().any(|d| d.kind().is_sampled()) {
+            return Err(Error::Design {
+                message: format!("seeds_per_sample = {k} applies to random and sobol designs, and the study has neither: add .random(n) or .sobol(n), or remove seeds_per_sample"),
+            });
+        }
+        if k == 0 || k > seeds {
+            return Err(Error::Design {
+                message: format!("seeds_per_sample = {k}, but the study has {seeds} seeds: give 1 to {seeds} (or raise the study's seeds)"),
+            });
+        }
+        Ok(Some(k))
     }
 
     fn effective_designs(&self) -> Vec<Design> {

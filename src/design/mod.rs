@@ -2,15 +2,23 @@
 //!
 //! A study may combine several designs; their configurations are merged and identical
 //! configurations are run once (the first design that produced one names it).
+//!
+//! The space-filling designs ([`Design::Random`], [`Design::Sobol`]) sample configurations
+//! over the params' ranges from a seed derived from the study seed, so planning the same
+//! study again gives the same configurations (and a rerun skips the trials already done).
 
 mod components;
 mod custom;
 mod grid;
 mod ofat;
+mod sample;
+mod sobol;
+mod space_filling;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::rng::splitmix64;
 use crate::space::{Config, Param, Value};
 
 /// Which kind of design produced a configuration, as written in the results' `design` column.
@@ -29,6 +37,10 @@ pub enum DesignKind {
     AddOneIn,
     /// An explicit configuration.
     Custom,
+    /// Sampled independently and uniformly over the params' ranges.
+    Random,
+    /// Sampled along a scrambled Sobol' sequence over the params' ranges.
+    Sobol,
 }
 
 impl DesignKind {
@@ -41,7 +53,15 @@ impl DesignKind {
             DesignKind::LeaveOneOut => "leave_one_out",
             DesignKind::AddOneIn => "add_one_in",
             DesignKind::Custom => "custom",
+            DesignKind::Random => "random",
+            DesignKind::Sobol => "sobol",
         }
+    }
+
+    /// Whether the design samples the space (random, sobol): its configurations run with
+    /// the study's [`seeds_per_sample`](crate::Study::seeds_per_sample) seeds, when set.
+    pub fn is_sampled(self) -> bool {
+        matches!(self, DesignKind::Random | DesignKind::Sobol)
     }
 }
 
@@ -73,6 +93,16 @@ pub enum Design {
     AddOneIn { components: Option<Vec<String>> },
     /// An explicit configuration: the baseline with some values overridden.
     Custom { label: String, overrides: Vec<(String, Value)> },
+    /// `n` configurations with every samplable param drawn independently and uniformly over
+    /// its range (bounds, log scale respected; else its levels; categoricals among their
+    /// choices; bools and components on or off with probability 1/2), the rest at baseline.
+    /// Labelled `random#0`, `random#1`, ...; samples equal to another config run once.
+    Random { n: usize },
+    /// Like [`Design::Random`], with the points of a scrambled Sobol' sequence (one dimension
+    /// per sampled param, at most 64), which cover the space more evenly than independent
+    /// draws. Its balance holds for `n` a power of two (16, 32, 64, ...). Labelled `sobol#0`,
+    /// `sobol#1`, ...
+    Sobol { n: usize },
 }
 
 impl Design {
@@ -84,22 +114,59 @@ impl Design {
             Design::LeaveOneOut { .. } => DesignKind::LeaveOneOut,
             Design::AddOneIn { .. } => DesignKind::AddOneIn,
             Design::Custom { .. } => DesignKind::Custom,
+            Design::Random { .. } => DesignKind::Random,
+            Design::Sobol { .. } => DesignKind::Sobol,
         }
     }
 
-    /// Expands the design into configurations (the baseline itself is added by the study).
-    pub(crate) fn expand(&self, params: &[Param], baseline: &Config) -> Result<Vec<(Config, DesignKind, Option<String>)>> {
+    /// Expands every design, in order, into configurations (the baseline itself is added by
+    /// the plan). The k-th random or sobol design of a study samples from its own seed,
+    /// derived from `study_seed`, its kind and k, and labels its configs `sobol#i` (the
+    /// first) or `sobol-{k+1}#i` (later ones).
+    pub(crate) fn expand_all(designs: &[Design], params: &[Param], baseline: &Config, study_seed: u64) -> Result<Vec<(Config, DesignKind, Option<String>)>> {
+        let mut out = Vec::new();
+        let mut before: std::collections::HashMap<DesignKind, u64> = std::collections::HashMap::new();
+        for design in designs {
+            let occurrence = before.entry(design.kind()).or_default();
+            out.extend(design.expand(params, baseline, &Sampling::new(design.kind(), study_seed, *occurrence))?);
+            *occurrence += 1;
+        }
+        Ok(out)
+    }
+
+    /// Expands the design into configurations; `sampling` is read by the sampled designs.
+    fn expand(&self, params: &[Param], baseline: &Config, sampling: &Sampling) -> Result<Vec<(Config, DesignKind, Option<String>)>> {
         let configs = match self {
             Design::Ofat { params: names } => ofat::expand(params, baseline, names.as_deref())?,
             Design::Grid { params: names } => grid::expand(params, baseline, names)?,
             Design::LeaveOneOut { components } => components::leave_one_out(params, baseline, components.as_deref())?,
             Design::AddOneIn { components } => components::add_one_in(params, baseline, components.as_deref())?,
             Design::Custom { label, overrides } => vec![custom::expand(params, baseline, label, overrides)?],
+            Design::Random { n } => space_filling::random(params, baseline, *n, sampling.seed, &sampling.prefix)?,
+            Design::Sobol { n } => space_filling::sobol(params, baseline, *n, sampling.seed, &sampling.prefix)?,
         };
         Ok(configs
             .into_iter()
             .map(|(config, label)| (config, self.kind(), label))
             .collect())
+    }
+}
+
+/// The seed and label prefix of one design of a study (read by the space-filling ones).
+struct Sampling {
+    seed: u64,
+    prefix: String,
+}
+
+impl Sampling {
+    /// The `occurrence`-th (0-based) design of `kind` in a study with `study_seed`: distinct
+    /// streams per kind and occurrence, so adding an OFAT or a second sobol design leaves the
+    /// first sobol design's points as they were.
+    fn new(kind: DesignKind, study_seed: u64, occurrence: u64) -> Sampling {
+        let tag: u64 = if kind == DesignKind::Sobol { 0x736f_626f_6c } else { 0x7261_6e64_6f6d };
+        let seed = splitmix64(splitmix64(study_seed ^ tag).wrapping_add(occurrence));
+        let prefix = if occurrence == 0 { kind.as_str().to_string() } else { format!("{}-{}", kind.as_str(), occurrence + 1) };
+        Sampling { seed, prefix }
     }
 }
 
