@@ -634,6 +634,7 @@ fn names<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::design::DesignKind;
 
     fn forest() -> Study {
         Study::new("wine")
@@ -683,6 +684,122 @@ mod tests {
         // baseline, -ln, -res, none (both removed), only ln (= -res), only res (= -ln)
         assert_eq!(plan.configs().len(), 4);
         assert_eq!(plan.configs()[3].label(), Some("all components removed"));
+    }
+
+    /// lr (log bounds), width (int bounds), optimizer (categorical), norm (component),
+    /// momentum (levels only) and a fixed param.
+    fn space() -> Study {
+        Study::new("space")
+            .param(Param::float("lr", 0.01).log().bounds(1e-4, 1.0).levels([0.001, 0.1]))
+            .param(Param::int("width", 32).bounds(8.0, 128.0))
+            .param(Param::categorical("optimizer", ["sgd", "adam", "rmsprop"], "adam"))
+            .param(Param::component("norm"))
+            .param(Param::float("momentum", 0.9).levels([0.0, 0.5, 0.9]))
+            .param(Param::float("fixed", 3.0))
+            .seeds(4)
+            .maximize("acc")
+    }
+
+    fn sampled_configs(plan: &Plan) -> Vec<Config> {
+        plan.configs().iter().filter(|c| c.design().is_sampled()).map(|c| c.config().clone()).collect()
+    }
+
+    #[test]
+    fn sampled_designs_are_reproducible_from_the_study_seed() {
+        let a = space().sobol(16).random(16).plan().unwrap();
+        let b = space().sobol(16).random(16).plan().unwrap();
+        assert_eq!(sampled_configs(&a).len(), 32);
+        assert_eq!(a.trials(), b.trials(), "planning again gives the same trials");
+        let other = space().study_seed(1).sobol(16).random(16).plan().unwrap();
+        assert_ne!(sampled_configs(&a), sampled_configs(&other));
+        // another design before it, or more points after, leave the sobol points as they were
+        let with_ofat = space().ofat().sobol(16).random(16).plan().unwrap();
+        assert_eq!(sampled_configs(&a), sampled_configs(&with_ofat));
+        let longer = space().sobol(32).plan().unwrap();
+        assert_eq!(sampled_configs(&longer)[..16], sampled_configs(&a)[..16]);
+        // random and sobol points differ, and so do a second sobol design's
+        let two = space().sobol(16).sobol(16).plan().unwrap();
+        assert_eq!(sampled_configs(&two).len(), 32);
+        assert_eq!(two.label(1), "sobol#0");
+        assert_eq!(two.label(17), "sobol-2#0");
+        assert_eq!(a.configs()[17].design(), "random");
+        assert_eq!(a.label(17), "random#0");
+    }
+
+    #[test]
+    fn sampled_values_follow_the_rules() {
+        let plan = space().sobol(64).plan().unwrap();
+        let configs = sampled_configs(&plan);
+        assert_eq!(configs.len(), 64);
+        let mut optimizers = std::collections::BTreeMap::new();
+        let (mut norm_on, mut low_lr) = (0, 0);
+        for c in &configs {
+            let lr = c.get("lr").and_then(Value::as_f64).unwrap();
+            assert!((1e-4..=1.0).contains(&lr));
+            low_lr += usize::from(lr < 0.01);
+            assert!(matches!(c.get("width"), Some(Value::Int(w)) if (8..=128).contains(w)));
+            *optimizers.entry(c.get("optimizer").unwrap().to_string()).or_insert(0) += 1;
+            norm_on += usize::from(c.get("norm") == Some(&Value::Bool(true)));
+            assert!([0.0, 0.5, 0.9].contains(&c.get("momentum").and_then(Value::as_f64).unwrap()));
+            assert_eq!(c.get("fixed"), Some(&Value::Float(3.0)), "a param without bounds or levels stays at baseline");
+        }
+        assert_eq!(low_lr, 32, "half the points below the geometric middle of [1e-4, 1]");
+        assert_eq!(norm_on, 32);
+        assert_eq!(optimizers.len(), 3);
+        assert!(optimizers.values().all(|&n| (21..=22).contains(&n)), "{optimizers:?}");
+    }
+
+    #[test]
+    fn sampled_configs_deduplicate_with_other_designs() {
+        // 2 × 2 × 2 configs in all: samples repeat, and meet the grid's and OFAT's
+        let small = Study::new("small")
+            .param(Param::int("a", 1).levels([1, 2]))
+            .param(Param::categorical("b", ["x", "y"], "x"))
+            .param(Param::component("c"))
+            .seeds(3)
+            .maximize("acc");
+        let plan = small.clone().ofat().random(40).sobol(16).plan().unwrap();
+        assert_eq!(plan.configs().len(), 8);
+        let distinct: std::collections::HashSet<Vec<u8>> = plan.configs().iter().map(|c| crate::plan::canonical_bytes(c.config())).collect();
+        assert_eq!(distinct.len(), 8);
+        assert_eq!(plan.configs()[1].design(), "ofat", "the first design that produced a config names it");
+        // seeds_per_sample: a config only sampled designs produced runs with the first k
+        // seeds; one another design also produced keeps all of them
+        let plan = small.ofat().random(40).seeds_per_sample(1).plan().unwrap();
+        for (c, planned) in plan.configs().iter().enumerate() {
+            let want = if planned.design().is_sampled() { 1 } else { 3 };
+            assert_eq!(planned.replicates(), want, "{}", plan.label(c));
+            let seeds: Vec<u64> = plan.trials().iter().filter(|t| t.config_index() == c).map(|t| t.seed()).collect();
+            assert_eq!(seeds, plan.seeds_of(c));
+            assert_eq!(seeds, plan.seeds()[..want]);
+        }
+        assert!(!plan.all_configs_have_all_seeds());
+        assert_eq!(plan.seeds_per_sample(), Some(1));
+        let sampled_first = Study::new("s").param(Param::int("a", 1).levels([1, 2])).seeds(3).maximize("acc").random(10).ofat();
+        let plan = sampled_first.seeds_per_sample(2).plan().unwrap();
+        assert_eq!(plan.configs().len(), 2);
+        assert_eq!((plan.configs()[1].design(), plan.configs()[1].replicates()), (DesignKind::Random, 3), "OFAT asked for all seeds");
+    }
+
+    #[test]
+    fn sampled_designs_explain_their_mistakes() {
+        let fixed = Study::new("f").param(Param::float("lr", 0.1)).param(Param::int("n", 3)).maximize("acc");
+        let e = fixed.clone().sobol(8).plan().unwrap_err().to_string();
+        assert!(e.contains("sobol design") && e.contains("`lr`, `n`") && e.contains(".bounds(low, high)"), "{e}");
+        let e = fixed.clone().random(8).plan().unwrap_err().to_string();
+        assert!(e.contains("random design"), "{e}");
+        let e = space().sobol(0).plan().unwrap_err().to_string();
+        assert!(e.contains("0 samples"), "{e}");
+        let e = space().sobol(8).seeds_per_sample(5).plan().unwrap_err().to_string();
+        assert!(e.contains("seeds_per_sample = 5") && e.contains("4 seeds"), "{e}");
+        let e = space().sobol(8).seeds_per_sample(0).plan().unwrap_err().to_string();
+        assert!(e.contains("1 to 4"), "{e}");
+        let e = space().ofat().seeds_per_sample(2).plan().unwrap_err().to_string();
+        assert!(e.contains("random and sobol designs") && e.contains("has neither"), "{e}");
+        let wide = (0..65).fold(Study::new("w").maximize("acc"), |s, i| s.param(Param::float(&format!("x{i}"), 0.5).bounds(0.0, 1.0)));
+        let e = wide.clone().sobol(8).plan().unwrap_err().to_string();
+        assert!(e.contains("1 to 64") && e.contains("65") && e.contains("random design"), "{e}");
+        assert_eq!(wide.random(8).plan().unwrap().configs().len(), 9);
     }
 
     #[test]

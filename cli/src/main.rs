@@ -304,19 +304,29 @@ fn plan(study_file: &Path) -> Result<()> {
     let width = (0..plan.configs().len()).map(|c| plan.label(c).chars().count()).max().unwrap_or(6).max(6);
     println!("{:<width$}  {:<13}  {:>6}", "config", "design", "trials");
     for c in 0..plan.configs().len() {
-        println!("{:<width$}  {:<13}  {:>6}", plan.label(c), plan.configs()[c].design().as_str(), plan.seeds().len());
+        println!("{:<width$}  {:<13}  {:>6}", plan.label(c), plan.configs()[c].design().as_str(), plan.seeds_of(c).len());
     }
     println!(
-        "{} configs × {} seeds = {} trials; run directory {}",
-        plan.configs().len(),
-        plan.seeds().len(),
-        plan.trials().len(),
+        "{}; run directory {}",
+        trial_count(&plan),
         study.store_dir().map_or_else(|| "(memory)".into(), |d| d.display().to_string())
     );
     if let Some(dir) = study.store_dir().filter(|d| d.join("spec.json").exists()) {
         estimate(&study, &dir, plan.trials().len())?;
     }
     Ok(())
+}
+
+/// "12 configs × 5 seeds = 60 trials", or with sampled configs on fewer seeds
+/// "3 configs × 5 seeds + 64 sampled configs × 2 seeds = 143 trials".
+fn trial_count(plan: &ablate::Plan) -> String {
+    let all = plan.seeds().len();
+    let full = (0..plan.configs().len()).filter(|&c| plan.seeds_of(c).len() == all).count();
+    let mut text = format!("{full} configs × {all} seeds");
+    if let Some(k) = plan.seeds_per_sample().filter(|_| full < plan.configs().len()) {
+        text.push_str(&format!(" + {} sampled configs × {k} seeds", plan.configs().len() - full));
+    }
+    format!("{text} = {} trials", plan.trials().len())
 }
 
 /// What an earlier run of the same directory says about the cost of the rest.
@@ -351,7 +361,7 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
         study = study.run_dir(dir);
     }
     let plan = study.plan()?;
-    eprintln!("ablate: study `{}`: {} configs × {} seeds = {} trials", plan.name(), plan.configs().len(), plan.seeds().len(), plan.trials().len());
+    eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));
     let started = std::time::Instant::now();
     let results = study.run_command()?;
     let stats = results.run_stats();

@@ -47,11 +47,12 @@ impl Results {
         let plan = self.plan();
         let complete: Vec<usize> = (0..plan.seeds().len()).filter(|&s| values.iter().all(|c| c[s].is_some())).collect();
         if complete.len() < 2 {
+            let fix = match plan.seeds_per_sample() {
+                Some(k) if k < 2 => format!("the sampled configs run with seeds_per_sample = {k}: raise it to 2 or more"),
+                _ => "rerun failed trials or add seeds".to_string(),
+            };
             return Err(Error::Invalid {
-                message: format!(
-                    "ranking needs at least 2 seeds that every config completed, found {}: rerun failed trials or add seeds",
-                    complete.len()
-                ),
+                message: format!("ranking needs at least 2 seeds that every config completed, found {}: {fix}", complete.len()),
             });
         }
         let data: Vec<Vec<f64>> = values.iter().map(|c| complete.iter().filter_map(|&s| c[s]).collect()).collect();

@@ -124,7 +124,9 @@ impl Results {
     }
 
     /// For each config (plan order), the metric value of each replicate (`None` where the
-    /// trial failed). Replicates follow the plan's seed order, so rows are paired by seed.
+    /// trial failed, and past the config's own seeds: sampled configs may run with fewer,
+    /// see [`Plan::seeds_of`]). Replicates follow the plan's seed order, so rows are paired
+    /// by seed.
     pub fn values(&self, metric: &str) -> Result<Vec<Vec<Option<f64>>>> {
         self.metric(metric)?;
         let mut out = vec![vec![None; self.plan.seeds().len()]; self.plan.configs().len()];

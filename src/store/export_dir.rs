@@ -112,8 +112,12 @@ pub(crate) fn file_name(text: &str, max: usize) -> String {
 /// The study in one sentence, for the exported experiment's description.
 pub(crate) fn study_description(plan: &Plan) -> String {
     let primary = plan.primary();
+    let sampled = match plan.seeds_per_sample() {
+        Some(k) if !plan.all_configs_have_all_seeds() => format!(" (sampled configurations: {k})"),
+        _ => String::new(),
+    };
     format!(
-        "ablate study `{}`: {} configurations × {} seeds; primary metric {} ({})",
+        "ablate study `{}`: {} configurations × {} seeds{sampled}; primary metric {} ({})",
         plan.name(),
         plan.configs().len(),
         plan.seeds().len(),
