@@ -10,6 +10,7 @@ mod optuna;
 mod resume;
 mod results_frame;
 mod runner;
+mod space_filling;
 mod spec;
 mod store;
 mod views;

@@ -165,3 +165,80 @@ fn mistakes_name_the_file_line_and_key() {
     let e = Study::from_file(dir.join("missing.toml")).unwrap_err().to_string();
     assert!(e.contains("missing.toml"), "{e}");
 }
+
+const SAMPLED: &str = r#"
+name = "sampled"
+seeds = 4
+study_seed = 7
+seeds_per_sample = 2
+
+[[param]]
+name = "lr"
+type = "float"
+baseline = 0.01
+log = true
+bounds = [1e-4, 1.0]
+
+[[param]]
+name = "depth"
+type = "int"
+baseline = 4
+levels = [2, 4, 8]
+
+[[param]]
+name = "norm"
+type = "component"
+
+[[metric]]
+name = "accuracy"
+goal = "maximize"
+
+[[design]]
+kind = "sobol"
+n = 16
+
+[[design]]
+kind = "random"
+n = 4
+
+[[design]]
+kind = "ofat"
+"#;
+
+#[test]
+fn a_study_file_says_random_sobol_and_seeds_per_sample() {
+    let dir = temp_dir("spec-sampled");
+    std::fs::write(dir.join("study.toml"), SAMPLED).unwrap();
+    let from_file = Study::from_file(dir.join("study.toml")).unwrap();
+    let built = Study::new("sampled")
+        .param(Param::float("lr", 0.01).log().bounds(1e-4, 1.0))
+        .param(Param::int("depth", 4).levels([2, 4, 8]))
+        .param(Param::component("norm"))
+        .maximize("accuracy")
+        .seeds(4)
+        .study_seed(7)
+        .seeds_per_sample(2)
+        .sobol(16)
+        .random(4)
+        .ofat();
+    assert_eq!(ids(&from_file), ids(&built), "same sampled configs, seeds and ids");
+    let plan = from_file.plan().unwrap();
+    assert_eq!(plan.label(1), "sobol#0");
+    assert_eq!(plan.configs()[1].replicates(), 2);
+    let spec = from_file.to_spec();
+    assert_eq!(spec.seeds_per_sample, Some(2));
+    let back = StudySpec::from_json(&spec.to_json()).unwrap();
+    assert_eq!(back, spec);
+    assert_eq!(ids(&Study::from_spec(&back, &dir).unwrap()), ids(&built));
+    assert!(spec.to_json().contains("\"kind\": \"sobol\""));
+
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        Study::from_file(&path).unwrap_err().to_string()
+    };
+    let e = write("no-n.toml", &SAMPLED.replace("n = 16\n", ""));
+    assert!(e.contains("no-n.toml") && e.contains("missing field `n`"), "{e}");
+    let e = write("too-many.toml", &SAMPLED.replace("seeds_per_sample = 2", "seeds_per_sample = 9"));
+    assert!(e.contains("too-many.toml") && e.contains("seeds_per_sample = 9"), "{e}");
+}
