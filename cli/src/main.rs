@@ -322,9 +322,10 @@ fn plan(study_file: &Path) -> Result<()> {
 fn trial_count(plan: &ablate::Plan) -> String {
     let all = plan.seeds().len();
     let full = (0..plan.configs().len()).filter(|&c| plan.seeds_of(c).len() == all).count();
-    let mut text = format!("{full} configs × {all} seeds");
+    let seeds = |n: usize| if n == 1 { "1 seed".to_string() } else { format!("{n} seeds") };
+    let mut text = format!("{full} configs × {}", seeds(all));
     if let Some(k) = plan.seeds_per_sample().filter(|_| full < plan.configs().len()) {
-        text.push_str(&format!(" + {} sampled configs × {k} seeds", plan.configs().len() - full));
+        text.push_str(&format!(" + {} sampled configs × {}", plan.configs().len() - full, seeds(k)));
     }
     format!("{text} = {} trials", plan.trials().len())
 }

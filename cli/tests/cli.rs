@@ -88,6 +88,31 @@ fn init_run_resume_status_report_export() {
 }
 
 #[test]
+fn a_sobol_study_plans_runs_and_resumes() {
+    let dir = temp_dir("sobol");
+    assert!(run_in(&dir, &["init"]).status.success());
+    // the template's study with lr bounds, 3 seeds, and 8 sobol configs on 1 seed each
+    let template = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let study = template
+        .replace("seeds = 10 ", "seeds = 3 ")
+        .replace("# seeds_per_sample = 2 ", "seeds_per_sample = 1 ")
+        .replace("# bounds = [1e-5, 10.0]", "bounds = [1e-3, 10.0]")
+        .replace("# [[design]]\n# kind = \"sobol\"", "[[design]]\nkind = \"ofat\"\n[[design]]\nkind = \"sobol\"")
+        .replace("# n = 16 ", "n = 8 ");
+    assert_ne!(study, template);
+    std::fs::write(dir.join("study.toml"), study).unwrap();
+    let plan = run_in(&dir, &["plan", "study.toml"]);
+    let stdout = text(&plan.stdout);
+    assert!(stdout.contains("5 configs × 3 seeds + 8 sampled configs × 1 seed = 23 trials"), "{stdout}");
+    let sobol_row = stdout.lines().find(|l| l.starts_with("sobol#7")).unwrap_or_default();
+    assert_eq!(sobol_row.split_whitespace().collect::<Vec<_>>(), ["sobol#7", "sobol", "1"], "{stdout}");
+    let run = run_in(&dir, &["run", "study.toml", "--workers", "2"]);
+    assert!(text(&run.stdout).contains("23 trials run now, 0 reused"), "{}", text(&run.stdout));
+    let rerun = run_in(&dir, &["run", "study.toml"]);
+    assert!(text(&rerun.stdout).contains("0 trials run now, 23 reused"), "{}", text(&rerun.stdout));
+}
+
+#[test]
 fn errors_in_study_files_name_the_line_and_key() {
     let dir = temp_dir("bad-file");
     std::fs::write(dir.join("typo.toml"), "name = \"x\"\n\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevls = [0.1]\n").unwrap();
