@@ -166,65 +166,26 @@ fn mistakes_name_the_file_line_and_key() {
     assert!(e.contains("missing.toml"), "{e}");
 }
 
-const SAMPLED: &str = r#"
-name = "sampled"
-seeds = 4
-study_seed = 7
-seeds_per_sample = 2
-
-[[param]]
-name = "lr"
-type = "float"
-baseline = 0.01
-log = true
-bounds = [1e-4, 1.0]
-
-[[param]]
-name = "depth"
-type = "int"
-baseline = 4
-levels = [2, 4, 8]
-
-[[param]]
-name = "norm"
-type = "component"
-
-[[metric]]
-name = "accuracy"
-goal = "maximize"
-
-[[design]]
-kind = "sobol"
-n = 16
-
-[[design]]
-kind = "random"
-n = 4
-
-[[design]]
-kind = "ofat"
-"#;
+/// The full study with seeds_per_sample and a sobol and a random design added.
+fn sampled_file() -> String {
+    let sampled = FULL
+        .replace("study_seed = 4\n", "study_seed = 4\nseeds_per_sample = 2\n")
+        .replace("[command]", "[[design]]\nkind = \"sobol\"\nn = 16\n\n[[design]]\nkind = \"random\"\nn = 4\n\n[command]");
+    assert_ne!(sampled, FULL);
+    sampled
+}
 
 #[test]
 fn a_study_file_says_random_sobol_and_seeds_per_sample() {
     let dir = temp_dir("spec-sampled");
-    std::fs::write(dir.join("study.toml"), SAMPLED).unwrap();
+    std::fs::write(dir.join("study.toml"), sampled_file()).unwrap();
     let from_file = Study::from_file(dir.join("study.toml")).unwrap();
-    let built = Study::new("sampled")
-        .param(Param::float("lr", 0.01).log().bounds(1e-4, 1.0))
-        .param(Param::int("depth", 4).levels([2, 4, 8]))
-        .param(Param::component("norm"))
-        .maximize("accuracy")
-        .seeds(4)
-        .study_seed(7)
-        .seeds_per_sample(2)
-        .sobol(16)
-        .random(4)
-        .ofat();
+    let built = same_builder_study().seeds_per_sample(2).sobol(16).random(4);
     assert_eq!(ids(&from_file), ids(&built), "same sampled configs, seeds and ids");
     let plan = from_file.plan().unwrap();
-    assert_eq!(plan.label(1), "sobol#0");
-    assert_eq!(plan.configs()[1].replicates(), 2);
+    let first = (0..plan.configs().len()).find(|&c| plan.label(c) == "sobol#0").unwrap();
+    assert_eq!(plan.configs()[first].replicates(), 2);
+    assert!((0..plan.configs().len()).any(|c| plan.label(c) == "random#3"));
     let spec = from_file.to_spec();
     assert_eq!(spec.seeds_per_sample, Some(2));
     let back = StudySpec::from_json(&spec.to_json()).unwrap();
@@ -237,8 +198,8 @@ fn a_study_file_says_random_sobol_and_seeds_per_sample() {
         std::fs::write(&path, text).unwrap();
         Study::from_file(&path).unwrap_err().to_string()
     };
-    let e = write("no-n.toml", &SAMPLED.replace("n = 16\n", ""));
+    let e = write("no-n.toml", &sampled_file().replace("n = 16\n", ""));
     assert!(e.contains("no-n.toml") && e.contains("missing field `n`"), "{e}");
-    let e = write("too-many.toml", &SAMPLED.replace("seeds_per_sample = 2", "seeds_per_sample = 9"));
-    assert!(e.contains("too-many.toml") && e.contains("seeds_per_sample = 9"), "{e}");
+    let e = write("too-many.toml", &sampled_file().replace("seeds_per_sample = 2", "seeds_per_sample = 9"));
+    assert!(e.contains("too-many.toml") && e.contains("seeds_per_sample = 9") && e.contains("3 seeds"), "{e}");
 }
