@@ -163,7 +163,7 @@ impl Sampling {
     /// streams per kind and occurrence, so adding an OFAT or a second sobol design leaves the
     /// first sobol design's points as they were.
     fn new(kind: DesignKind, study_seed: u64, occurrence: u64) -> Sampling {
-        let tag: u64 = if kind == DesignKind::Sobol { 0x736f_626f_6c } else { 0x7261_6e64_6f6d };
+        let tag: u64 = if kind == DesignKind::Sobol { 0x0073_6f62_6f6c } else { 0x7261_6e64_6f6d };
         let seed = splitmix64(splitmix64(study_seed ^ tag).wrapping_add(occurrence));
         let prefix = if occurrence == 0 { kind.as_str().to_string() } else { format!("{}-{}", kind.as_str(), occurrence + 1) };
         Sampling { seed, prefix }

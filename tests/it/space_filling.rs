@@ -89,10 +89,11 @@ fn analyses_pair_sampled_configs_on_the_seeds_they_ran() {
     let results = space("sobol-analysis").seeds(5).sobol(8).leave_one_out().in_memory().run(score).unwrap();
     let plan = results.plan();
     let values = results.values("accuracy").unwrap();
-    for c in 0..plan.configs().len() {
+    assert_eq!(values.len(), plan.configs().len());
+    for (c, per_seed) in values.iter().enumerate() {
         let ran = plan.seeds_of(c).len();
         assert_eq!(ran, if plan.configs()[c].design().is_sampled() { 2 } else { 5 }, "{}", plan.label(c));
-        assert!(values[c][..ran].iter().all(Option::is_some) && values[c][ran..].iter().all(Option::is_none));
+        assert!(per_seed[..ran].iter().all(Option::is_some) && per_seed[ran..].iter().all(Option::is_none));
     }
     let summary = results.summary();
     for row in &summary.rows {
