@@ -38,6 +38,7 @@ pub mod design;
 pub mod display;
 mod error;
 pub mod exec;
+pub mod forest;
 pub mod import;
 pub mod objective;
 pub mod options;

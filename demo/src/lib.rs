@@ -13,7 +13,8 @@
 //! # Ok::<(), ablate_demo::DemoError>(())
 //! ```
 //!
-//! The forest itself ([`RandomForest`]) is written here in plain Rust and follows
+//! The forest itself ([`RandomForest`], from `ablate::forest`, where it also serves as the
+//! importance analysis's surrogate) is written in plain Rust and follows
 //! scikit-learn's `RandomForestClassifier` defaults: bootstrap samples, Gini impurity, the
 //! best split over a fresh random subset of features at every node (`sqrt(p)` by default),
 //! trees grown to purity, prediction by averaging the leaves' class probabilities. On this
@@ -25,64 +26,12 @@
 
 #![warn(missing_docs)]
 
-use std::fmt;
-
-pub mod forest;
 pub mod mlp;
 pub mod wine;
 
 pub use mlp::{MlpConfig, MlpScores, wine_mlp, wine_mlp_with};
-pub use forest::{Features, ForestParams, Layout, MaxFeatures, RandomForest};
+/// What went wrong in a demo model or data set, with a message that says how to fix it (the
+/// error type of ablate's forests, shared by every demo model).
+pub use ablate::forest::ForestError as DemoError;
+pub use ablate::forest::{Features, ForestParams, Layout, MaxFeatures, RandomForest};
 pub use wine::{ForestScores, Split, WineData, train_test_split, wine_forest, wine_forest_with};
-
-/// What went wrong in a demo model or data set, with a message that says how to fix it.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum DemoError {
-    /// A parameter is outside its valid range.
-    InvalidParameter {
-        /// The parameter's name, as the user spells it (e.g. `n_estimators`).
-        name: &'static str,
-        /// The rejected value, formatted.
-        value: String,
-        /// What would have been accepted.
-        expected: &'static str,
-    },
-    /// The data cannot be used as given (empty, wrong shape, non-finite values, ...).
-    InvalidData(String),
-}
-
-impl DemoError {
-    pub(crate) fn param(
-        name: &'static str,
-        value: impl fmt::Display,
-        expected: &'static str,
-    ) -> Self {
-        DemoError::InvalidParameter {
-            name,
-            value: value.to_string(),
-            expected,
-        }
-    }
-
-    pub(crate) fn data(message: impl Into<String>) -> Self {
-        DemoError::InvalidData(message.into())
-    }
-}
-
-impl fmt::Display for DemoError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DemoError::InvalidParameter {
-                name,
-                value,
-                expected,
-            } => {
-                write!(f, "invalid {name} = {value}: expected {expected}")
-            }
-            DemoError::InvalidData(message) => write!(f, "invalid data: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for DemoError {}

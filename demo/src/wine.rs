@@ -5,7 +5,7 @@
 //! Loading takes a few milliseconds and is done on every call; nothing is cached globally.
 
 use crate::DemoError;
-use crate::forest::{Features, ForestParams, RandomForest};
+use ablate::forest::{Features, ForestParams, RandomForest};
 use ablate::rng::{Rng, splitmix64};
 
 /// The red-wine quality data set: 1,599 wines, 11 physico-chemical features, and a quality
