@@ -39,6 +39,7 @@ pub mod display;
 mod error;
 pub mod exec;
 pub mod forest;
+pub mod importance;
 pub mod import;
 pub mod objective;
 pub mod options;

@@ -51,7 +51,7 @@ pub use classifier::RandomForest;
 pub use data::{FeatureKind, Features, Layout, MAX_CATEGORIES};
 pub use params::{ForestParams, MaxFeatures};
 pub use regressor::RegressionForest;
-pub use tree::{Split, TreeNode};
+pub use tree::{Split, Tree, TreeNode};
 
 /// What is wrong with a forest's parameters or data, with a message that says how to fix it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,214 @@
+//! fANOVA (Hutter, Hoos & Leyton-Brown, "An Efficient Approach for Assessing Hyperparameter
+//! Importance", ICML 2014): the exact functional-ANOVA decomposition of each regression tree
+//! of a surrogate forest over the parameter space.
+//!
+//! A tree is piecewise constant over boxes (its leaves). With the uniform measure over the
+//! space (Lebesgue on a continuous dimension's bounds, equal mass on each value of a discrete
+//! one), the mean, the total variance and every marginal follow exactly from the leaves: the
+//! marginal of parameter i over a cell of i's partition (cut at every threshold the tree uses
+//! on i) is the sum over the leaves covering that cell of value × the leaf's volume in the
+//! other dimensions. A parameter's importance in one tree is the variance of its marginal
+//! divided by the tree's total variance; a pair's is the variance of their joint marginal
+//! minus both main effects. No sampling is involved.
+
+use super::space::{Dimension, DimensionKind};
+use crate::forest::{Split, Tree, TreeNode};
+
+/// One leaf of a tree as a box: its value and, per dimension, the extent it covers.
+struct LeafBox {
+    value: f64,
+    /// Per dimension: `[low, high)` for continuous, a mask of values for discrete.
+    extent: Vec<Extent>,
+}
+
+#[derive(Clone, Copy)]
+enum Extent {
+    Interval(f64, f64),
+    Values(u64),
+}
+
+/// The decomposition of one tree: total variance, and the variance of each parameter's
+/// marginal (not yet divided by the total).
+pub(super) struct TreeDecomposition {
+    pub total: f64,
+    pub main: Vec<f64>,
+    /// `(i, j, interaction variance)` for each pair asked for.
+    pub pairs: Vec<(usize, usize, f64)>,
+}
+
+/// Decomposes `tree` over `dims`; `pairs` lists the parameter pairs whose interaction to
+/// compute.
+pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)]) -> TreeDecomposition {
+    let leaves = leaf_boxes(tree, dims);
+    let partitions: Vec<Partition> = (0..dims.len()).map(|d| Partition::new(&leaves, dims, d)).collect();
+    // Per leaf and dimension: the leaf's share of the dimension, and the cells it covers.
+    let sizes: Vec<Vec<f64>> = leaves.iter().map(|l| partitions.iter().map(|p| p.size(&l.extent[p.dim])).collect()).collect();
+    let volume = |i: usize| sizes[i].iter().product::<f64>();
+    let mean: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * l.value).sum();
+    let total: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * (l.value - mean).powi(2)).sum();
+
+    let main: Vec<f64> = partitions
+        .iter()
+        .map(|p| {
+            let mut marginal = vec![0.0; p.weights.len()];
+            for (i, leaf) in leaves.iter().enumerate() {
+                let rest = product_except(&sizes[i], &[p.dim]);
+                for c in p.cells(&leaf.extent[p.dim]) {
+                    marginal[c] += leaf.value * rest;
+                }
+            }
+            variance(&marginal, &p.weights, mean)
+        })
+        .collect();
+
+    let pairs = pairs
+        .iter()
+        .map(|&(a, b)| {
+            let (pa, pb) = (&partitions[a], &partitions[b]);
+            let width = pb.weights.len();
+            let mut joint = vec![0.0; pa.weights.len() * width];
+            for (i, leaf) in leaves.iter().enumerate() {
+                let rest = product_except(&sizes[i], &[a, b]);
+                let cells_b: Vec<usize> = pb.cells(&leaf.extent[b]).collect();
+                for ca in pa.cells(&leaf.extent[a]) {
+                    for &cb in &cells_b {
+                        joint[ca * width + cb] += leaf.value * rest;
+                    }
+                }
+            }
+            let weights: Vec<f64> = pa.weights.iter().flat_map(|wa| pb.weights.iter().map(move |wb| wa * wb)).collect();
+            (a, b, variance(&joint, &weights, mean) - main[a] - main[b])
+        })
+        .collect();
+    TreeDecomposition { total, main, pairs }
+}
+
+/// `Σ w (value − mean)²`.
+fn variance(values: &[f64], weights: &[f64], mean: f64) -> f64 {
+    values.iter().zip(weights).map(|(v, w)| w * (v - mean).powi(2)).sum()
+}
+
+fn product_except(sizes: &[f64], skip: &[usize]) -> f64 {
+    sizes.iter().enumerate().filter(|(d, _)| !skip.contains(d)).map(|(_, s)| s).product()
+}
+
+/// The leaves of `tree` with their boxes, from a depth-first walk that narrows the box at
+/// every split.
+fn leaf_boxes(tree: &Tree, dims: &[Dimension]) -> Vec<LeafBox> {
+    let root: Vec<Extent> = dims
+        .iter()
+        .map(|d| match d.kind {
+            DimensionKind::Continuous { low, high } => Extent::Interval(low, high),
+            DimensionKind::Discrete { n_values, .. } => Extent::Values(all_values(n_values)),
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut stack = vec![(0usize, root)];
+    while let Some((node, extent)) = stack.pop() {
+        match tree.node(node) {
+            TreeNode::Leaf(values) => out.push(LeafBox { value: values[0], extent }),
+            TreeNode::Split { feature, split, left, right } => {
+                let (mut l, mut r) = (extent.clone(), extent);
+                match (split, l[feature]) {
+                    (Split::Threshold(t), Extent::Interval(lo, hi)) => {
+                        l[feature] = Extent::Interval(lo, t.clamp(lo, hi));
+                        r[feature] = Extent::Interval(t.clamp(lo, hi), hi);
+                    }
+                    (Split::Threshold(t), Extent::Values(mask)) => {
+                        // Ordered discrete values are encoded as their index 0, 1, …
+                        let below = values_up_to(t);
+                        l[feature] = Extent::Values(mask & below);
+                        r[feature] = Extent::Values(mask & !below);
+                    }
+                    (Split::Categories(go_left), Extent::Values(mask)) => {
+                        l[feature] = Extent::Values(mask & go_left);
+                        r[feature] = Extent::Values(mask & !go_left);
+                    }
+                    // A categorical split on a continuous dimension cannot come from a forest
+                    // fitted on these dimensions; keep the whole extent on both sides.
+                    (Split::Categories(_), Extent::Interval(..)) => {}
+                }
+                stack.push((right, r));
+                stack.push((left, l));
+            }
+        }
+    }
+    out
+}
+
+/// The mask of the first `n` values.
+fn all_values(n: u32) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+/// The mask of the value indices `<= t`.
+fn values_up_to(t: f64) -> u64 {
+    if t < 0.0 {
+        0
+    } else if t >= 63.0 {
+        u64::MAX
+    } else {
+        all_values(t.floor() as u32 + 1)
+    }
+}
+
+/// A dimension's partition into cells by every split the tree makes on it, with each cell's
+/// share of the dimension (the weights sum to 1).
+struct Partition {
+    dim: usize,
+    /// Continuous: the cell boundaries, ascending, from low to high.
+    edges: Vec<f64>,
+    weights: Vec<f64>,
+    discrete: bool,
+}
+
+impl Partition {
+    fn new(leaves: &[LeafBox], dims: &[Dimension], dim: usize) -> Partition {
+        match dims[dim].kind {
+            DimensionKind::Discrete { n_values, .. } => {
+                let n = n_values.clamp(1, 64) as usize;
+                Partition { dim, edges: Vec::new(), weights: vec![1.0 / n as f64; n], discrete: true }
+            }
+            DimensionKind::Continuous { low, high } => {
+                let mut edges: Vec<f64> = vec![low, high];
+                for leaf in leaves {
+                    if let Extent::Interval(lo, hi) = leaf.extent[dim] {
+                        edges.extend([lo, hi]);
+                    }
+                }
+                edges.sort_by(f64::total_cmp);
+                edges.dedup();
+                let span = high - low;
+                let weights = edges.windows(2).map(|w| if span > 0.0 { (w[1] - w[0]) / span } else { 0.0 }).collect();
+                Partition { dim, edges, weights, discrete: false }
+            }
+        }
+    }
+
+    /// The share of the dimension an extent covers.
+    fn size(&self, extent: &Extent) -> f64 {
+        match *extent {
+            Extent::Values(mask) => mask.count_ones() as f64 / self.weights.len() as f64,
+            Extent::Interval(lo, hi) => {
+                let span = self.edges[self.edges.len() - 1] - self.edges[0];
+                if span > 0.0 { (hi - lo) / span } else { 1.0 }
+            }
+        }
+    }
+
+    /// The cells an extent covers.
+    fn cells(&self, extent: &Extent) -> Box<dyn Iterator<Item = usize> + '_> {
+        match *extent {
+            Extent::Values(mask) => {
+                let n = self.weights.len();
+                Box::new((0..n).filter(move |&c| mask >> c & 1 == 1))
+            }
+            Extent::Interval(lo, hi) => {
+                debug_assert!(!self.discrete);
+                let first = self.edges.partition_point(|&e| e < lo);
+                let last = self.edges.partition_point(|&e| e < hi);
+                Box::new(first..last.min(self.weights.len()))
+            }
+        }
+    }
+}

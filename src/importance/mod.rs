@@ -1,0 +1,166 @@
+//! Which parameters matter: fANOVA over a surrogate random forest, with the spread across its
+//! trees and across forests fitted with different seeds.
+//!
+//! [`fanova`] takes trials as a feature matrix (one column per parameter, encoded as the
+//! [`Dimension`]s say) and their metric values, fits [`Fanova::n_forests`] regression
+//! forests of [`Fanova::n_trees`] trees each, decomposes every tree exactly
+//! ([`fanova`](self::fanova) module docs), and reports per parameter the mean fraction of
+//! variance over all trees, a 95% interval of the per-tree fractions, and the standard
+//! deviation of the per-forest means (how much the answer moves with the surrogate's seed).
+//! Interactions are computed for the pairs among the [`Fanova::pairs_among`] most important
+//! parameters.
+
+mod fanova;
+mod space;
+
+pub use space::{Dimension, DimensionKind};
+
+use crate::error::{Error, Result};
+use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};
+
+/// Settings of [`fanova`]. [`Default`]: 4 forests × 16 trees (64 trees, as many as Optuna's
+/// fANOVA), interactions among the top 5 parameters, seed 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fanova {
+    /// Forests fitted, each with its own seed.
+    pub n_forests: usize,
+    /// Trees per forest.
+    pub n_trees: usize,
+    /// Pairwise interactions are computed among this many most important parameters.
+    pub pairs_among: usize,
+    /// Seed of the first forest (forest k uses `seed + k`).
+    pub seed: u64,
+    /// Minimum rows per leaf of the surrogate's trees.
+    pub min_samples_leaf: usize,
+}
+
+impl Default for Fanova {
+    fn default() -> Self {
+        Fanova { n_forests: 4, n_trees: 16, pairs_among: 5, seed: 0, min_samples_leaf: 1 }
+    }
+}
+
+/// The importance of one parameter (or pair).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Importance {
+    /// The parameter, or `"a × b"` for a pair.
+    pub name: String,
+    /// Mean fraction of the surrogate's variance over all trees.
+    pub importance: f64,
+    /// 2.5th percentile of the per-tree fractions.
+    pub low: f64,
+    /// 97.5th percentile of the per-tree fractions.
+    pub high: f64,
+    /// Standard deviation of the per-forest means (0 with one forest).
+    pub forest_sd: f64,
+}
+
+/// What [`fanova`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FanovaResult {
+    /// Main effects, most important first.
+    pub main: Vec<Importance>,
+    /// Pairwise interactions among the top parameters, largest first.
+    pub pairs: Vec<Importance>,
+    /// Trees whose prediction varies over the space (trees with none are left out).
+    pub n_trees: usize,
+}
+
+/// fANOVA of `y` over `dims`, with the rows of `x` encoded as `dims` say (a continuous value
+/// on its scale, a discrete one as its code).
+pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova) -> Result<FanovaResult> {
+    for d in dims {
+        d.validate().map_err(|message| Error::Invalid { message })?;
+    }
+    if settings.n_forests == 0 || settings.n_trees == 0 {
+        return Err(Error::Invalid { message: "fANOVA needs at least 1 forest of at least 1 tree".into() });
+    }
+    let kinds: Vec<FeatureKind> = dims.iter().map(Dimension::feature_kind).collect();
+    let p = dims.len();
+    // Per forest, per tree: the fractions of the main effects; the trees themselves are kept
+    // for the pairs, decided once the main effects are known.
+    let mut forests = Vec::with_capacity(settings.n_forests);
+    let mut per_forest: Vec<Vec<Vec<f64>>> = Vec::new();
+    for k in 0..settings.n_forests {
+        let params = ForestParams::regression(settings.n_trees)
+            .seed(settings.seed.wrapping_add(k as u64))
+            .min_samples_leaf(settings.min_samples_leaf);
+        let forest = RegressionForest::fit(x, &kinds, y, &params)?;
+        let fractions: Vec<Vec<f64>> = forest
+            .trees()
+            .iter()
+            .map(|t| fanova::decompose(t, dims, &[]))
+            .filter(|d| d.total > 0.0)
+            .map(|d| d.main.iter().map(|v| (v / d.total).max(0.0)).collect())
+            .collect();
+        per_forest.push(fractions);
+        forests.push(forest);
+    }
+    let names: Vec<String> = dims.iter().map(|d| d.name.clone()).collect();
+    let mut main: Vec<Importance> = (0..p).map(|i| summarise(&names[i], &per_forest, |f| f[i])).collect();
+    main.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+
+    let top: Vec<usize> = main.iter().take(settings.pairs_among).map(|m| names.iter().position(|n| *n == m.name).unwrap_or(0)).collect();
+    let pairs_asked: Vec<(usize, usize)> =
+        top.iter().enumerate().flat_map(|(k, &a)| top[k + 1..].iter().map(move |&b| (a.min(b), a.max(b)))).collect();
+    let mut pairs = Vec::new();
+    if !pairs_asked.is_empty() {
+        let per_forest_pairs: Vec<Vec<Vec<f64>>> = forests
+            .iter()
+            .map(|forest| {
+                forest
+                    .trees()
+                    .iter()
+                    .map(|t| fanova::decompose(t, dims, &pairs_asked))
+                    .filter(|d| d.total > 0.0)
+                    .map(|d| d.pairs.iter().map(|&(_, _, v)| (v / d.total).max(0.0)).collect())
+                    .collect()
+            })
+            .collect();
+        for (k, &(a, b)) in pairs_asked.iter().enumerate() {
+            pairs.push(summarise(&format!("{} × {}", names[a], names[b]), &per_forest_pairs, |f| f[k]));
+        }
+        pairs.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+    }
+    let n_trees = per_forest.iter().map(Vec::len).sum();
+    Ok(FanovaResult { main, pairs, n_trees })
+}
+
+/// Mean over all trees, the per-tree 95% interval, and the sd of the per-forest means of the
+/// value `pick` takes from each tree's fractions.
+fn summarise(name: &str, per_forest: &[Vec<Vec<f64>>], pick: impl Fn(&[f64]) -> f64) -> Importance {
+    let mut all: Vec<f64> = per_forest.iter().flatten().map(|f| pick(f)).collect();
+    let forest_means: Vec<f64> =
+        per_forest.iter().filter(|t| !t.is_empty()).map(|t| t.iter().map(|f| pick(f)).sum::<f64>() / t.len() as f64).collect();
+    all.sort_by(f64::total_cmp);
+    let mean = if all.is_empty() { 0.0 } else { all.iter().sum::<f64>() / all.len() as f64 };
+    let forest_sd = if forest_means.len() < 2 {
+        0.0
+    } else {
+        let m = forest_means.iter().sum::<f64>() / forest_means.len() as f64;
+        (forest_means.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (forest_means.len() - 1) as f64).sqrt()
+    };
+    Importance {
+        name: name.to_string(),
+        importance: mean,
+        low: percentile(&all, 0.025),
+        high: percentile(&all, 0.975),
+        forest_sd,
+    }
+}
+
+/// Linear-interpolated percentile of sorted values (numpy's default); 0 when empty.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n => {
+            let at = q * (n - 1) as f64;
+            let (i, frac) = (at.floor() as usize, at.fract());
+            let next = sorted[(i + 1).min(n - 1)];
+            sorted[i] + frac * (next - sorted[i])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
