@@ -47,16 +47,20 @@ pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)
     let mean: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * l.value).sum();
     let total: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * (l.value - mean).powi(2)).sum();
 
+    // Each leaf adds value × its volume outside the dimension(s) to every cell it covers:
+    // runs of cells, accumulated as differences and summed once.
     let main: Vec<f64> = partitions
         .iter()
         .map(|p| {
-            let mut marginal = vec![0.0; p.weights.len()];
+            let mut diff = vec![0.0; p.weights.len() + 1];
             for (i, leaf) in leaves.iter().enumerate() {
-                let rest = product_except(&sizes[i], &[p.dim]);
-                for c in p.cells(&leaf.extent[p.dim]) {
-                    marginal[c] += leaf.value * rest;
+                let add = leaf.value * product_except(&sizes[i], &[p.dim]);
+                for (from, to) in p.runs(&leaf.extent[p.dim]) {
+                    diff[from] += add;
+                    diff[to] -= add;
                 }
             }
+            let marginal: Vec<f64> = prefix_sums(&diff[..p.weights.len()]);
             variance(&marginal, &p.weights, mean)
         })
         .collect();
@@ -65,22 +69,44 @@ pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)
         .iter()
         .map(|&(a, b)| {
             let (pa, pb) = (&partitions[a], &partitions[b]);
-            let width = pb.weights.len();
-            let mut joint = vec![0.0; pa.weights.len() * width];
+            let (rows, cols) = (pa.weights.len(), pb.weights.len());
+            let stride = cols + 1;
+            let mut diff = vec![0.0; (rows + 1) * stride];
             for (i, leaf) in leaves.iter().enumerate() {
-                let rest = product_except(&sizes[i], &[a, b]);
-                let cells_b: Vec<usize> = pb.cells(&leaf.extent[b]).collect();
-                for ca in pa.cells(&leaf.extent[a]) {
-                    for &cb in &cells_b {
-                        joint[ca * width + cb] += leaf.value * rest;
+                let add = leaf.value * product_except(&sizes[i], &[a, b]);
+                let runs_b = pb.runs(&leaf.extent[b]);
+                for (r0, r1) in pa.runs(&leaf.extent[a]) {
+                    for &(c0, c1) in &runs_b {
+                        diff[r0 * stride + c0] += add;
+                        diff[r0 * stride + c1] -= add;
+                        diff[r1 * stride + c0] -= add;
+                        diff[r1 * stride + c1] += add;
                     }
                 }
             }
-            let weights: Vec<f64> = pa.weights.iter().flat_map(|wa| pb.weights.iter().map(move |wb| wa * wb)).collect();
-            (a, b, variance(&joint, &weights, mean) - main[a] - main[b])
+            // Two-dimensional prefix sums turn the corner updates into the joint marginal.
+            let mut joint = 0.0;
+            let mut above = vec![0.0; cols];
+            for r in 0..rows {
+                let mut running = 0.0;
+                for c in 0..cols {
+                    running += diff[r * stride + c];
+                    above[c] += running;
+                    joint += pa.weights[r] * pb.weights[c] * (above[c] - mean).powi(2);
+                }
+            }
+            (a, b, joint - main[a] - main[b])
         })
         .collect();
     TreeDecomposition { total, main, pairs }
+}
+
+/// Running sums of `diff`.
+fn prefix_sums(diff: &[f64]) -> Vec<f64> {
+    diff.iter().scan(0.0, |acc, d| {
+        *acc += d;
+        Some(*acc)
+    }).collect()
 }
 
 /// `Σ w (value − mean)²`.
@@ -159,7 +185,6 @@ struct Partition {
     /// Continuous: the cell boundaries, ascending, from low to high.
     edges: Vec<f64>,
     weights: Vec<f64>,
-    discrete: bool,
 }
 
 impl Partition {
@@ -167,7 +192,7 @@ impl Partition {
         match dims[dim].kind {
             DimensionKind::Discrete { n_values, .. } => {
                 let n = n_values.clamp(1, 64) as usize;
-                Partition { dim, edges: Vec::new(), weights: vec![1.0 / n as f64; n], discrete: true }
+                Partition { dim, edges: Vec::new(), weights: vec![1.0 / n as f64; n] }
             }
             DimensionKind::Continuous { low, high } => {
                 let mut edges: Vec<f64> = vec![low, high];
@@ -180,7 +205,7 @@ impl Partition {
                 edges.dedup();
                 let span = high - low;
                 let weights = edges.windows(2).map(|w| if span > 0.0 { (w[1] - w[0]) / span } else { 0.0 }).collect();
-                Partition { dim, edges, weights, discrete: false }
+                Partition { dim, edges, weights }
             }
         }
     }
@@ -196,18 +221,30 @@ impl Partition {
         }
     }
 
-    /// The cells an extent covers.
-    fn cells(&self, extent: &Extent) -> Box<dyn Iterator<Item = usize> + '_> {
+    /// The cells an extent covers, as runs `[from, to)` of consecutive cells.
+    fn runs(&self, extent: &Extent) -> Vec<(usize, usize)> {
         match *extent {
             Extent::Values(mask) => {
                 let n = self.weights.len();
-                Box::new((0..n).filter(move |&c| mask >> c & 1 == 1))
+                let mut runs = Vec::new();
+                let mut c = 0;
+                while c < n {
+                    if mask >> c & 1 == 1 {
+                        let start = c;
+                        while c < n && mask >> c & 1 == 1 {
+                            c += 1;
+                        }
+                        runs.push((start, c));
+                    } else {
+                        c += 1;
+                    }
+                }
+                runs
             }
             Extent::Interval(lo, hi) => {
-                debug_assert!(!self.discrete);
                 let first = self.edges.partition_point(|&e| e < lo);
-                let last = self.edges.partition_point(|&e| e < hi);
-                Box::new(first..last.min(self.weights.len()))
+                let last = self.edges.partition_point(|&e| e < hi).min(self.weights.len());
+                if first < last { vec![(first, last)] } else { Vec::new() }
             }
         }
     }

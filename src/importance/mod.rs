@@ -15,6 +15,8 @@ mod space;
 
 pub use space::{Dimension, DimensionKind};
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};
 
@@ -88,7 +90,7 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
         let forest = RegressionForest::fit(x, &kinds, y, &params)?;
         let fractions: Vec<Vec<f64>> = forest
             .trees()
-            .iter()
+            .par_iter()
             .map(|t| fanova::decompose(t, dims, &[]))
             .filter(|d| d.total > 0.0)
             .map(|d| d.main.iter().map(|v| (v / d.total).max(0.0)).collect())
@@ -110,7 +112,7 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
             .map(|forest| {
                 forest
                     .trees()
-                    .iter()
+                    .par_iter()
                     .map(|t| fanova::decompose(t, dims, &pairs_asked))
                     .filter(|d| d.total > 0.0)
                     .map(|d| d.pairs.iter().map(|&(_, _, v)| (v / d.total).max(0.0)).collect())
