@@ -1,6 +1,7 @@
 //! Renders every chart kind from real studies to PNG and SVG files, plus the HTML report of
 //! each study, so they can be looked at: the seed study (random forest, n_estimators), a
-//! learning rate × batch size grid and a component ablation of the demo MLP.
+//! learning rate × batch size grid, a component ablation and a Sobol' study (with the
+//! parameters' importance) of the demo MLP.
 //!
 //! Run: `cargo run --features png --example render_charts -- OUT_DIR`
 
@@ -70,5 +71,34 @@ fn main() -> Result<()> {
         Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
     })?;
     save(&components.component_bars()?, &dir, "mlp_components")?;
+
+    let sampled = quiet(
+        Study::new("mlp-sobol")
+            .param(Param::float("learning_rate", 0.1).log().bounds(0.001, 0.5))
+            .param(Param::int("batch_size", 32).log().bounds(16.0, 128.0))
+            .param(Param::int("hidden", 32).bounds(8.0, 64.0))
+            .param(Param::float("dropout", 0.1).bounds(0.0, 0.5))
+            .param(Param::component("layer_norm"))
+            .sobol(64)
+            .seeds(2)
+            .seeds_per_sample(1)
+            .maximize("accuracy"),
+    )
+    .run(|t: &Trial| {
+        let config = MlpConfig {
+            learning_rate: t.float("learning_rate")?,
+            batch_size: t.int("batch_size")? as usize,
+            hidden: t.int("hidden")? as usize,
+            dropout: t.float("dropout")?,
+            layer_norm: t.enabled("layer_norm")?,
+            ..MlpConfig::default()
+        };
+        Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
+    })?;
+    let importance = sampled.importance()?;
+    println!("{}", importance.to_text());
+    println!("{}", importance.pairs_table().to_text());
+    save(&importance.chart(), &dir, "mlp_importance")?;
+    sampled.report()?.save_html(dir.join("mlp_sobol_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;
     Ok(())
 }

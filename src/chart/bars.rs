@@ -59,6 +59,11 @@ pub struct ComponentBars {
     pub note: String,
     /// Width of the SVG in pixels.
     pub width: f64,
+    /// Subtitle; empty means "removed − <baseline>, with <CI>".
+    pub subtitle: String,
+    /// Values written with a sign (`+0.012`) on a "change in <metric>" axis, as changes are;
+    /// off for shares (importance), whose axis starts at zero.
+    pub signed: bool,
 }
 
 impl ComponentBars {
@@ -73,7 +78,17 @@ impl ComponentBars {
             ci_label: "95% CI".into(),
             note: String::new(),
             width: 720.0,
+            subtitle: String::new(),
+            signed: true,
         }
+    }
+
+    /// The bars of a parameter-importance chart: each bar a share of variance with its
+    /// interval, largest first, values without sign.
+    pub fn importance(metric: impl Into<String>, title: impl Into<String>, subtitle: impl Into<String>, bars: Vec<ComponentBar>) -> Self {
+        let mut chart = ComponentBars::new(metric, bars);
+        (chart.title, chart.subtitle, chart.signed) = (title.into(), subtitle.into(), false);
+        chart
     }
     /// Sets what the changes are relative to (default "baseline"; e.g. "full model").
     pub fn baseline_label(mut self, l: impl Into<String>) -> Self {
@@ -103,7 +118,11 @@ impl Chart for ComponentBars {
         } else {
             self.title.clone()
         };
-        let mut sub = format!("removed − {}, with {}", self.baseline_label, self.ci_label);
+        let mut sub = if self.subtitle.is_empty() {
+            format!("removed − {}, with {}", self.baseline_label, self.ci_label)
+        } else {
+            self.subtitle.clone()
+        };
         if let Some(b) = self.better {
             sub.push_str(" · ");
             sub.push_str(b.phrase());
@@ -123,7 +142,9 @@ impl Chart for ComponentBars {
             hi = lo + 1.0;
         }
         let span = hi - lo;
-        let (dlo, dhi, ticks, step) = scale::nice_domain(lo - span * 0.03, hi + span * 0.03, 5);
+        // Unsigned values (shares) start at zero; changes get room on both sides.
+        let pad_low = if self.signed { lo - span * 0.03 } else { lo };
+        let (dlo, dhi, ticks, step) = scale::nice_domain(pad_low, hi + span * 0.03, 5);
         let tdec = scale::decimals_for_step(step);
         let vdec = (scale::decimals_for_spread(span) + 1).max(tdec);
 
@@ -132,7 +153,7 @@ impl Chart for ComponentBars {
         let values: Vec<String> = bars
             .iter()
             .map(|b| {
-                let mut v = scale::fmt_signed(b.delta, vdec);
+                let mut v = if self.signed { scale::fmt_signed(b.delta, vdec) } else { scale::fmt_num(b.delta, vdec) };
                 if !b.marker.is_empty() {
                     v.push(' ');
                     v.push_str(&b.marker);
@@ -208,7 +229,11 @@ impl Chart for ComponentBars {
         // zero line on top of the bars
         s.line(x0, top - 2.0, x0, plot_bottom, TEXT, 1.5, "class=\"zero\"");
 
-        let xt = format!("change in {} vs {}", self.metric, self.baseline_label);
+        let xt = if self.signed {
+            format!("change in {} vs {}", self.metric, self.baseline_label)
+        } else {
+            format!("share of the variance of {}", self.metric)
+        };
         let xt = svg::truncate_to(&xt, LABEL_SIZE, false, w - 2.0 * PAD);
         s.text((left + right) / 2.0, plot_bottom + TICK_SIZE + 12.0 + LABEL_SIZE, &xt, Txt::new(LABEL_SIZE).middle());
         super::draw_note(&mut s, w, h, &note);

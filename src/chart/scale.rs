@@ -61,8 +61,9 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> (Vec<f64>, f64) {
 /// returns (lo, hi, ticks, step).
 pub fn nice_domain(lo: f64, hi: f64, target: usize) -> (f64, f64, Vec<f64>, f64) {
     let (_, step) = nice_ticks(lo, hi, target);
-    let a = (lo / step - 1e-9).floor() * step;
-    let b = (hi / step + 1e-9).ceil() * step;
+    // A bound that is already a multiple of the step stays (within rounding noise).
+    let a = (lo / step + 1e-9).floor() * step;
+    let b = (hi / step - 1e-9).ceil() * step;
     let (a, b) = if b > a { (a, b) } else { (a - step, b + step) };
     let k = ((b - a) / step).round() as usize;
     let ticks = (0..=k.min(100))

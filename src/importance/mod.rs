@@ -11,8 +11,10 @@
 //! parameters.
 
 mod fanova;
+mod of_results;
 mod space;
 
+pub use of_results::ImportanceTable;
 pub use space::{Dimension, DimensionKind};
 
 use rayon::prelude::*;

@@ -3,6 +3,7 @@
 //! type) or one self-contained HTML file.
 
 use crate::chart::Chart;
+use crate::design::DesignKind;
 use crate::display::{Render, Report};
 use crate::error::Result;
 use crate::results::Results;
@@ -16,7 +17,8 @@ const MAX_RANKED_CONFIGS: usize = 30;
 impl Results {
     /// A report of the study: summary, significance table, conclusions, line charts of the
     /// one-factor parameters, heatmap, interaction plot and ANOVA of each two-parameter grid,
-    /// the component bar chart, and the ranking with its critical-difference diagram.
+    /// the component bar chart, the parameters' importance (fANOVA) for sampled designs and
+    /// grids, and the ranking with its critical-difference diagram.
     pub fn report(&self) -> Result<Report> {
         let plan = self.plan();
         let mut report = Report::new().with_title(format!("Ablation study: {}", plan.name()));
@@ -48,6 +50,12 @@ impl Results {
         }
         if let Some(Ok(bars)) = sig.as_ref().map(|s| self.component_bars_from(s)) {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
+        }
+        // Importance where the design spreads over the space (sampled configs or a grid).
+        let spread = plan.configs().iter().any(|c| matches!(c.design(), DesignKind::Sobol | DesignKind::Random)) || !plan.grids().is_empty();
+        if spread && let Ok(importance) = self.importance() {
+            report = report.table("Importance (fANOVA)", importance.to_table());
+            report = report.chart("Importance chart", importance.chart().to_svg());
         }
         // A critical-difference diagram stops being readable beyond a few dozen configs.
         if (3..=MAX_RANKED_CONFIGS).contains(&plan.configs().len())

@@ -2,6 +2,7 @@
 //! Markdown and LaTeX.
 
 use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
+use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
 use crate::results::{Results, Summary};
@@ -37,7 +38,13 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable);
+
+impl TableView for ImportanceTable {
+    fn to_table(&self) -> Table {
+        ImportanceTable::to_table(self)
+    }
+}
 
 fn direction_note(direction: Direction) -> &'static str {
     match direction {

@@ -5,6 +5,7 @@ mod command;
 mod common;
 mod errors;
 mod exports;
+mod importance;
 mod kill_resume;
 mod optuna;
 mod resume;

@@ -1,0 +1,189 @@
+//! Importance of a study's parameters from its results: each parameter becomes a
+//! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
+
+use super::{Dimension, Fanova, FanovaResult, fanova};
+use crate::chart::{ComponentBar, ComponentBars};
+use crate::display::{Cell, ColumnSpec, Table};
+use crate::error::{Error, Result};
+use crate::forest::Features;
+use crate::results::Results;
+use crate::space::{Domain, Param, Scale, Value};
+use crate::store::Status;
+
+/// Which parameters matter for a metric, as fractions of the variance of a surrogate model of
+/// the study's trials ([`Results::importance`]). Shows as a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportanceTable {
+    /// The metric analysed.
+    pub metric: String,
+    /// How the importances were computed ("fANOVA").
+    pub method: &'static str,
+    /// Trials the surrogate was fitted on.
+    pub n_trials: usize,
+    /// Distinct configs among them.
+    pub n_configs: usize,
+    /// Parameters left out because every trial had the same value.
+    pub constant: Vec<String>,
+    /// The decomposition.
+    pub fanova: FanovaResult,
+}
+
+impl Results {
+    /// fANOVA importance of every varied parameter for the primary metric, with default
+    /// settings ([`Fanova::default`]): which parameters explain the metric's variation over
+    /// the whole space the study sampled. Works best on space-filling designs
+    /// (`.sobol(n)`, `.random(n)`) or grids; on one-factor-at-a-time designs the surrogate
+    /// sees only the axes through the baseline.
+    pub fn importance(&self) -> Result<ImportanceTable> {
+        self.importance_of(&self.primary().name.clone(), &Fanova::default())
+    }
+
+    /// [`Results::importance`] for any declared metric, with explicit settings.
+    pub fn importance_of(&self, metric: &str, settings: &Fanova) -> Result<ImportanceTable> {
+        self.metric(metric)?;
+        let plan = self.plan();
+        let rows: Vec<(usize, f64)> = self
+            .records()
+            .iter()
+            .filter(|r| r.status == Status::Ok)
+            .filter_map(|r| {
+                let index = plan.trial_index(&r.id)?;
+                Some((plan.trials()[index].config_index(), r.metrics.get(metric)?))
+            })
+            .collect();
+        let mut dims = Vec::new();
+        let mut columns: Vec<Vec<f64>> = Vec::new();
+        let mut constant = Vec::new();
+        for param in plan.params() {
+            let values: Vec<&Value> = rows.iter().map(|&(c, _)| plan.configs()[c].config().get(param.name()).unwrap_or(param.baseline())).collect();
+            match encode(param, &values) {
+                Some((dim, column)) => {
+                    dims.push(dim);
+                    columns.push(column);
+                }
+                None => constant.push(param.name().to_string()),
+            }
+        }
+        let mut configs: Vec<usize> = rows.iter().map(|&(c, _)| c).collect();
+        configs.sort_unstable();
+        configs.dedup();
+        if dims.is_empty() || configs.len() < 3 {
+            return Err(Error::Invalid {
+                message: format!(
+                    "importance needs trials of at least 3 configs that vary at least one parameter; {} has {} finished trials of {} configs{}: add a design such as .sobol(64) or .grid([...])",
+                    metric,
+                    rows.len(),
+                    configs.len(),
+                    if dims.is_empty() { ", and no parameter varies" } else { "" }
+                ),
+            });
+        }
+        let p = dims.len();
+        let x: Vec<f64> = (0..rows.len()).flat_map(|r| columns.iter().map(move |c| c[r])).collect();
+        let y: Vec<f64> = rows.iter().map(|&(_, v)| v).collect();
+        let result = fanova(Features::row_major(&x, y.len(), p)?, &dims, &y, settings)?;
+        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result })
+    }
+}
+
+/// A parameter's dimension and every row's coordinate on it, or `None` when all rows have the
+/// same value. Bounded numbers are continuous on their scale (log bounds for a log
+/// parameter); other numbers are their distinct values in order (levels, up to 64); strings,
+/// bools and components are unordered values.
+fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>)> {
+    let name = param.name();
+    let log = param.domain().scale() == Scale::Log;
+    let on_scale = |v: f64| if log { v.ln() } else { v };
+    let bounds = match param.domain() {
+        Domain::Float { low: Some(lo), high: Some(hi), .. } => Some((*lo, *hi)),
+        Domain::Int { low: Some(lo), high: Some(hi), .. } => Some((*lo as f64, *hi as f64)),
+        _ => None,
+    };
+    let mut distinct: Vec<&Value> = values.to_vec();
+    distinct.sort_by(|a, b| compare(a, b));
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return None;
+    }
+    if let Some((lo, hi)) = bounds.filter(|&(lo, hi)| lo < hi && (!log || lo > 0.0)) {
+        let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
+        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column));
+    }
+    let numeric = distinct.iter().all(|v| v.as_f64().is_some() && !matches!(v, Value::Bool(_)));
+    if numeric && distinct.len() > 64 {
+        let (lo, hi) = (distinct[0].as_f64()?, distinct[distinct.len() - 1].as_f64()?);
+        let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
+        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column));
+    }
+    if distinct.len() > 64 {
+        return None;
+    }
+    let column = values.iter().map(|v| distinct.iter().position(|d| d == v).unwrap_or(0) as f64).collect();
+    Some((Dimension::discrete(name, distinct.len() as u32, numeric), column))
+}
+
+/// Numbers by value, everything else by its text.
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        _ => a.to_string().cmp(&b.to_string()),
+    }
+}
+
+impl ImportanceTable {
+    /// The main effects as a table: rank, parameter, importance (fraction of variance), its
+    /// 95% interval over the surrogate's trees, and the sd across forests.
+    pub fn to_table(&self) -> Table {
+        let mut table = Table::new(vec![
+            ColumnSpec::number("rank"),
+            ColumnSpec::text("param"),
+            ColumnSpec::number("importance"),
+            ColumnSpec::number("95% interval"),
+            ColumnSpec::number("forest sd"),
+        ])
+        .with_title(format!("Importance of each parameter for {} ({}, {} trials of {} configs)", self.metric, self.method, self.n_trials, self.n_configs));
+        for (i, m) in self.fanova.main.iter().enumerate() {
+            table.push_row(vec![
+                Cell::int(i as i64 + 1),
+                Cell::text(&m.name),
+                Cell::number(m.importance, 3),
+                Cell::interval(m.low, m.high, 3),
+                Cell::number(m.forest_sd, 3),
+            ]);
+        }
+        table.push_note(format!(
+            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds",
+            self.fanova.n_trees
+        ));
+        if let Some(top) = self.fanova.pairs.first() {
+            table.push_note(format!("largest interaction: {} {:.3} (results.importance()?.pairs_table())", top.name, top.importance));
+        }
+        if !self.constant.is_empty() {
+            table.push_note(format!("not varied, left out: {}", self.constant.join(", ")));
+        }
+        table
+    }
+
+    /// The main effects as a bar chart, largest first, with the per-tree 95% intervals as
+    /// whiskers (display it, or `.to_svg()` / `.save_png()`).
+    pub fn chart(&self) -> ComponentBars {
+        let bars = self.fanova.main.iter().map(|m| ComponentBar::new(&m.name, m.importance).ci(m.low, m.high).significant("")).collect();
+        ComponentBars::importance(
+            &self.metric,
+            format!("Importance of each parameter for {}", self.metric),
+            format!("{}: fraction of variance, with 95% interval over {} trees", self.method, self.fanova.n_trees),
+            bars,
+        )
+    }
+
+    /// The pairwise interactions among the top parameters as a table.
+    pub fn pairs_table(&self) -> Table {
+        let mut table = Table::new(vec![ColumnSpec::text("pair"), ColumnSpec::number("interaction"), ColumnSpec::number("95% interval")])
+            .with_title(format!("Interactions for {} ({})", self.metric, self.method));
+        for m in &self.fanova.pairs {
+            table.push_row(vec![Cell::text(&m.name), Cell::number(m.importance, 3), Cell::interval(m.low, m.high, 3)]);
+        }
+        table.push_note("variance of the pair's joint marginal minus both main effects, as a fraction of the total");
+        table
+    }
+}

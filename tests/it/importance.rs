@@ -1,0 +1,66 @@
+//! Parameter importance on real runs: a Sobol' study of a function whose structure is known,
+//! analysed by `Results::importance`.
+
+use ablate::prelude::*;
+
+/// The metric depends strongly on `lr` (log scale), less on `optimizer`, a little on `norm`,
+/// and not at all on `dropout`; seed noise on top.
+fn study() -> Study {
+    Study::new("importance")
+        .param(Param::float("lr", 0.01).log().bounds(1e-4, 1.0))
+        .param(Param::categorical("optimizer", ["sgd", "adam", "lion"], "adam"))
+        .param(Param::component("norm"))
+        .param(Param::float("dropout", 0.1).bounds(0.0, 0.5))
+        .sobol(128)
+        .seeds(2)
+        .seeds_per_sample(1)
+        .maximize("accuracy")
+        .in_memory()
+        .progress(ProgressMode::Off)
+}
+
+fn accuracy(t: &Trial) -> TrialResult {
+    let lr = t.float("lr")?;
+    let optimizer = match t.str("optimizer")? {
+        "sgd" => -0.08,
+        "adam" => 0.0,
+        _ => 0.03,
+    };
+    let norm = if t.enabled("norm")? { 0.0 } else { -0.03 };
+    let noise = ((t.seed() % 1000) as f64 / 1000.0 - 0.5) * 0.01;
+    Ok(metrics! { "accuracy" => 0.9 - 0.05 * (lr.log10() + 2.0).powi(2) + optimizer + norm + noise })
+}
+
+#[test]
+fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
+    let results = study().run(accuracy).unwrap();
+    let table = results.importance().unwrap();
+    let names: Vec<&str> = table.fanova.main.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["lr", "optimizer", "norm", "dropout"], "{table:?}");
+    let dropout = &table.fanova.main[3];
+    assert!(dropout.importance < 0.01 && dropout.low < 0.01, "{dropout:?}");
+    assert!(table.fanova.main[0].importance > 0.5);
+    assert_eq!(table.n_trials, 2 + 128);
+    let text = table.to_text();
+    assert!(text.contains("Importance of each parameter for accuracy (fANOVA"), "{text}");
+    assert!(text.contains("95% interval"), "{text}");
+    assert!(table.pairs_table().to_text().contains("lr × optimizer"));
+    let svg = table.chart().to_svg();
+    assert!(svg.contains("Importance of each parameter for accuracy") && svg.contains("dropout"));
+    let report = results.report().unwrap().to_text();
+    assert!(report.contains("Importance (fANOVA)"), "{report}");
+}
+
+#[test]
+fn importance_says_what_is_missing_when_nothing_varies() {
+    let results = Study::new("flat")
+        .param(Param::float("lr", 0.01))
+        .seeds(2)
+        .maximize("accuracy")
+        .in_memory()
+        .progress(ProgressMode::Off)
+        .run(|_t| Ok(metrics! { "accuracy" => 0.5 }))
+        .unwrap();
+    let msg = results.importance().unwrap_err().to_string();
+    assert!(msg.contains("at least 3 configs") && msg.contains(".sobol(64)"), "{msg}");
+}
