@@ -31,6 +31,7 @@
 
 #![warn(missing_docs)]
 
+pub mod ablation_path;
 pub mod analysis;
 pub mod chart;
 pub mod cluster;
@@ -84,7 +85,8 @@ pub mod prelude {
     pub use crate::metrics;
     pub use crate::import::OptunaImport;
     pub use crate::results::{Results, Summary};
-    pub use crate::space::{Param, Value};
+    pub use crate::ablation_path::PathOptions;
+    pub use crate::space::{Config, Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;
     pub use crate::exec::Slurm;

@@ -309,6 +309,15 @@ impl Param {
         &self.baseline
     }
 
+    /// Moves the baseline to `value` (checked against the domain; an int given for a float is
+    /// converted as in study files).
+    pub fn set_baseline(&mut self, value: Value) -> Result<()> {
+        let value = coerce(&self.domain, value);
+        self.check_value(&value)?;
+        self.baseline = value;
+        Ok(())
+    }
+
     /// The levels to try, if any were given.
     pub fn level_list(&self) -> Option<&[Value]> {
         self.levels.as_deref()

@@ -163,6 +163,30 @@ impl Study {
         self
     }
 
+    /// The same study with its baseline moved to `config`: every parameter it names takes
+    /// that value as its baseline (the others keep theirs). The next round of an ablation
+    /// starts from what the last one found: `study.with_baseline(&results.best_config()?)`.
+    pub fn with_baseline(mut self, config: &Config) -> Result<Study> {
+        for (name, value) in config.iter() {
+            let known: Vec<String> = self.params.iter().map(|p| p.name().to_string()).collect();
+            let param = self.params.iter_mut().find(|p| p.name() == name).ok_or_else(|| Error::UnknownParam {
+                name: name.to_string(),
+                context: "the new baseline".into(),
+                known,
+            })?;
+            param.set_baseline(value.clone())?;
+        }
+        Ok(self)
+    }
+
+    /// The same study with only `designs` (and every config on all seeds): one step of an
+    /// ablation path.
+    pub(crate) fn with_designs(mut self, designs: Vec<Design>) -> Study {
+        self.designs = designs;
+        self.seeds_per_sample = None;
+        self
+    }
+
     /// Repeats every configuration with `k` seeds derived from the study seed
     /// (see [`replicate_seed`]).
     pub fn seeds(mut self, k: u32) -> Study {

@@ -138,6 +138,17 @@ impl Results {
         Ok(out)
     }
 
+    /// The config with the best mean of the primary metric: the target of an ablation path
+    /// (`study.ablation_path(&results.best_config()?, f)`) or the next round's baseline
+    /// (`study.with_baseline(&results.best_config()?)`). Fails when no config succeeded.
+    pub fn best_config(&self) -> Result<crate::space::Config> {
+        let summary = self.summary();
+        let best = summary.best().map(|r| r.config_index).ok_or_else(|| Error::Invalid {
+            message: "no config has a successful trial, so none is best: see results.failures()".into(),
+        })?;
+        Ok(self.plan.configs()[best].config().clone())
+    }
+
     /// Summary of the primary metric: one row per config with n, mean, std, standard error,
     /// 95% t-interval, change versus baseline (absolute and %), and the best config.
     pub fn summary(&self) -> Summary {

@@ -2,6 +2,7 @@
 //! Markdown and LaTeX.
 
 use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
+use crate::ablation_path::AblationPath;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
@@ -38,7 +39,13 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath);
+
+impl TableView for AblationPath {
+    fn to_table(&self) -> Table {
+        AblationPath::to_table(self)
+    }
+}
 
 impl TableView for ImportanceTable {
     fn to_table(&self) -> Table {

@@ -1,5 +1,6 @@
 //! Integration tests of the ablate crate, in one binary (one link of polars, not many).
 
+mod ablation_path;
 mod analysis;
 mod command;
 mod common;
