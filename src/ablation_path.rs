@@ -190,9 +190,10 @@ impl AblationPath {
 
     fn summary_note(&self) -> String {
         let mut note = format!(
-            "{} configs run for {} steps (a full path needs at most {}); each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
+            "{} configs run for {} step{} (a full path needs at most {}); each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
             self.configs_run,
             self.steps.len(),
+            if self.steps.len() == 1 { "" } else { "s" },
             self.bound
         );
         if !self.undetectable.is_empty() {

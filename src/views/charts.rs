@@ -319,6 +319,6 @@ render_as_chart!(
     ChartGrid => |g| format!("{} charts", g.len()),
     Heatmap => |h| format!("{} over {} × {}", h.metric, h.x_param, h.y_param),
     InteractionPlot => |p| format!("{}: {} × {}", p.metric, p.x_param, p.line_param),
-    ComponentBars => |b| format!("change in {} per removed component", b.metric),
+    ComponentBars => |b| if b.title.is_empty() { format!("change in {} per removed component", b.metric) } else { b.title.clone() },
     CriticalDifference => |c| format!("critical-difference diagram of {} configs", c.names.len()),
 );
