@@ -12,6 +12,7 @@
 
 mod fanova;
 mod of_results;
+mod ped_anova;
 mod space;
 
 pub use of_results::ImportanceTable;
@@ -128,6 +129,25 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
     }
     let n_trees = per_forest.iter().map(Vec::len).sum();
     Ok(FanovaResult { main, pairs, n_trees })
+}
+
+/// PED-ANOVA importance of each dimension (see the [`ped_anova`](self::ped_anova) module):
+/// how differently the top `quantile` of the trials (by `y`, larger better when `maximize`)
+/// spread over each parameter than all trials; raw values, as Optuna's `normalize=False`.
+pub fn ped_anova(x: Features<'_>, dims: &[Dimension], y: &[f64], maximize: bool, quantile: f64) -> Result<Vec<f64>> {
+    for d in dims {
+        d.validate().map_err(|message| Error::Invalid { message })?;
+    }
+    if !(quantile > 0.0 && quantile <= 1.0) {
+        return Err(Error::Invalid { message: format!("PED-ANOVA's quantile is {quantile}; give a fraction in (0, 1], e.g. 0.1") });
+    }
+    if y.is_empty() || y.len() != x.n_rows() || dims.len() != x.n_features() {
+        return Err(Error::Invalid {
+            message: format!("PED-ANOVA got {} values for {} rows and {} dimensions for {} columns", y.len(), x.n_rows(), dims.len(), x.n_features()),
+        });
+    }
+    let score: Vec<f64> = y.iter().map(|&v| if maximize { v } else { -v }).collect();
+    Ok(ped_anova::ped_anova(&x.rows(), dims.len(), &score, dims, quantile))
 }
 
 /// Mean over all trees, the per-tree 95% interval, and the sd of the per-forest means of the

@@ -1,7 +1,7 @@
 //! Importance of a study's parameters from its results: each parameter becomes a
 //! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
 
-use super::{Dimension, Fanova, FanovaResult, fanova};
+use super::{Dimension, Fanova, FanovaResult, fanova, ped_anova};
 use crate::chart::{ComponentBar, ComponentBars};
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
@@ -9,6 +9,7 @@ use crate::forest::Features;
 use crate::results::Results;
 use crate::space::{Domain, Param, Scale, Value};
 use crate::store::Status;
+use crate::trial::Direction;
 
 /// Which parameters matter for a metric, as fractions of the variance of a surrogate model of
 /// the study's trials ([`Results::importance`]). Shows as a table.
@@ -26,6 +27,9 @@ pub struct ImportanceTable {
     pub constant: Vec<String>,
     /// The decomposition.
     pub fanova: FanovaResult,
+    /// PED-ANOVA of the top 10% of trials, per parameter (dimension order), as shares of
+    /// their sum: a second opinion that fits no model.
+    pub ped_anova: Vec<(String, f64)>,
 }
 
 impl Results {
@@ -81,8 +85,13 @@ impl Results {
         let p = dims.len();
         let x: Vec<f64> = (0..rows.len()).flat_map(|r| columns.iter().map(move |c| c[r])).collect();
         let y: Vec<f64> = rows.iter().map(|&(_, v)| v).collect();
-        let result = fanova(Features::row_major(&x, y.len(), p)?, &dims, &y, settings)?;
-        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result })
+        let features = Features::row_major(&x, y.len(), p)?;
+        let result = fanova(features, &dims, &y, settings)?;
+        let maximize = self.metric(metric)?.direction == Direction::Maximize;
+        let ped = ped_anova(features, &dims, &y, maximize, 0.1)?;
+        let sum: f64 = ped.iter().sum();
+        let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
+        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova })
     }
 }
 
@@ -140,6 +149,7 @@ impl ImportanceTable {
             ColumnSpec::number("importance"),
             ColumnSpec::number("95% interval"),
             ColumnSpec::number("forest sd"),
+            ColumnSpec::number("PED-ANOVA"),
         ])
         .with_title(format!("Importance of each parameter for {} ({}, {} trials of {} configs)", self.metric, self.method, self.n_trials, self.n_configs));
         for (i, m) in self.fanova.main.iter().enumerate() {
@@ -149,10 +159,11 @@ impl ImportanceTable {
                 Cell::number(m.importance, 3),
                 Cell::interval(m.low, m.high, 3),
                 Cell::number(m.forest_sd, 3),
+                self.ped_anova.iter().find(|(n, _)| *n == m.name).map_or_else(Cell::missing, |(_, v)| Cell::number(*v, 3)),
             ]);
         }
         table.push_note(format!(
-            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds",
+            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds; PED-ANOVA: share of how differently the top 10% of trials spread over each parameter (Watanabe et al. 2023), a second opinion without a model",
             self.fanova.n_trees
         ));
         if let Some(top) = self.fanova.pairs.first() {

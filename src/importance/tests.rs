@@ -136,3 +136,26 @@ fn bad_dimensions_and_settings_are_errors() {
     assert!(fanova(features, &dims, &y, &none).is_err());
     assert!(fanova(features, &dims, &y[..5], &Fanova::default()).is_err());
 }
+
+#[test]
+fn ped_anova_reproduces_optunas_raw_numbers_on_the_same_trials() {
+    // Trials and Optuna 5.1.0's PedAnovaImportanceEvaluator() output, written by
+    // benches/importance/make_synthetic.py and optuna_importance.py.
+    let csv = include_str!("../../benches/importance/data/synth_1000x8.csv");
+    let optuna: serde_json::Value = serde_json::from_str(include_str!("../../benches/importance/results/optuna_1000x8.json")).unwrap();
+    let mut lines = csv.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let p = names.len() - 1;
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for line in lines.filter(|l| !l.is_empty()) {
+        let row: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        x.extend_from_slice(&row[..p]);
+        y.push(row[p]);
+    }
+    let dims: Vec<Dimension> = names[..p].iter().map(|n| Dimension::continuous(n, 0.0, 1.0)).collect();
+    let ours = ped_anova(Features::row_major(&x, y.len(), p).unwrap(), &dims, &y, true, 0.1).unwrap();
+    for (name, value) in names[..p].iter().zip(&ours) {
+        let theirs = optuna["ped_anova"]["raw"][name].as_f64().unwrap();
+        assert!(((value - theirs) / theirs).abs() < 1e-9, "{name}: {value} vs Optuna {theirs}");
+    }
+}

@@ -41,6 +41,10 @@ fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
     assert!(dropout.importance < 0.01 && dropout.low < 0.01, "{dropout:?}");
     assert!(table.fanova.main[0].importance > 0.5);
     assert_eq!(table.n_trials, 2 + 128);
+    // PED-ANOVA agrees on what matters most and least.
+    let ped = |name: &str| table.ped_anova.iter().find(|(n, _)| n == name).unwrap().1;
+    assert!(ped("lr") > ped("optimizer") && ped("optimizer") > ped("dropout"), "{:?}", table.ped_anova);
+    assert!((table.ped_anova.iter().map(|(_, v)| v).sum::<f64>() - 1.0).abs() < 1e-12);
     let text = table.to_text();
     assert!(text.contains("Importance of each parameter for accuracy (fANOVA"), "{text}");
     assert!(text.contains("95% interval"), "{text}");
