@@ -96,6 +96,33 @@ fn main() -> Result<()> {
         Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
     })?;
     let importance = sampled.importance()?;
+    let summary = sampled.summary();
+    let worst = summary.rows.iter().filter(|r| r.mean.is_some()).min_by(|a, b| a.mean.partial_cmp(&b.mean).unwrap_or(std::cmp::Ordering::Equal));
+    if let Some(worst) = worst {
+        let from = sampled.plan().configs()[worst.config_index].config().clone();
+        let default = sampled.plan().baseline().clone();
+        let space = Study::new("mlp-path")
+            .param(Param::float("learning_rate", 0.1).log().bounds(0.001, 0.5))
+            .param(Param::int("batch_size", 32).log().bounds(16.0, 128.0))
+            .param(Param::int("hidden", 32).bounds(8.0, 64.0))
+            .param(Param::float("dropout", 0.1).bounds(0.0, 0.5))
+            .param(Param::component("layer_norm"))
+            .seeds(10)
+            .maximize("accuracy");
+        let path = quiet(space).with_baseline(&from)?.ablation_path(&default, |t: &Trial| {
+            let config = MlpConfig {
+                learning_rate: t.float("learning_rate")?,
+                batch_size: t.int("batch_size")? as usize,
+                hidden: t.int("hidden")? as usize,
+                dropout: t.float("dropout")?,
+                layer_norm: t.enabled("layer_norm")?,
+                ..MlpConfig::default()
+            };
+            Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
+        })?;
+        println!("{}", path.to_text());
+        save(&path.chart(), &dir, "mlp_path")?;
+    }
     println!("{}", importance.to_text());
     println!("{}", importance.pairs_table().to_text());
     save(&importance.chart(), &dir, "mlp_importance")?;

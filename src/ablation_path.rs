@@ -13,7 +13,9 @@
 
 use std::fmt::Write as _;
 
+use crate::chart::{Better, LineChart, LinePoint};
 use crate::design::Design;
+use crate::stats::Stars;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::space::{Config, Value};
@@ -47,6 +49,8 @@ pub struct PathStep {
     pub to: Value,
     /// Mean of the metric after the flip.
     pub mean: Option<f64>,
+    /// 95% t-interval of that mean.
+    pub mean_ci: Option<(f64, f64)>,
     /// Change of the mean against the config before the flip.
     pub change: Option<f64>,
     /// Paired 95% interval of the change.
@@ -66,6 +70,8 @@ pub struct AblationPath {
     pub metric: MetricSpec,
     /// Mean of the metric at the baseline.
     pub start_mean: Option<f64>,
+    /// 95% t-interval of the baseline mean.
+    pub start_ci: Option<(f64, f64)>,
     /// The steps taken, in order.
     pub steps: Vec<PathStep>,
     /// Flips left when the path stopped because none was detectable (empty when it reached
@@ -107,7 +113,7 @@ impl Study {
             return Err(Error::Invalid { message: "the target equals the baseline: give a config that differs in at least one parameter".into() });
         }
         let d = remaining.len();
-        let (mut steps, mut configs_run, mut start_mean, mut metric) = (Vec::new(), 0, None, None);
+        let (mut steps, mut configs_run, mut start_mean, mut start_ci, mut metric) = (Vec::new(), 0, None, None, None);
         let mut undetectable = Vec::new();
         while !remaining.is_empty() {
             let designs = remaining
@@ -117,7 +123,9 @@ impl Study {
             let results = self.clone().with_baseline(&current)?.with_designs(designs).run(&f)?;
             let sig = results.significance()?;
             configs_run += remaining.len();
-            start_mean = start_mean.or(if steps.is_empty() { sig.baseline_mean } else { None });
+            if steps.is_empty() && metric.is_none() {
+                (start_mean, start_ci) = (sig.baseline_mean, sig.baseline_ci);
+            }
             let sign = match sig.metric.direction {
                 Direction::Maximize => 1.0,
                 Direction::Minimize => -1.0,
@@ -144,6 +152,7 @@ impl Study {
                 param: name.clone(),
                 to: value.clone(),
                 mean: row.mean,
+                mean_ci: row.ci,
                 change: row.change,
                 change_ci: row.change_ci,
                 p_adjusted: row.p_adjusted,
@@ -153,7 +162,7 @@ impl Study {
             current.set(&name, value);
         }
         let metric = metric.ok_or_else(|| Error::Invalid { message: "the path ran no step".into() })?;
-        Ok(AblationPath { metric, start_mean, steps, undetectable, configs_run, bound: d * (d + 1) / 2, alpha: options.alpha })
+        Ok(AblationPath { metric, start_mean, start_ci, steps, undetectable, configs_run, bound: d * (d + 1) / 2, alpha: options.alpha })
     }
 }
 
@@ -186,6 +195,42 @@ impl AblationPath {
         }
         table.push_note(self.summary_note());
         table
+    }
+
+    /// The path as a line over the steps, joined in order: the metric's mean with its 95% interval at the baseline and after
+    /// each flip, the flips labelled in order, stars for each step's Holm-adjusted test.
+    pub fn chart(&self) -> LineChart {
+        let mut points = Vec::new();
+        if let Some(mean) = self.start_mean {
+            let mut start = LinePoint::cat("baseline", mean).baseline();
+            if let Some((lo, hi)) = self.start_ci {
+                start = start.ci(lo, hi);
+            }
+            points.push(start);
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            let Some(mean) = s.mean else { continue };
+            let mut point = LinePoint::cat(format!("{}. {} → {}", i + 1, s.param, s.to), mean);
+            if let Some((lo, hi)) = s.mean_ci {
+                point = point.ci(lo, hi);
+            }
+            if let Some(p) = s.p_adjusted {
+                point = point.marker(Stars::from_p(p).as_str());
+            }
+            points.push(point);
+        }
+        let mut chart = LineChart::new("step", self.metric.name.clone()).points(points);
+        chart.title = format!("Ablation path on {}", self.metric.name);
+        chart.join_categories = true;
+        chart.better = Some(match self.metric.direction {
+            Direction::Maximize => Better::Higher,
+            Direction::Minimize => Better::Lower,
+        });
+        chart.note = format!("stars: paired t of each step against the one before, Holm over its candidates; {}", Stars::legend());
+        if !self.undetectable.is_empty() {
+            chart.note.push_str(&format!(". Not detectable, left out: {}", self.undetectable.join(", ")));
+        }
+        chart
     }
 
     fn summary_note(&self) -> String {

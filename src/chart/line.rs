@@ -112,6 +112,9 @@ pub struct LineChart {
     pub width: f64,
     /// Height of the SVG in pixels.
     pub height: f64,
+    /// Join category points with a line too, when their order means something (the steps
+    /// of an ablation path); numeric points are always joined.
+    pub join_categories: bool,
 }
 
 impl LineChart {
@@ -128,6 +131,7 @@ impl LineChart {
             note: String::new(),
             width: 720.0,
             height: 440.0,
+            join_categories: false,
         }
     }
     /// Sets the points.
@@ -278,7 +282,7 @@ impl Chart for LineChart {
         }
         s.close_group();
 
-        if !cat {
+        if !cat || self.join_categories {
             let line: Vec<(f64, f64)> = (0..n).filter(|&i| pts[i].mean.is_finite()).map(|i| (xs[i], ysc.map(pts[i].mean))).collect();
             s.polyline(&line, MAIN, 2.2, "class=\"mean-line\"");
         }

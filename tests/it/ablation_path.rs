@@ -73,6 +73,9 @@ fn the_path_takes_the_largest_improvement_first_and_stops_at_undetectable_flips(
     let text = path.to_text();
     assert!(text.contains("lr: 0.1 → 0.01") && text.contains("Stopped: no remaining flip (dropout, warmup)"), "{text}");
 
+    let svg = path.chart().to_svg();
+    assert!(svg.contains("Ablation path on accuracy") && svg.contains("2. optimizer → adam"), "chart labels");
+
     // Rerun: every trial comes from the journal.
     let before = calls.load(Ordering::SeqCst);
     // The baseline once, then each step's candidates; a step's starting config is the last
