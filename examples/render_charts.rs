@@ -72,19 +72,17 @@ fn main() -> Result<()> {
     })?;
     save(&components.component_bars()?, &dir, "mlp_components")?;
 
-    let sampled = quiet(
+    // One space of five hyperparameters: sampled for importance, then walked along a path.
+    let space = quiet(
         Study::new("mlp-sobol")
             .param(Param::float("learning_rate", 0.1).log().bounds(0.001, 0.5))
             .param(Param::int("batch_size", 32).log().bounds(16.0, 128.0))
             .param(Param::int("hidden", 32).bounds(8.0, 64.0))
             .param(Param::float("dropout", 0.1).bounds(0.0, 0.5))
             .param(Param::component("layer_norm"))
-            .sobol(64)
-            .seeds(2)
-            .seeds_per_sample(1)
             .maximize("accuracy"),
-    )
-    .run(|t: &Trial| {
+    );
+    let train = |t: &Trial| {
         let config = MlpConfig {
             learning_rate: t.float("learning_rate")?,
             batch_size: t.int("batch_size")? as usize,
@@ -94,32 +92,15 @@ fn main() -> Result<()> {
             ..MlpConfig::default()
         };
         Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
-    })?;
+    };
+    let sampled = space.clone().sobol(64).seeds(2).seeds_per_sample(1).run(train)?;
     let importance = sampled.importance()?;
     let summary = sampled.summary();
     let worst = summary.rows.iter().filter(|r| r.mean.is_some()).min_by(|a, b| a.mean.partial_cmp(&b.mean).unwrap_or(std::cmp::Ordering::Equal));
     if let Some(worst) = worst {
         let from = sampled.plan().configs()[worst.config_index].config().clone();
         let default = sampled.plan().baseline().clone();
-        let space = Study::new("mlp-path")
-            .param(Param::float("learning_rate", 0.1).log().bounds(0.001, 0.5))
-            .param(Param::int("batch_size", 32).log().bounds(16.0, 128.0))
-            .param(Param::int("hidden", 32).bounds(8.0, 64.0))
-            .param(Param::float("dropout", 0.1).bounds(0.0, 0.5))
-            .param(Param::component("layer_norm"))
-            .seeds(10)
-            .maximize("accuracy");
-        let path = quiet(space).with_baseline(&from)?.ablation_path(&default, |t: &Trial| {
-            let config = MlpConfig {
-                learning_rate: t.float("learning_rate")?,
-                batch_size: t.int("batch_size")? as usize,
-                hidden: t.int("hidden")? as usize,
-                dropout: t.float("dropout")?,
-                layer_norm: t.enabled("layer_norm")?,
-                ..MlpConfig::default()
-            };
-            Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
-        })?;
+        let path = space.clone().seeds(10).with_baseline(&from)?.ablation_path(&default, train)?;
         println!("{}", path.to_text());
         save(&path.chart(), &dir, "mlp_path")?;
     }
