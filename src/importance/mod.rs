@@ -13,9 +13,11 @@
 mod fanova;
 mod of_results;
 mod ped_anova;
+mod permutation;
 mod space;
 
 pub use of_results::ImportanceTable;
+pub use permutation::{Permutation, permutation_importance};
 pub use space::{Dimension, DimensionKind};
 
 use rayon::prelude::*;
@@ -171,6 +173,16 @@ fn summarise(name: &str, per_forest: &[Vec<Vec<f64>>], pick: impl Fn(&[f64]) -> 
         high: percentile(&all, 0.975),
         forest_sd,
     }
+}
+
+/// Mean, 2.5–97.5th percentiles and sd (in `forest_sd`) of repeated estimates.
+fn spread(name: &str, values: &[f64]) -> Importance {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len().max(1) as f64;
+    let mean = sorted.iter().sum::<f64>() / n;
+    let sd = if sorted.len() < 2 { 0.0 } else { (sorted.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() };
+    Importance { name: name.to_string(), importance: mean, low: percentile(&sorted, 0.025), high: percentile(&sorted, 0.975), forest_sd: sd }
 }
 
 /// Linear-interpolated percentile of sorted values (numpy's default); 0 when empty.

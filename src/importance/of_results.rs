@@ -1,7 +1,7 @@
 //! Importance of a study's parameters from its results: each parameter becomes a
 //! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
 
-use super::{Dimension, Fanova, FanovaResult, fanova, ped_anova};
+use super::{Dimension, Fanova, FanovaResult, Importance, Permutation, fanova, ped_anova, permutation_importance};
 use crate::chart::{ComponentBar, ComponentBars};
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
@@ -30,6 +30,9 @@ pub struct ImportanceTable {
     /// PED-ANOVA of the top 10% of trials, per parameter (dimension order), as shares of
     /// their sum: a second opinion that fits no model.
     pub ped_anova: Vec<(String, f64)>,
+    /// Permutation importance of the surrogate on 20% held-out trials, per parameter
+    /// (dimension order; empty with fewer than 25 trials).
+    pub permutation: Vec<Importance>,
 }
 
 impl Results {
@@ -91,7 +94,8 @@ impl Results {
         let ped = ped_anova(features, &dims, &y, maximize, 0.1)?;
         let sum: f64 = ped.iter().sum();
         let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
-        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova })
+        let permutation = if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() })? } else { Vec::new() };
+        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova, permutation })
     }
 }
 
@@ -150,6 +154,7 @@ impl ImportanceTable {
             ColumnSpec::number("95% interval"),
             ColumnSpec::number("forest sd"),
             ColumnSpec::number("PED-ANOVA"),
+            ColumnSpec::number("permutation"),
         ])
         .with_title(format!("Importance of each parameter for {} ({}, {} trials of {} configs)", self.metric, self.method, self.n_trials, self.n_configs));
         for (i, m) in self.fanova.main.iter().enumerate() {
@@ -160,10 +165,11 @@ impl ImportanceTable {
                 Cell::interval(m.low, m.high, 3),
                 Cell::number(m.forest_sd, 3),
                 self.ped_anova.iter().find(|(n, _)| *n == m.name).map_or_else(Cell::missing, |(_, v)| Cell::number(*v, 3)),
+                self.permutation.iter().find(|i| i.name == m.name).map_or_else(Cell::missing, |i| Cell::number(i.importance, 3)),
             ]);
         }
         table.push_note(format!(
-            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds; PED-ANOVA: share of how differently the top 10% of trials spread over each parameter (Watanabe et al. 2023), a second opinion without a model",
+            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds; PED-ANOVA: share of how differently the top 10% of trials spread over each parameter (Watanabe et al. 2023), a second opinion without a model; permutation: growth of the surrogate's held-out error when the parameter is shuffled, as a fraction of the variance (interactions included)",
             self.fanova.n_trees
         ));
         if let Some(top) = self.fanova.pairs.first() {

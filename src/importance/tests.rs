@@ -159,3 +159,21 @@ fn ped_anova_reproduces_optunas_raw_numbers_on_the_same_trials() {
         assert!(((value - theirs) / theirs).abs() < 1e-9, "{name}: {value} vs Optuna {theirs}");
     }
 }
+
+#[test]
+fn permutation_importance_ranks_the_synthetic_parameters_on_held_out_trials() {
+    let (x, y) = synthetic(600, 5, 4);
+    let dims: Vec<Dimension> = (0..5).map(|i| Dimension::continuous(&format!("x{i}"), 0.0, 1.0)).collect();
+    let features = Features::row_major(&x, 600, 5).unwrap();
+    let result = permutation_importance(features, &dims, &y, &Permutation::default()).unwrap();
+    let order = |i: usize| result[i].importance;
+    assert!(order(0) > order(1) && order(1) > order(2), "{result:?}");
+    for m in &result[3..] {
+        assert!(m.importance < 0.02 && m.low <= m.importance && m.importance <= m.high, "{m:?}");
+    }
+    // Shuffling x0 costs about its share of variance and more (its interaction with x2).
+    assert!(order(0) > 0.5, "{result:?}");
+    assert_eq!(permutation_importance(features, &dims, &y, &Permutation::default()).unwrap(), result);
+    let tiny = Features::row_major(&x[..40], 8, 5).unwrap();
+    assert!(permutation_importance(tiny, &dims, &y[..8], &Permutation::default()).is_err());
+}

@@ -45,6 +45,9 @@ fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
     let ped = |name: &str| table.ped_anova.iter().find(|(n, _)| n == name).unwrap().1;
     assert!(ped("lr") > ped("optimizer") && ped("optimizer") > ped("dropout"), "{:?}", table.ped_anova);
     assert!((table.ped_anova.iter().map(|(_, v)| v).sum::<f64>() - 1.0).abs() < 1e-12);
+    // So does the surrogate's permutation importance on held-out trials.
+    let perm = |name: &str| table.permutation.iter().find(|i| i.name == name).unwrap().importance;
+    assert!(perm("lr") > perm("optimizer") && perm("optimizer") > perm("dropout"), "{:?}", table.permutation);
     let text = table.to_text();
     assert!(text.contains("Importance of each parameter for accuracy (fANOVA"), "{text}");
     assert!(text.contains("95% interval"), "{text}");
