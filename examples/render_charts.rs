@@ -107,6 +107,7 @@ fn main() -> Result<()> {
     println!("{}", importance.to_text());
     println!("{}", importance.pairs_table().to_text());
     save(&importance.chart(), &dir, "mlp_importance")?;
+    save(&importance.marginal_chart("learning_rate")?, &dir, "mlp_marginal_learning_rate")?;
     sampled.report()?.save_html(dir.join("mlp_sobol_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;
     Ok(())
 }

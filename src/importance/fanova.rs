@@ -34,11 +34,20 @@ pub(super) struct TreeDecomposition {
     pub main: Vec<f64>,
     /// `(i, j, interaction variance)` for each pair asked for.
     pub pairs: Vec<(usize, usize, f64)>,
+    /// For each probe asked for, the marginal prediction at each of its points.
+    pub curves: Vec<Vec<f64>>,
+}
+
+/// Points at which to evaluate one parameter's marginal prediction.
+pub(super) struct Probe {
+    pub dim: usize,
+    /// Coordinates on the dimension's scale (codes for a discrete one).
+    pub at: Vec<f64>,
 }
 
 /// Decomposes `tree` over `dims`; `pairs` lists the parameter pairs whose interaction to
 /// compute.
-pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)]) -> TreeDecomposition {
+pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)], probes: &[Probe]) -> TreeDecomposition {
     let leaves = leaf_boxes(tree, dims);
     let partitions: Vec<Partition> = (0..dims.len()).map(|d| Partition::new(&leaves, dims, d)).collect();
     // Per leaf and dimension: the leaf's share of the dimension, and the cells it covers.
@@ -49,7 +58,7 @@ pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)
 
     // Each leaf adds value × its volume outside the dimension(s) to every cell it covers:
     // runs of cells, accumulated as differences and summed once.
-    let main: Vec<f64> = partitions
+    let marginals: Vec<Vec<f64>> = partitions
         .iter()
         .map(|p| {
             let mut diff = vec![0.0; p.weights.len() + 1];
@@ -60,10 +69,11 @@ pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)
                     diff[to] -= add;
                 }
             }
-            let marginal: Vec<f64> = prefix_sums(&diff[..p.weights.len()]);
-            variance(&marginal, &p.weights, mean)
+            prefix_sums(&diff[..p.weights.len()])
         })
         .collect();
+    let main: Vec<f64> = partitions.iter().zip(&marginals).map(|(p, m)| variance(m, &p.weights, mean)).collect();
+    let curves = probes.iter().map(|probe| probe.at.iter().map(|&x| marginals[probe.dim][partitions[probe.dim].cell_at(x)]).collect()).collect();
 
     let pairs = pairs
         .iter()
@@ -98,7 +108,7 @@ pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)
             (a, b, joint - main[a] - main[b])
         })
         .collect();
-    TreeDecomposition { total, main, pairs }
+    TreeDecomposition { total, main, pairs, curves }
 }
 
 /// Running sums of `diff`.
@@ -218,6 +228,16 @@ impl Partition {
                 let span = self.edges[self.edges.len() - 1] - self.edges[0];
                 if span > 0.0 { (hi - lo) / span } else { 1.0 }
             }
+        }
+    }
+
+    /// The cell holding coordinate `x` (a code for a discrete dimension), clamped to the cells.
+    fn cell_at(&self, x: f64) -> usize {
+        let last = self.weights.len() - 1;
+        if self.edges.is_empty() {
+            (x.max(0.0) as usize).min(last)
+        } else {
+            self.edges.partition_point(|&e| e <= x).saturating_sub(1).min(last)
         }
     }
 

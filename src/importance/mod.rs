@@ -71,6 +71,33 @@ pub struct FanovaResult {
     pub pairs: Vec<Importance>,
     /// Trees whose prediction varies over the space (trees with none are left out).
     pub n_trees: usize,
+    /// Every parameter's marginal prediction (dimension order).
+    pub marginals: Vec<Marginal>,
+}
+
+/// A parameter's marginal: the surrogate's prediction averaged over every other parameter,
+/// at points over its range, with the 2.5–97.5th percentiles over trees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marginal {
+    /// The parameter.
+    pub name: String,
+    /// The points, on the dimension's scale (log for a log parameter; codes when discrete).
+    pub at: Vec<f64>,
+    /// Mean prediction over trees at each point.
+    pub mean: Vec<f64>,
+    /// 2.5th percentile over trees.
+    pub low: Vec<f64>,
+    /// 97.5th percentile over trees.
+    pub high: Vec<f64>,
+}
+
+/// Where a marginal is evaluated: 25 evenly spaced points over a continuous dimension, each
+/// value of a discrete one.
+fn probe_points(d: &Dimension) -> Vec<f64> {
+    match d.kind {
+        DimensionKind::Continuous { low, high } => (0..25).map(|k| low + (high - low) * k as f64 / 24.0).collect(),
+        DimensionKind::Discrete { n_values, .. } => (0..n_values).map(f64::from).collect(),
+    }
 }
 
 /// fANOVA of `y` over `dims`, with the rows of `x` encoded as `dims` say (a continuous value
@@ -88,19 +115,21 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
     // for the pairs, decided once the main effects are known.
     let mut forests = Vec::with_capacity(settings.n_forests);
     let mut per_forest: Vec<Vec<Vec<f64>>> = Vec::new();
+    let probes: Vec<fanova::Probe> = dims.iter().enumerate().map(|(dim, d)| fanova::Probe { dim, at: probe_points(d) }).collect();
+    let mut curves: Vec<Vec<Vec<f64>>> = vec![Vec::new(); p]; // per dim, per tree: the curve
     for k in 0..settings.n_forests {
         let params = ForestParams::regression(settings.n_trees)
             .seed(settings.seed.wrapping_add(k as u64))
             .min_samples_leaf(settings.min_samples_leaf);
         let forest = RegressionForest::fit(x, &kinds, y, &params)?;
-        let fractions: Vec<Vec<f64>> = forest
-            .trees()
-            .par_iter()
-            .map(|t| fanova::decompose(t, dims, &[]))
-            .filter(|d| d.total > 0.0)
-            .map(|d| d.main.iter().map(|v| (v / d.total).max(0.0)).collect())
-            .collect();
-        per_forest.push(fractions);
+        let decompositions: Vec<_> =
+            forest.trees().par_iter().map(|t| fanova::decompose(t, dims, &[], &probes)).filter(|d| d.total > 0.0).collect();
+        for d in &decompositions {
+            for (dim, curve) in d.curves.iter().enumerate() {
+                curves[dim].push(curve.clone());
+            }
+        }
+        per_forest.push(decompositions.iter().map(|d| d.main.iter().map(|v| (v / d.total).max(0.0)).collect()).collect());
         forests.push(forest);
     }
     let names: Vec<String> = dims.iter().map(|d| d.name.clone()).collect();
@@ -118,7 +147,7 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
                 forest
                     .trees()
                     .par_iter()
-                    .map(|t| fanova::decompose(t, dims, &pairs_asked))
+                    .map(|t| fanova::decompose(t, dims, &pairs_asked, &[]))
                     .filter(|d| d.total > 0.0)
                     .map(|d| d.pairs.iter().map(|&(_, _, v)| (v / d.total).max(0.0)).collect())
                     .collect()
@@ -130,7 +159,22 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
         pairs.sort_by(|a, b| b.importance.total_cmp(&a.importance));
     }
     let n_trees = per_forest.iter().map(Vec::len).sum();
-    Ok(FanovaResult { main, pairs, n_trees })
+    let marginals = probes
+        .iter()
+        .zip(&curves)
+        .map(|(probe, trees)| {
+            let at_point = |k: usize| -> Importance { spread("", &trees.iter().map(|c| c[k]).collect::<Vec<_>>()) };
+            let points: Vec<Importance> = (0..probe.at.len()).map(at_point).collect();
+            Marginal {
+                name: names[probe.dim].clone(),
+                at: probe.at.clone(),
+                mean: points.iter().map(|i| i.importance).collect(),
+                low: points.iter().map(|i| i.low).collect(),
+                high: points.iter().map(|i| i.high).collect(),
+            }
+        })
+        .collect();
+    Ok(FanovaResult { main, pairs, n_trees, marginals })
 }
 
 /// PED-ANOVA importance of each dimension (see the [`ped_anova`](self::ped_anova) module):

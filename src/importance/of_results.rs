@@ -2,7 +2,7 @@
 //! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
 
 use super::{Dimension, Fanova, FanovaResult, Importance, Permutation, fanova, ped_anova, permutation_importance};
-use crate::chart::{ComponentBar, ComponentBars};
+use crate::chart::{ComponentBar, ComponentBars, LineChart, LinePoint};
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::forest::Features;
@@ -33,6 +33,17 @@ pub struct ImportanceTable {
     /// Permutation importance of the surrogate on 20% held-out trials, per parameter
     /// (dimension order; empty with fewer than 25 trials).
     pub permutation: Vec<Importance>,
+    /// How each dimension maps back to the parameter's values (for the marginal charts).
+    axes: Vec<Axis>,
+}
+
+/// How a dimension's coordinates read as parameter values.
+#[derive(Debug, Clone, PartialEq)]
+enum Axis {
+    /// A number on its scale (`log`: the coordinate is its natural log).
+    Scale { log: bool },
+    /// Codes 0, 1, … of these values.
+    Values(Vec<String>),
 }
 
 impl Results {
@@ -61,12 +72,14 @@ impl Results {
         let mut dims = Vec::new();
         let mut columns: Vec<Vec<f64>> = Vec::new();
         let mut constant = Vec::new();
+        let mut axes = Vec::new();
         for param in plan.params() {
             let values: Vec<&Value> = rows.iter().map(|&(c, _)| plan.configs()[c].config().get(param.name()).unwrap_or(param.baseline())).collect();
             match encode(param, &values) {
-                Some((dim, column)) => {
+                Some((dim, column, axis)) => {
                     dims.push(dim);
                     columns.push(column);
+                    axes.push(axis);
                 }
                 None => constant.push(param.name().to_string()),
             }
@@ -95,7 +108,7 @@ impl Results {
         let sum: f64 = ped.iter().sum();
         let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
         let permutation = if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() })? } else { Vec::new() };
-        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova, permutation })
+        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova, permutation, axes })
     }
 }
 
@@ -103,7 +116,7 @@ impl Results {
 /// same value. Bounded numbers are continuous on their scale (log bounds for a log
 /// parameter); other numbers are their distinct values in order (levels, up to 64); strings,
 /// bools and components are unordered values.
-fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>)> {
+fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>, Axis)> {
     let name = param.name();
     let log = param.domain().scale() == Scale::Log;
     let on_scale = |v: f64| if log { v.ln() } else { v };
@@ -120,19 +133,27 @@ fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>)> {
     }
     if let Some((lo, hi)) = bounds.filter(|&(lo, hi)| lo < hi && (!log || lo > 0.0)) {
         let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
-        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column));
+        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column, Axis::Scale { log }));
     }
     let numeric = distinct.iter().all(|v| v.as_f64().is_some() && !matches!(v, Value::Bool(_)));
     if numeric && distinct.len() > 64 {
         let (lo, hi) = (distinct[0].as_f64()?, distinct[distinct.len() - 1].as_f64()?);
         let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
-        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column));
+        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column, Axis::Scale { log }));
     }
     if distinct.len() > 64 {
         return None;
     }
     let column = values.iter().map(|v| distinct.iter().position(|d| d == v).unwrap_or(0) as f64).collect();
-    Some((Dimension::discrete(name, distinct.len() as u32, numeric), column))
+    let labels = distinct.iter().map(|v| param.format_value(v)).collect();
+    Some((Dimension::discrete(name, distinct.len() as u32, numeric), column, Axis::Values(labels)))
+}
+
+/// A tick label with three significant digits (0.00108, 0.0224, 0.5, 64).
+fn three_digits(x: f64) -> String {
+    let decimals = if x == 0.0 { 0 } else { (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize };
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// Numbers by value, everything else by its text.
@@ -191,6 +212,35 @@ impl ImportanceTable {
             format!("{}: fraction of variance, with 95% interval over {} trees", self.method, self.fanova.n_trees),
             bars,
         )
+    }
+
+    /// The surrogate's marginal prediction of the metric over one parameter's range (averaged
+    /// over all other parameters), with the 2.5–97.5th percentile band over the trees: where in
+    /// its range a parameter is good. Fails for a parameter that was not analysed.
+    pub fn marginal_chart(&self, param: &str) -> Result<LineChart> {
+        let index = self.fanova.marginals.iter().position(|m| m.name == param).ok_or_else(|| Error::UnknownParam {
+            name: param.to_string(),
+            context: "the importance analysis (constant parameters are left out)".into(),
+            known: self.fanova.marginals.iter().map(|m| m.name.clone()).collect(),
+        })?;
+        let (m, axis) = (&self.fanova.marginals[index], &self.axes[index]);
+        let points = (0..m.at.len())
+            .map(|k| {
+                // A tick label at every sixth of the 25 points: five readable numbers.
+                let numeric = |x: f64| LinePoint::num(x, m.mean[k]).label(if k % 6 == 0 { three_digits(x) } else { String::new() });
+                let point = match axis {
+                    Axis::Scale { log: true } => numeric(m.at[k].exp()),
+                    Axis::Scale { log: false } => numeric(m.at[k]),
+                    Axis::Values(labels) => LinePoint::cat(labels.get(k).cloned().unwrap_or_default(), m.mean[k]),
+                };
+                point.ci(m.low[k], m.high[k])
+            })
+            .collect();
+        let mut chart = LineChart::new(param, self.metric.clone()).points(points).log_x(matches!(axis, Axis::Scale { log: true }));
+        chart.title = format!("Predicted {} over {}", self.metric, param);
+        chart.ci_label = format!("band: 2.5–97.5th percentiles over {} trees", self.fanova.n_trees);
+        chart.note = "the surrogate's prediction averaged over every other parameter (fANOVA marginal)".into();
+        Ok(chart)
     }
 
     /// The pairwise interactions among the top parameters as a table.

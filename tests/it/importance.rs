@@ -52,6 +52,15 @@ fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
     assert!(text.contains("Importance of each parameter for accuracy (fANOVA"), "{text}");
     assert!(text.contains("95% interval"), "{text}");
     assert!(table.pairs_table().to_text().contains("lr × optimizer"));
+    // The marginal over lr peaks near its true optimum, 0.01, on a log axis.
+    let lr = table.fanova.marginals.iter().find(|m| m.name == "lr").unwrap();
+    let peak = (0..lr.at.len()).max_by(|&a, &b| lr.mean[a].total_cmp(&lr.mean[b])).unwrap();
+    assert!((lr.at[peak].exp().log10() + 2.0).abs() < 0.5, "peak at lr = {}", lr.at[peak].exp());
+    assert!((0..lr.at.len()).all(|k| lr.low[k] <= lr.mean[k] && lr.mean[k] <= lr.high[k]));
+    let marginal = table.marginal_chart("lr").unwrap();
+    assert!(marginal.log_x && marginal.points.len() == 25);
+    assert!(table.marginal_chart("optimizer").unwrap().to_svg().contains("lion"));
+    assert!(table.marginal_chart("momentum").is_err());
     let svg = table.chart().to_svg();
     assert!(svg.contains("Importance of each parameter for accuracy") && svg.contains("dropout"));
     let report = results.report().unwrap().to_text();
