@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use crate::exec::InterruptGuard;
 use crate::exec::slurm::submission::{self, ExitRecord};
 use crate::exec::slurm::slurm_error;
 use crate::error::{Error, Result};
@@ -15,6 +16,9 @@ use crate::store::{Store, StoreLocation};
 /// Trials already done (by an earlier attempt of this task, or another process) are skipped;
 /// trials claimed by a live process elsewhere are waited for.
 pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
+    // From the start: a task cancelled while it still loads its study leaves an exit record
+    // that says so, instead of vanishing without a trace.
+    let guard = InterruptGuard::install();
     let run_dir = std::path::absolute(run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
     let submission = submission::load(&run_dir, number)?;
     let trials = submission.tasks.get(task).ok_or_else(|| {
@@ -35,8 +39,12 @@ pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
         store: StoreLocation::Dir(run_dir.clone()),
         ..RunOptions::default()
     };
-    let ran = Store::open_task(&run_dir, &format!("{number}-{task}"), options.lease)
-        .and_then(|(store, loaded)| crate::session::run_some(&plan, &store, loaded, &options, &objective, &indices));
+    let ran = if guard.signalled() {
+        Err(Error::Interrupted { finished: 0, remaining: indices.len() })
+    } else {
+        Store::open_task(&run_dir, &format!("{number}-{task}"), options.lease)
+            .and_then(|(store, loaded)| crate::session::run_some(&plan, &store, loaded, &options, &objective, &indices))
+    };
     let exit = ExitRecord {
         signalled: matches!(ran, Err(Error::Interrupted { .. })),
         error: ran.as_ref().err().map(|e| e.to_string()),
