@@ -45,7 +45,7 @@ impl RandomForest {
     /// Average class probabilities, row-major `n_rows × n_classes` (columns in the order of
     /// [`RandomForest::classes`]).
     pub fn predict_proba(&self, x: Features<'_>) -> Result<Vec<f64>, ForestError> {
-        check_input(self.n_features, &x)?;
+        x.check_input(self.n_features)?;
         Ok(average_leaf_values(&self.trees, &x.rows(), self.n_features, x.n_rows(), self.classes.len()))
     }
 
@@ -110,15 +110,4 @@ impl RandomForest {
     pub fn params(&self) -> &ForestParams {
         &self.params
     }
-}
-
-/// Checks that `x` has the features a forest was trained on, with finite values.
-pub(super) fn check_input(n_features: usize, x: &Features<'_>) -> Result<(), ForestError> {
-    if x.n_features() != n_features {
-        return Err(ForestError::data(format!(
-            "the forest was trained on {n_features} features but got {}; pass the same columns as in fit",
-            x.n_features()
-        )));
-    }
-    x.check_finite()
 }

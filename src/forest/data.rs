@@ -100,6 +100,17 @@ impl<'a> Features<'a> {
         }
     }
 
+    /// Checks that the matrix has the features a forest was trained on, with finite values.
+    pub(super) fn check_input(&self, n_features: usize) -> Result<(), ForestError> {
+        if self.n_features != n_features {
+            return Err(ForestError::data(format!(
+                "the forest was trained on {n_features} features but got {}; pass the same columns as in fit",
+                self.n_features
+            )));
+        }
+        self.check_finite()
+    }
+
     pub(super) fn check_finite(&self) -> Result<(), ForestError> {
         match self.data.iter().position(|v| !v.is_finite()) {
             None => Ok(()),

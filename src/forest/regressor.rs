@@ -1,6 +1,5 @@
 //! The random-forest regressor.
 
-use super::classifier::check_input;
 use super::data::{FeatureKind, Features, Ranked};
 use super::grow::grow_forest;
 use super::params::ForestParams;
@@ -40,7 +39,7 @@ impl RegressionForest {
 
     /// The predicted value of every row.
     pub fn predict(&self, x: Features<'_>) -> Result<Vec<f64>, ForestError> {
-        check_input(self.kinds.len(), &x)?;
+        x.check_input(self.kinds.len())?;
         x.check_kinds(&self.kinds)?;
         Ok(average_leaf_values(&self.trees, &x.rows(), self.kinds.len(), x.n_rows(), 1))
     }

@@ -27,15 +27,18 @@ enum Extent {
     Values(u64),
 }
 
-/// The decomposition of one tree: total variance, and the variance of each parameter's
-/// marginal (not yet divided by the total).
-pub(super) struct TreeDecomposition {
+/// One tree decomposed over the space: its leaves as boxes, each dimension's partition and
+/// marginal, the total variance and each parameter's main-effect variance (not yet divided by
+/// the total). Built once per tree; interactions and curves are read from it afterwards.
+pub(super) struct TreeSpace {
+    leaves: Vec<LeafBox>,
+    partitions: Vec<Partition>,
+    /// Per leaf and dimension: the leaf's share of the dimension.
+    sizes: Vec<Vec<f64>>,
+    mean: f64,
+    marginals: Vec<Vec<f64>>,
     pub total: f64,
     pub main: Vec<f64>,
-    /// `(i, j, interaction variance)` for each pair asked for.
-    pub pairs: Vec<(usize, usize, f64)>,
-    /// For each probe asked for, the marginal prediction at each of its points.
-    pub curves: Vec<Vec<f64>>,
 }
 
 /// Points at which to evaluate one parameter's marginal prediction.
@@ -45,70 +48,73 @@ pub(super) struct Probe {
     pub at: Vec<f64>,
 }
 
-/// Decomposes `tree` over `dims`; `pairs` lists the parameter pairs whose interaction to
-/// compute.
-pub(super) fn decompose(tree: &Tree, dims: &[Dimension], pairs: &[(usize, usize)], probes: &[Probe]) -> TreeDecomposition {
-    let leaves = leaf_boxes(tree, dims);
-    let partitions: Vec<Partition> = (0..dims.len()).map(|d| Partition::new(&leaves, dims, d)).collect();
-    // Per leaf and dimension: the leaf's share of the dimension, and the cells it covers.
-    let sizes: Vec<Vec<f64>> = leaves.iter().map(|l| partitions.iter().map(|p| p.size(&l.extent[p.dim])).collect()).collect();
-    let volume = |i: usize| sizes[i].iter().product::<f64>();
-    let mean: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * l.value).sum();
-    let total: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * (l.value - mean).powi(2)).sum();
-
-    // Each leaf adds value × its volume outside the dimension(s) to every cell it covers:
-    // runs of cells, accumulated as differences and summed once.
-    let marginals: Vec<Vec<f64>> = partitions
-        .iter()
-        .map(|p| {
-            let mut diff = vec![0.0; p.weights.len() + 1];
-            for (i, leaf) in leaves.iter().enumerate() {
-                let add = leaf.value * product_except(&sizes[i], &[p.dim]);
-                for (from, to) in p.runs(&leaf.extent[p.dim]) {
-                    diff[from] += add;
-                    diff[to] -= add;
-                }
-            }
-            prefix_sums(&diff[..p.weights.len()])
-        })
-        .collect();
-    let main: Vec<f64> = partitions.iter().zip(&marginals).map(|(p, m)| variance(m, &p.weights, mean)).collect();
-    let curves = probes.iter().map(|probe| probe.at.iter().map(|&x| marginals[probe.dim][partitions[probe.dim].cell_at(x)]).collect()).collect();
-
-    let pairs = pairs
-        .iter()
-        .map(|&(a, b)| {
-            let (pa, pb) = (&partitions[a], &partitions[b]);
-            let (rows, cols) = (pa.weights.len(), pb.weights.len());
-            let stride = cols + 1;
-            let mut diff = vec![0.0; (rows + 1) * stride];
-            for (i, leaf) in leaves.iter().enumerate() {
-                let add = leaf.value * product_except(&sizes[i], &[a, b]);
-                let runs_b = pb.runs(&leaf.extent[b]);
-                for (r0, r1) in pa.runs(&leaf.extent[a]) {
-                    for &(c0, c1) in &runs_b {
-                        diff[r0 * stride + c0] += add;
-                        diff[r0 * stride + c1] -= add;
-                        diff[r1 * stride + c0] -= add;
-                        diff[r1 * stride + c1] += add;
+impl TreeSpace {
+    /// Decomposes `tree` over `dims`: mean, total variance, marginals and main effects.
+    pub(super) fn new(tree: &Tree, dims: &[Dimension]) -> TreeSpace {
+        let leaves = leaf_boxes(tree, dims);
+        let partitions: Vec<Partition> = (0..dims.len()).map(|d| Partition::new(&leaves, dims, d)).collect();
+        let sizes: Vec<Vec<f64>> = leaves.iter().map(|l| partitions.iter().map(|p| p.size(&l.extent[p.dim])).collect()).collect();
+        let volume = |i: usize| sizes[i].iter().product::<f64>();
+        let mean: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * l.value).sum();
+        let total: f64 = leaves.iter().enumerate().map(|(i, l)| volume(i) * (l.value - mean).powi(2)).sum();
+        // Each leaf adds value × its volume outside the dimension to every cell it covers:
+        // runs of cells, accumulated as differences and summed once.
+        let marginals: Vec<Vec<f64>> = partitions
+            .iter()
+            .map(|p| {
+                let mut diff = vec![0.0; p.weights.len() + 1];
+                for (i, leaf) in leaves.iter().enumerate() {
+                    let add = leaf.value * product_except(&sizes[i], &[p.dim]);
+                    for (from, to) in p.runs(&leaf.extent[p.dim]) {
+                        diff[from] += add;
+                        diff[to] -= add;
                     }
                 }
-            }
-            // Two-dimensional prefix sums turn the corner updates into the joint marginal.
-            let mut joint = 0.0;
-            let mut above = vec![0.0; cols];
-            for r in 0..rows {
-                let mut running = 0.0;
-                for c in 0..cols {
-                    running += diff[r * stride + c];
-                    above[c] += running;
-                    joint += pa.weights[r] * pb.weights[c] * (above[c] - mean).powi(2);
+                prefix_sums(&diff[..p.weights.len()])
+            })
+            .collect();
+        let main = partitions.iter().zip(&marginals).map(|(p, m)| variance(m, &p.weights, mean)).collect();
+        TreeSpace { leaves, partitions, sizes, mean, marginals, total, main }
+    }
+
+    /// The marginal prediction at each of the probe's points.
+    pub(super) fn curve(&self, probe: &Probe) -> Vec<f64> {
+        let (marginal, partition) = (&self.marginals[probe.dim], &self.partitions[probe.dim]);
+        probe.at.iter().map(|&x| marginal[partition.cell_at(x)]).collect()
+    }
+
+    /// The interaction variance of parameters `a` and `b`: the variance of their joint
+    /// marginal minus both main effects.
+    pub(super) fn interaction(&self, a: usize, b: usize) -> f64 {
+        let (pa, pb) = (&self.partitions[a], &self.partitions[b]);
+        let (rows, cols) = (pa.weights.len(), pb.weights.len());
+        let stride = cols + 1;
+        let mut diff = vec![0.0; (rows + 1) * stride];
+        for (i, leaf) in self.leaves.iter().enumerate() {
+            let add = leaf.value * product_except(&self.sizes[i], &[a, b]);
+            let runs_b = pb.runs(&leaf.extent[b]);
+            for (r0, r1) in pa.runs(&leaf.extent[a]) {
+                for &(c0, c1) in &runs_b {
+                    diff[r0 * stride + c0] += add;
+                    diff[r0 * stride + c1] -= add;
+                    diff[r1 * stride + c0] -= add;
+                    diff[r1 * stride + c1] += add;
                 }
             }
-            (a, b, joint - main[a] - main[b])
-        })
-        .collect();
-    TreeDecomposition { total, main, pairs, curves }
+        }
+        // Two-dimensional prefix sums turn the corner updates into the joint marginal.
+        let mut joint = 0.0;
+        let mut above = vec![0.0; cols];
+        for r in 0..rows {
+            let mut running = 0.0;
+            for c in 0..cols {
+                running += diff[r * stride + c];
+                above[c] += running;
+                joint += pa.weights[r] * pb.weights[c] * (above[c] - self.mean).powi(2);
+            }
+        }
+        joint - self.main[a] - self.main[b]
+    }
 }
 
 /// Running sums of `diff`.

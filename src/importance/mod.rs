@@ -103,9 +103,7 @@ fn probe_points(d: &Dimension) -> Vec<f64> {
 /// fANOVA of `y` over `dims`, with the rows of `x` encoded as `dims` say (a continuous value
 /// on its scale, a discrete one as its code).
 pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova) -> Result<FanovaResult> {
-    for d in dims {
-        d.validate().map_err(|message| Error::Invalid { message })?;
-    }
+    validate_all(dims)?;
     if settings.n_forests == 0 || settings.n_trees == 0 {
         return Err(Error::Invalid { message: "fANOVA needs at least 1 forest of at least 1 tree".into() });
     }
@@ -113,57 +111,41 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
     let p = dims.len();
     // Per forest, per tree: the fractions of the main effects; the trees themselves are kept
     // for the pairs, decided once the main effects are known.
-    let mut forests = Vec::with_capacity(settings.n_forests);
-    let mut per_forest: Vec<Vec<Vec<f64>>> = Vec::new();
-    let probes: Vec<fanova::Probe> = dims.iter().enumerate().map(|(dim, d)| fanova::Probe { dim, at: probe_points(d) }).collect();
-    let mut curves: Vec<Vec<Vec<f64>>> = vec![Vec::new(); p]; // per dim, per tree: the curve
+    // Per forest: its trees decomposed once (trees whose prediction is constant left out);
+    // main effects, marginals and the interactions of the top parameters all read from them.
+    let mut spaces: Vec<Vec<fanova::TreeSpace>> = Vec::with_capacity(settings.n_forests);
     for k in 0..settings.n_forests {
         let params = ForestParams::regression(settings.n_trees)
             .seed(settings.seed.wrapping_add(k as u64))
             .min_samples_leaf(settings.min_samples_leaf);
         let forest = RegressionForest::fit(x, &kinds, y, &params)?;
-        let decompositions: Vec<_> =
-            forest.trees().par_iter().map(|t| fanova::decompose(t, dims, &[], &probes)).filter(|d| d.total > 0.0).collect();
-        for d in &decompositions {
-            for (dim, curve) in d.curves.iter().enumerate() {
-                curves[dim].push(curve.clone());
-            }
-        }
-        per_forest.push(decompositions.iter().map(|d| d.main.iter().map(|v| (v / d.total).max(0.0)).collect()).collect());
-        forests.push(forest);
+        spaces.push(forest.trees().par_iter().map(|t| fanova::TreeSpace::new(t, dims)).filter(|s| s.total > 0.0).collect());
     }
+    let fractions = |value: &dyn Fn(&fanova::TreeSpace) -> f64| -> Vec<Vec<f64>> {
+        spaces.iter().map(|forest| forest.iter().map(|s| (value(s) / s.total).max(0.0)).collect()).collect()
+    };
     let names: Vec<String> = dims.iter().map(|d| d.name.clone()).collect();
-    let mut main: Vec<Importance> = (0..p).map(|i| summarise(&names[i], &per_forest, |f| f[i])).collect();
-    main.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+    let mut order: Vec<(usize, Importance)> = (0..p).map(|i| (i, summarise(&names[i], &fractions(&|s| s.main[i])))).collect();
+    order.sort_by(|a, b| b.1.importance.total_cmp(&a.1.importance));
 
-    let top: Vec<usize> = main.iter().take(settings.pairs_among).map(|m| names.iter().position(|n| *n == m.name).unwrap_or(0)).collect();
-    let pairs_asked: Vec<(usize, usize)> =
-        top.iter().enumerate().flat_map(|(k, &a)| top[k + 1..].iter().map(move |&b| (a.min(b), a.max(b)))).collect();
-    let mut pairs = Vec::new();
-    if !pairs_asked.is_empty() {
-        let per_forest_pairs: Vec<Vec<Vec<f64>>> = forests
-            .iter()
-            .map(|forest| {
-                forest
-                    .trees()
-                    .par_iter()
-                    .map(|t| fanova::decompose(t, dims, &pairs_asked, &[]))
-                    .filter(|d| d.total > 0.0)
-                    .map(|d| d.pairs.iter().map(|&(_, _, v)| (v / d.total).max(0.0)).collect())
-                    .collect()
-            })
-            .collect();
-        for (k, &(a, b)) in pairs_asked.iter().enumerate() {
-            pairs.push(summarise(&format!("{} × {}", names[a], names[b]), &per_forest_pairs, |f| f[k]));
-        }
-        pairs.sort_by(|a, b| b.importance.total_cmp(&a.importance));
-    }
-    let n_trees = per_forest.iter().map(Vec::len).sum();
-    let marginals = probes
+    let top: Vec<usize> = order.iter().take(settings.pairs_among).map(|(i, _)| *i).collect();
+    let mut pairs: Vec<Importance> = top
         .iter()
-        .zip(&curves)
-        .map(|(probe, trees)| {
-            let at_point = |k: usize| -> Importance { spread("", &trees.iter().map(|c| c[k]).collect::<Vec<_>>()) };
+        .enumerate()
+        .flat_map(|(k, &a)| top[k + 1..].iter().map(move |&b| (a.min(b), a.max(b))))
+        .map(|(a, b)| summarise(&format!("{} × {}", names[a], names[b]), &fractions(&|s| s.interaction(a, b))))
+        .collect();
+    pairs.sort_by(|a, b| b.importance.total_cmp(&a.importance));
+    let main: Vec<Importance> = order.into_iter().map(|(_, m)| m).collect();
+    let all_trees: Vec<&fanova::TreeSpace> = spaces.iter().flatten().collect();
+    let n_trees = all_trees.len();
+    let marginals = dims
+        .iter()
+        .enumerate()
+        .map(|(dim, d)| {
+            let probe = fanova::Probe { dim, at: probe_points(d) };
+            let curves: Vec<Vec<f64>> = all_trees.iter().map(|s| s.curve(&probe)).collect();
+            let at_point = |k: usize| -> Importance { spread("", &curves.iter().map(|c| c[k]).collect::<Vec<_>>()) };
             let points: Vec<Importance> = (0..probe.at.len()).map(at_point).collect();
             Marginal {
                 name: names[probe.dim].clone(),
@@ -181,9 +163,7 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
 /// how differently the top `quantile` of the trials (by `y`, larger better when `maximize`)
 /// spread over each parameter than all trials; raw values, as Optuna's `normalize=False`.
 pub fn ped_anova(x: Features<'_>, dims: &[Dimension], y: &[f64], maximize: bool, quantile: f64) -> Result<Vec<f64>> {
-    for d in dims {
-        d.validate().map_err(|message| Error::Invalid { message })?;
-    }
+    validate_all(dims)?;
     if !(quantile > 0.0 && quantile <= 1.0) {
         return Err(Error::Invalid { message: format!("PED-ANOVA's quantile is {quantile}; give a fraction in (0, 1], e.g. 0.1") });
     }
@@ -198,10 +178,9 @@ pub fn ped_anova(x: Features<'_>, dims: &[Dimension], y: &[f64], maximize: bool,
 
 /// Mean over all trees, the per-tree 95% interval, and the sd of the per-forest means of the
 /// value `pick` takes from each tree's fractions.
-fn summarise(name: &str, per_forest: &[Vec<Vec<f64>>], pick: impl Fn(&[f64]) -> f64) -> Importance {
-    let mut all: Vec<f64> = per_forest.iter().flatten().map(|f| pick(f)).collect();
-    let forest_means: Vec<f64> =
-        per_forest.iter().filter(|t| !t.is_empty()).map(|t| t.iter().map(|f| pick(f)).sum::<f64>() / t.len() as f64).collect();
+fn summarise(name: &str, per_forest: &[Vec<f64>]) -> Importance {
+    let mut all: Vec<f64> = per_forest.iter().flatten().copied().collect();
+    let forest_means: Vec<f64> = per_forest.iter().filter(|t| !t.is_empty()).map(|t| t.iter().sum::<f64>() / t.len() as f64).collect();
     all.sort_by(f64::total_cmp);
     let mean = if all.is_empty() { 0.0 } else { all.iter().sum::<f64>() / all.len() as f64 };
     let forest_sd = if forest_means.len() < 2 {
@@ -217,6 +196,11 @@ fn summarise(name: &str, per_forest: &[Vec<Vec<f64>>], pick: impl Fn(&[f64]) -> 
         high: percentile(&all, 0.975),
         forest_sd,
     }
+}
+
+/// Checks every dimension, saying which one to fix.
+fn validate_all(dims: &[Dimension]) -> Result<()> {
+    dims.iter().try_for_each(|d| d.validate().map_err(|message| Error::Invalid { message }))
 }
 
 /// Mean, 2.5–97.5th percentiles and sd (in `forest_sd`) of repeated estimates.

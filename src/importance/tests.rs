@@ -1,7 +1,7 @@
 //! fANOVA against the exact functional ANOVA of a full grid, and on a synthetic function with
 //! known structure.
 
-use super::fanova::decompose;
+use super::fanova::TreeSpace;
 use super::*;
 use crate::rng::Rng;
 
@@ -73,12 +73,13 @@ fn on_a_full_grid_each_tree_decomposes_exactly_like_the_functional_anova_of_the_
     let (total, main, pairs) = exact_anova();
     assert!(main.iter().all(|&v| v > 0.01) && pairs[0][2] > 0.01 && pairs[1][2] > 0.01, "{main:?} {pairs:?}");
     for tree in forest.trees() {
-        let d = decompose(tree, &dims, &[(0, 1), (0, 2), (1, 2)], &[]);
+        let d = TreeSpace::new(tree, &dims);
         assert!((d.total - total).abs() < 1e-9, "{} vs {total}", d.total);
         for i in 0..3 {
             assert!((d.main[i] - main[i]).abs() < 1e-9, "main {i}: {} vs {}", d.main[i], main[i]);
         }
-        for &(a, b, v) in &d.pairs {
+        for (a, b) in [(0, 1), (0, 2), (1, 2)] {
+            let v = d.interaction(a, b);
             assert!((v - pairs[a][b]).abs() < 1e-9, "pair {a},{b}: {v} vs {}", pairs[a][b]);
         }
     }

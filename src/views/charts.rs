@@ -295,8 +295,7 @@ pub(crate) fn cd_diagram_of(ranking: &Ranking) -> CriticalDifference {
 /// sanitizer in untrusted notebooks, where inline `<svg>` is removed), scaled down to the cell
 /// width, with `alt` describing it.
 pub(crate) fn chart_html(svg: &str, alt: &str) -> String {
-    let img = crate::display::svg_data_uri_img(svg, alt);
-    format!("<div class=\"ablate-chart\">{}</div>", img.replacen("<img ", "<img style=\"max-width:100%;height:auto\" ", 1))
+    format!("<div class=\"ablate-chart\" style=\"max-width:100%;overflow-x:auto\">{}</div>", crate::display::svg_data_uri_img(svg, alt))
 }
 
 macro_rules! render_as_chart {
