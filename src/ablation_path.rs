@@ -13,14 +13,14 @@
 
 use std::fmt::Write as _;
 
-use crate::chart::{Better, LineChart, LinePoint};
+use crate::chart::{LineChart, LinePoint};
 use crate::design::Design;
 use crate::stats::Stars;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::space::{Config, Value};
 use crate::study::Study;
-use crate::trial::{Direction, MetricSpec, Trial, TrialResult};
+use crate::trial::{MetricSpec, Trial, TrialResult};
 
 /// How an ablation path is run.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,10 +126,7 @@ impl Study {
             if steps.is_empty() && metric.is_none() {
                 (start_mean, start_ci) = (sig.baseline_mean, sig.baseline_ci);
             }
-            let sign = match sig.metric.direction {
-                Direction::Maximize => 1.0,
-                Direction::Minimize => -1.0,
-            };
+            let sign = sig.metric.direction.sign();
             // Rows follow the designs' order, so row k is the flip of remaining[k].
             let best = sig
                 .rows
@@ -222,10 +219,7 @@ impl AblationPath {
         let mut chart = LineChart::new("step", self.metric.name.clone()).points(points);
         chart.title = format!("Ablation path on {}", self.metric.name);
         chart.join_categories = true;
-        chart.better = Some(match self.metric.direction {
-            Direction::Maximize => Better::Higher,
-            Direction::Minimize => Better::Lower,
-        });
+        chart.better = Some(crate::views::charts::better(self.metric.direction));
         chart.note = format!("stars: paired t of each step against the one before, Holm over its candidates; {}", Stars::legend());
         if !self.undetectable.is_empty() {
             chart.note.push_str(&format!(". Not detectable, left out: {}", self.undetectable.join(", ")));

@@ -47,6 +47,7 @@ pub mod options;
 pub mod plan;
 pub mod reopen;
 pub mod results;
+pub mod rounds;
 pub mod rng;
 mod session;
 pub mod space;
@@ -86,6 +87,7 @@ pub mod prelude {
     pub use crate::import::OptunaImport;
     pub use crate::results::{Results, Summary};
     pub use crate::ablation_path::PathOptions;
+    pub use crate::rounds::{NextRound, Rounds};
     pub use crate::space::{Config, Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::design::DesignKind;
 use crate::error::{Error, Result};
 use crate::space::{Config, Param};
+use crate::spec::RoundLink;
 use crate::trial::{MetricSpec, Trial, TrialId};
 
 /// A configuration chosen by a design, before seeds are attached.
@@ -86,6 +87,7 @@ pub(crate) struct PlanParts {
     pub seeds_per_sample: Option<usize>,
     pub code_version: Option<String>,
     pub grids: Vec<Vec<String>>,
+    pub round: Option<RoundLink>,
 }
 
 /// A validated study: every configuration and every trial, in a fixed order
@@ -104,6 +106,7 @@ pub struct Plan {
     trials: Vec<PlannedTrial>,
     code_version: Option<String>,
     grids: Vec<Vec<String>>,
+    round: Option<RoundLink>,
     config_arcs: Vec<Arc<Config>>,
     /// Canonical bytes of each configuration → its index (built while deduplicating).
     config_lookup: HashMap<Vec<u8>, usize>,
@@ -116,7 +119,7 @@ impl Plan {
     /// identical configurations (the first design that produced one names it; it runs with
     /// the most seeds any of them asks for).
     pub(crate) fn build(parts: PlanParts, designed: impl IntoIterator<Item = (Config, DesignKind, Option<String>)>) -> Result<Plan> {
-        let PlanParts { name, params, metrics, baseline, seeds, seeds_per_sample, code_version, grids } = parts;
+        let PlanParts { name, params, metrics, baseline, seeds, seeds_per_sample, code_version, grids, round } = parts;
         let all = seeds.len();
         let replicates_of = |design: DesignKind| if design.is_sampled() { seeds_per_sample.map_or(all, |k| k.min(all)) } else { all };
         let mut configs = vec![PlannedConfig { config: baseline.clone(), design: DesignKind::Baseline, label: None, replicates: all }];
@@ -165,6 +168,7 @@ impl Plan {
             trials,
             code_version,
             grids,
+            round,
             config_arcs,
             config_lookup,
             trial_lookup,
@@ -174,6 +178,12 @@ impl Plan {
     /// The study's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Which round this plan's study is, when it came from
+    /// [`Study::next_round`](crate::Study::next_round).
+    pub fn round(&self) -> Option<&RoundLink> {
+        self.round.as_ref()
     }
 
     /// The parameters.

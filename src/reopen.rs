@@ -76,8 +76,16 @@ struct Reopened {
 }
 
 fn reopen(run_dir: &Path) -> Result<Reopened> {
+    reopen_as(run_dir, None)
+}
+
+/// A run directory read back as the plan of `spec` (the latest stored spec when `None`).
+fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     let Snapshot { dir, header, spec_json, loaded, claimed } = Store::snapshot(run_dir)?;
-    let spec = StudySpec::from_json(&spec_json).map_err(|e| Error::Spec { file: dir.join(crate::store::SPEC_FILE).display().to_string(), message: e.to_string() })?;
+    let spec = match spec {
+        Some(spec) => spec.clone(),
+        None => StudySpec::from_json(&spec_json).map_err(|e| Error::Spec { file: dir.join(crate::store::SPEC_FILE).display().to_string(), message: e.to_string() })?,
+    };
     if spec.name != header.study {
         return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
     }
@@ -99,7 +107,16 @@ impl Results {
     /// works). The plan is rebuilt from the stored spec; trials not run yet are simply
     /// absent (see [`Results::status`]), not failed.
     pub fn load(run_dir: impl AsRef<Path>) -> Result<Results> {
-        let r = reopen(run_dir.as_ref())?;
+        Results::from_reopened(reopen(run_dir.as_ref())?)
+    }
+
+    /// The results of the study `spec` describes, from a run directory it shares with
+    /// other specs (the rounds of an iterated ablation, the steps of an ablation path).
+    pub(crate) fn load_spec(run_dir: &Path, spec: &StudySpec) -> Result<Results> {
+        Results::from_reopened(reopen_as(run_dir, Some(spec))?)
+    }
+
+    fn from_reopened(r: Reopened) -> Result<Results> {
         let stats = RunStats { executed: 0, reused: r.records.len(), skipped_journal_lines: r.skipped, left_out: 0 };
         Results::new(r.plan, r.records, stats, Some(r.snapshot_dir))
     }

@@ -54,6 +54,10 @@ pub struct StudySpec {
     /// The seed replicate seeds are derived from.
     #[serde(default)]
     pub study_seed: u64,
+    /// Which round of an iterated ablation this study is, and the round before it (see
+    /// [`Study::next_round`](crate::Study::next_round)); none: a first round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<RoundLink>,
     /// The hyperparameters (`[[param]]` tables).
     #[serde(default, rename = "param")]
     pub params: Vec<ParamSpec>,
@@ -80,6 +84,18 @@ pub struct StudySpec {
     /// what the study is either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slurm: Option<crate::exec::Slurm>,
+}
+
+/// Where a study stands in a sequence of rounds: its number (2 for the first
+/// [`next_round`](crate::Study::next_round)) and the spec hash of the round it came from
+/// (kept in the run directory's `specs/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundLink {
+    /// The round's number, from 2.
+    pub number: u32,
+    /// The spec hash of the previous round.
+    pub previous: String,
 }
 
 /// A seed count or an explicit list.

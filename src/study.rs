@@ -13,7 +13,7 @@ use crate::plan::{Plan, PlanParts};
 use crate::results::Results;
 use crate::session::StoredSpec;
 use crate::space::{validate_name, Config, Param, Value};
-use crate::spec::{base_dir_of, DesignSpec, Goal, MetricEntry, ParamSpec, RunSpec, SeedsSpec, StudySpec};
+use crate::spec::{base_dir_of, DesignSpec, Goal, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
 use crate::trial::{replicate_seed, Direction, MetricSpec, Trial, TrialResult};
 
 pub use crate::options::{ProgressMode, RunOptions};
@@ -57,6 +57,8 @@ pub struct Study {
     options: RunOptions,
     /// The `[slurm]` table of a study file (what `ablate submit` uses).
     slurm: Option<crate::exec::Slurm>,
+    /// Which round this is (set by [`Study::next_round`]).
+    round: Option<RoundLink>,
 }
 
 impl Study {
@@ -77,6 +79,7 @@ impl Study {
             base_dir: None,
             options: RunOptions::default(),
             slurm: None,
+            round: None,
         }
     }
 
@@ -185,6 +188,26 @@ impl Study {
         self.designs = designs;
         self.seeds_per_sample = None;
         self
+    }
+
+    /// The same study as round `link.number` of an iterated ablation, with these designs
+    /// and parameters (what [`Study::next_round`] builds).
+    pub(crate) fn as_round(mut self, link: RoundLink, params: Vec<Param>, designs: Vec<Design>) -> Study {
+        self.round = Some(link);
+        self.params = params;
+        self.designs = designs;
+        self.seeds_per_sample = None;
+        self
+    }
+
+    /// Which round of an iterated ablation this study is (`None`: a first round).
+    pub fn round(&self) -> Option<&RoundLink> {
+        self.round.as_ref()
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &[Param] {
+        &self.params
     }
 
     /// Repeats every configuration with `k` seeds derived from the study seed
@@ -368,6 +391,7 @@ impl Study {
             seeds_per_sample,
             code_version: self.code_version.clone(),
             grids,
+            round: self.round.clone(),
         };
         Plan::build(parts, designed)
     }
@@ -465,6 +489,7 @@ impl Study {
             },
             seeds_per_sample: self.seeds_per_sample,
             study_seed: self.study_seed,
+            round: self.round.clone(),
             params: self.params.iter().map(ParamSpec::from_param).collect(),
             metrics: self
                 .metrics
@@ -509,6 +534,7 @@ impl Study {
             SeedsSpec::List(l) => Seeds::List(l.clone()),
         };
         study.study_seed = spec.study_seed;
+        study.round = spec.round.clone();
         study.seeds_per_sample = spec.seeds_per_sample;
         for m in &spec.metrics {
             study = study.metric(&m.name, m.direction());

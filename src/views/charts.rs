@@ -14,7 +14,8 @@ use crate::trial::Direction;
 
 const STARS_NOTE: &str = "stars: paired t vs baseline, Holm-adjusted p < 0.05 *, < 0.01 **, < 0.001 ***";
 
-fn better(direction: Direction) -> Better {
+/// Which way of a chart's value axis is better for a metric going `direction`.
+pub(crate) fn better(direction: Direction) -> Better {
     match direction {
         Direction::Maximize => Better::Higher,
         Direction::Minimize => Better::Lower,

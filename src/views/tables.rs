@@ -3,6 +3,7 @@
 
 use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
 use crate::ablation_path::AblationPath;
+use crate::rounds::{NextRound, Rounds};
 use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
@@ -39,7 +40,19 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound);
+
+impl TableView for Rounds {
+    fn to_table(&self) -> Table {
+        Rounds::to_table(self)
+    }
+}
+
+impl TableView for NextRound {
+    fn to_table(&self) -> Table {
+        NextRound::to_table(self)
+    }
+}
 
 impl TableView for AblationPath {
     fn to_table(&self) -> Table {

@@ -10,6 +10,7 @@ mod importance;
 mod kill_resume;
 mod optuna;
 mod resume;
+mod rounds;
 mod results_frame;
 mod runner;
 mod space_filling;
