@@ -19,6 +19,8 @@ use crate::stats::Stars;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::space::{Config, Value};
+use crate::objective::Objective;
+use crate::stats::{Alternative, paired_t_interval};
 use crate::study::Study;
 use crate::trial::{MetricSpec, Trial, TrialResult};
 
@@ -30,11 +32,17 @@ pub struct PathOptions {
     pub stop_when_undetectable: bool,
     /// Significance level of each step's Holm-corrected tests.
     pub alpha: f64,
+    /// Race each step's candidates (`Some(k)`, k ≥ 2): run them on the first k seeds, drop
+    /// every candidate whose paired 95% interval against the step's leader lies wholly on
+    /// the worse side, add one seed and repeat; the survivors then run on every seed.
+    /// Racing only decides what to run: the reported step is tested on all seeds, against
+    /// the candidates that survived. `None` (the default): every candidate runs every seed.
+    pub race_from: Option<usize>,
 }
 
 impl Default for PathOptions {
     fn default() -> Self {
-        PathOptions { stop_when_undetectable: true, alpha: 0.05 }
+        PathOptions { stop_when_undetectable: true, alpha: 0.05, race_from: None }
     }
 }
 
@@ -55,12 +63,15 @@ pub struct PathStep {
     pub change: Option<f64>,
     /// Paired 95% interval of the change.
     pub change_ci: Option<(f64, f64)>,
-    /// Paired test of the change, Holm-adjusted over this step's candidates.
+    /// Paired test of the change, Holm-adjusted over this step's candidates (those that
+    /// survived racing).
     pub p_adjusted: Option<f64>,
     /// Seeds the comparison used.
     pub n: usize,
     /// Candidate flips run at this step.
     pub candidates: usize,
+    /// Of those, candidates racing dropped before they ran every seed.
+    pub raced_out: usize,
 }
 
 /// An ablation path from a study's baseline towards a target config.
@@ -79,6 +90,11 @@ pub struct AblationPath {
     pub undetectable: Vec<String>,
     /// Configs run over all steps (candidates; the baseline not counted).
     pub configs_run: usize,
+    /// Candidate trials (config × seed) run over all steps: with racing, fewer than
+    /// `configs_run` × seeds.
+    pub trials_run: usize,
+    /// Seeds per config.
+    pub seeds: usize,
     /// The most configs a full path over these parameters needs: d(d+1)/2.
     pub bound: usize,
     /// The significance level the steps were tested at.
@@ -101,33 +117,46 @@ impl Study {
     where
         F: Fn(&Trial) -> TrialResult + Sync,
     {
+        self.ablation_path_of(target, options, &f)
+    }
+
+    /// [`Study::ablation_path_with`] for any [`Objective`]: the study's command trials
+    /// (what `ablate path` runs), or a closure.
+    pub fn ablation_path_of(&self, target: &Config, options: &PathOptions, objective: &dyn Objective) -> Result<AblationPath> {
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(Error::Invalid { message: format!("alpha = {} must lie in (0, 1), e.g. 0.05", options.alpha) });
         }
+        if options.race_from.is_some_and(|k| k < 2) {
+            return Err(Error::Invalid { message: "racing needs at least 2 seeds before it drops a candidate: race_from = Some(3), say".into() });
+        }
         // Checks every target value against its parameter (a clear error before any run).
         self.clone().with_baseline(target)?;
-        let mut current = self.plan()?.baseline().clone();
+        let plan = self.plan()?;
+        let seeds = plan.seeds().to_vec();
+        let mut current = plan.baseline().clone();
         let mut remaining: Vec<(String, Value)> =
             target.iter().filter(|(name, value)| current.get(name) != Some(*value)).map(|(n, v)| (n.to_string(), v.clone())).collect();
         if remaining.is_empty() {
             return Err(Error::Invalid { message: "the target equals the baseline: give a config that differs in at least one parameter".into() });
         }
         let d = remaining.len();
-        let (mut steps, mut configs_run, mut start_mean, mut start_ci, mut metric) = (Vec::new(), 0, None, None, None);
+        let (mut steps, mut configs_run, mut trials_run, mut start_mean, mut start_ci, mut metric) = (Vec::new(), 0, 0, None, None, None);
         let mut undetectable = Vec::new();
         while !remaining.is_empty() {
-            let designs = remaining
-                .iter()
-                .map(|(name, value)| Design::Custom { label: format!("{name} → {value}"), overrides: vec![(name.clone(), value.clone())] })
-                .collect();
-            let results = self.clone().with_baseline(&current)?.with_designs(designs).run(&f)?;
-            let sig = results.significance()?;
+            let step = self.clone().with_baseline(&current)?;
             configs_run += remaining.len();
+            let race = match options.race_from {
+                Some(k) if k < seeds.len() && remaining.len() > 1 => race(&step, &remaining, &seeds, k, objective)?,
+                _ => Race { alive: (0..remaining.len()).collect(), dropped_trials: 0, total: remaining.len() },
+            };
+            trials_run += race.dropped_trials + race.alive.len() * seeds.len();
+            let results = step.with_designs(race.alive.iter().map(|&k| flip(&remaining[k])).collect()).run_objective(objective)?;
+            let sig = results.significance()?;
             if steps.is_empty() && metric.is_none() {
                 (start_mean, start_ci) = (sig.baseline_mean, sig.baseline_ci);
             }
             let sign = sig.metric.direction.sign();
-            // Rows follow the designs' order, so row k is the flip of remaining[k].
+            // Rows follow the designs' order, so row k is the flip of remaining[alive[k]].
             let best = sig
                 .rows
                 .iter()
@@ -143,9 +172,9 @@ impl Study {
                 break;
             }
             let row = &sig.rows[best];
-            let (name, value) = remaining.remove(best);
+            let (name, value) = remaining.remove(race.alive[best]);
             steps.push(PathStep {
-                from: current.get(&name).cloned().unwrap_or(Value::Bool(false)),
+                from: current.get(&name).cloned().ok_or_else(|| Error::Invalid { message: format!("internal: the path's config has no `{name}`") })?,
                 param: name.clone(),
                 to: value.clone(),
                 mean: row.mean,
@@ -154,13 +183,82 @@ impl Study {
                 change_ci: row.change_ci,
                 p_adjusted: row.p_adjusted,
                 n: row.n,
-                candidates: sig.rows.len(),
+                candidates: race.alive.len() + race.dropped(),
+                raced_out: race.dropped(),
             });
             current.set(&name, value);
         }
+        // The run directory's current spec goes back to this study's (each step wrote its own).
+        self.restore_stored_spec()?;
         let metric = metric.ok_or_else(|| Error::Invalid { message: "the path ran no step".into() })?;
-        Ok(AblationPath { metric, start_mean, start_ci, steps, undetectable, configs_run, bound: d * (d + 1) / 2, alpha: options.alpha })
+        Ok(AblationPath {
+            metric,
+            start_mean,
+            start_ci,
+            steps,
+            undetectable,
+            configs_run,
+            trials_run,
+            seeds: seeds.len(),
+            bound: d * (d + 1) / 2,
+            alpha: options.alpha,
+        })
     }
+}
+
+/// The design that flips `name` to `value` on top of the step's config.
+fn flip((name, value): &(String, Value)) -> Design {
+    Design::Custom { label: format!("{name} → {value}"), overrides: vec![(name.clone(), value.clone())] }
+}
+
+/// The candidates a race kept (indices into the step's remaining flips), and the trials
+/// the dropped ones used.
+struct Race {
+    alive: Vec<usize>,
+    dropped_trials: usize,
+    total: usize,
+}
+
+impl Race {
+    fn dropped(&self) -> usize {
+        self.total - self.alive.len()
+    }
+}
+
+/// Races one step's candidate flips from `start` seeds up, one seed at a time (see
+/// [`PathOptions::race_from`]). Every trial it runs is one the full step would run, so the
+/// survivors reuse them.
+fn race(step: &Study, remaining: &[(String, Value)], seeds: &[u64], start: usize, objective: &dyn Objective) -> Result<Race> {
+    let mut alive: Vec<usize> = (0..remaining.len()).collect();
+    let mut dropped_trials = 0;
+    let mut n = start;
+    while n < seeds.len() && alive.len() > 1 {
+        let designs = alive.iter().map(|&k| flip(&remaining[k])).collect();
+        let results = step.clone().with_designs(designs).seed_list(seeds[..n].to_vec()).run_objective(objective)?;
+        let metric = results.primary().clone();
+        let sign = metric.direction.sign();
+        // Config 0 is the step's current config; config j + 1 is the flip alive[j].
+        let values = results.values(&metric.name)?;
+        let scored: Vec<Vec<f64>> = values[1..].iter().map(|per_seed| per_seed.iter().map(|v| v.map_or(f64::NAN, |x| sign * x)).collect()).collect();
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let Some(leader) = (0..scored.len()).filter(|&j| scored[j].iter().all(|x| x.is_finite())).max_by(|&a, &b| mean(&scored[a]).total_cmp(&mean(&scored[b]))) else {
+            break;
+        };
+        let mut kept = Vec::new();
+        for (j, &k) in alive.iter().enumerate() {
+            let ruled_out = j != leader
+                && (scored[j].iter().all(|x| x.is_nan())
+                    || paired_t_interval(&scored[leader], &scored[j], 0.95, Alternative::TwoSided).is_ok_and(|ci| ci.lower > 0.0));
+            if ruled_out {
+                dropped_trials += n;
+            } else {
+                kept.push(k);
+            }
+        }
+        alive = kept;
+        n += 1;
+    }
+    Ok(Race { alive, dropped_trials, total: remaining.len() })
 }
 
 impl AblationPath {
@@ -187,7 +285,7 @@ impl AblationPath {
                 s.change.map_or_else(Cell::missing, |c| Cell::delta(c, 4)),
                 s.change_ci.map_or_else(Cell::missing, |(lo, hi)| Cell::interval(lo, hi, 4)),
                 s.p_adjusted.map_or_else(Cell::missing, Cell::p_value),
-                Cell::int(s.candidates as i64),
+                if s.raced_out > 0 { Cell::text(format!("{} ({} raced out)", s.candidates, s.raced_out)) } else { Cell::int(s.candidates as i64) },
             ]);
         }
         table.push_note(self.summary_note());
@@ -229,11 +327,15 @@ impl AblationPath {
 
     fn summary_note(&self) -> String {
         let mut note = format!(
-            "{} configs run for {} step{} (a full path needs at most {}); each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
+            "{} configs run for {} step{} (a full path needs at most {}); {} candidate trials of {} × {} seeds{}; each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
             self.configs_run,
             self.steps.len(),
             if self.steps.len() == 1 { "" } else { "s" },
-            self.bound
+            self.bound,
+            self.trials_run,
+            self.configs_run,
+            self.seeds,
+            if self.trials_run < self.configs_run * self.seeds { " (racing dropped the rest)" } else { "" },
         );
         if !self.undetectable.is_empty() {
             let _ = write!(

@@ -79,12 +79,17 @@ fn reopen(run_dir: &Path) -> Result<Reopened> {
     reopen_as(run_dir, None)
 }
 
+/// The stored spec of the run directory `dir`.
+fn parse_spec(dir: &Path, json: &str) -> Result<StudySpec> {
+    StudySpec::from_json(json).map_err(|e| Error::Spec { file: dir.join(crate::store::SPEC_FILE).display().to_string(), message: e.to_string() })
+}
+
 /// A run directory read back as the plan of `spec` (the latest stored spec when `None`).
 fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     let Snapshot { dir, header, spec_json, loaded, claimed } = Store::snapshot(run_dir)?;
     let spec = match spec {
         Some(spec) => spec.clone(),
-        None => StudySpec::from_json(&spec_json).map_err(|e| Error::Spec { file: dir.join(crate::store::SPEC_FILE).display().to_string(), message: e.to_string() })?,
+        None => parse_spec(&dir, &spec_json)?,
     };
     if spec.name != header.study {
         return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
@@ -99,6 +104,17 @@ fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     }
     let records = plan.trials().iter().filter_map(|t| latest.remove(t.id())).collect();
     Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, skipped: loaded.skipped.len() })
+}
+
+impl Study {
+    /// The study whose latest run wrote `run_dir` (its stored spec), keeping its results
+    /// there: what `ablate path RUN_DIR` runs more trials of.
+    pub fn from_run_dir(run_dir: impl AsRef<Path>) -> Result<Study> {
+        let dir = run_dir.as_ref();
+        let Snapshot { dir: found, spec_json, .. } = Store::snapshot(dir)?;
+        let spec = parse_spec(&found, &spec_json)?;
+        Ok(Study::from_spec(&spec, &found)?.run_dir(found))
+    }
 }
 
 impl Results {

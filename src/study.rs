@@ -459,6 +459,16 @@ impl Study {
         crate::session::run(plan, &self.options, &self.stored_spec()?, objective)
     }
 
+    /// Makes this study's spec the run directory's current one again, with its exported
+    /// frame and summary, after other specs ran there (the steps of an ablation path).
+    pub(crate) fn restore_stored_spec(&self) -> Result<()> {
+        let Some(dir) = self.store_dir() else { return Ok(()) };
+        let spec = self.stored_spec()?;
+        let (store, _) = crate::store::Store::open(&dir, &self.name, &spec.json, &spec.hash, self.options.lease)?;
+        let results = Results::load(&dir)?;
+        store.save_exports(results.frame(), &results.summary().to_string())
+    }
+
     fn base_dir(&self) -> PathBuf {
         self.base_dir.clone().unwrap_or_else(|| PathBuf::from("."))
     }

@@ -105,6 +105,32 @@ enum Command {
         #[arg(long)]
         latex: bool,
     },
+    /// Runs the ablation path from the study's baseline to its best config (Fawcett & Hoos):
+    /// one flip at a time, greedily, each step's candidates run as command trials on the
+    /// study's seeds into the same run directory (a rerun resumes), and prints the path.
+    Path {
+        /// A run directory or a study file.
+        run: PathBuf,
+        /// The target: `best` (the config with the best mean so far).
+        #[arg(long, default_value = "best")]
+        to: String,
+        /// Race each step's candidates from K seeds (K ≥ 2), dropping the ones a paired 95%
+        /// interval rules out against the leader.
+        #[arg(long, value_name = "K")]
+        race: Option<usize>,
+        /// Go on to the target when no remaining flip is detectable (default: stop there).
+        #[arg(long)]
+        go_on: bool,
+        /// Significance level of each step's Holm-corrected tests.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Run at most N trials at once (default: [run] workers, else all cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Print the path as Markdown.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Writes a run directory's trials for other tools: the trials frame as CSV or Parquet,
     /// TensorBoard event files (HParams tab), an MLflow file store; any combination.
     Export {
@@ -251,6 +277,20 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Report { run, optuna, html, markdown, latex } => report(&run, optuna, html.as_deref(), markdown, latex),
+        Command::Path { run, to, race, go_on, alpha, workers, markdown } => {
+            if to != "best" {
+                return Err(Error::Invalid { message: format!("--to {to}: the only target `ablate path` knows is `best` (the best config so far); for another, use Study::ablation_path in Rust") });
+            }
+            let mut study = if run.is_file() { Study::from_file(&run)? } else { Study::from_run_dir(&run)? };
+            if let Some(n) = workers {
+                study = study.workers(n);
+            }
+            let target = Results::load(run_dir_of(&run)?)?.best_config()?;
+            let options = ablate::prelude::PathOptions { stop_when_undetectable: !go_on, alpha, race_from: race };
+            let path = study.ablation_path_of(&target, &options, &study.command_trials()?)?;
+            println!("{}", if markdown { path.to_markdown() } else { path.to_text() });
+            Ok(())
+        }
         Command::Export { run, csv, parquet, tensorboard, mlflow } => {
             let results = Results::load(run_dir_of(&run)?)?;
             let trials = results.records().len();

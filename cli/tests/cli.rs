@@ -113,6 +113,34 @@ fn a_sobol_study_plans_runs_and_resumes() {
 }
 
 #[test]
+fn the_path_to_the_best_config_runs_as_command_trials_and_resumes() {
+    let dir = temp_dir("path");
+    assert!(run_in(&dir, &["init"]).status.success());
+    // The template's OFAT on 4 seeds, plus a config that changes lr and epochs together.
+    let template = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let study = template
+        .replace("seeds = 10 ", "seeds = 4 ")
+        .replace("# [[design]]\n# kind = \"custom\"\n# label = \"fast\"\n# set = { lr = 1.0, epochs = 5 }", "[[design]]\nkind = \"ofat\"\n[[design]]\nkind = \"custom\"\nlabel = \"slow\"\nset = { lr = 0.01, epochs = 100 }");
+    assert_ne!(study, template);
+    std::fs::write(dir.join("study.toml"), study).unwrap();
+    assert!(run_in(&dir, &["run", "study.toml", "--workers", "2"]).status.success());
+    let report = |dir: &Path| text(&run_in(dir, &["report", "runs/logreg-demo"]).stdout);
+    let before = report(&dir);
+    let path = run_in(&dir, &["path", "runs/logreg-demo", "--to", "best", "--go-on"]);
+    let stdout = text(&path.stdout);
+    assert!(path.status.success() && stdout.contains("Ablation path on accuracy") && stdout.contains("2 steps"), "{stdout}");
+    // The path ran new trials (the other order of the two flips) into the run directory,
+    // which still reports the study itself.
+    let journal = std::fs::read_to_string(dir.join("runs/logreg-demo/journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"status\":").count(), 24 + 4, "the study's 24 trials, then the flip of epochs alone on 4 seeds");
+    assert_eq!(report(&dir), before);
+    let again = run_in(&dir, &["path", "study.toml", "--go-on"]);
+    assert_eq!(text(&again.stdout), stdout, "a rerun resumes from the journal and finds the same path");
+    let bad = run_in(&dir, &["path", "runs/logreg-demo", "--to", "worst"]);
+    assert!(!bad.status.success() && text(&bad.stderr).contains("only target"), "{}", text(&bad.stderr));
+}
+
+#[test]
 fn errors_in_study_files_name_the_line_and_key() {
     let dir = temp_dir("bad-file");
     std::fs::write(dir.join("typo.toml"), "name = \"x\"\n\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevls = [0.1]\n").unwrap();

@@ -93,6 +93,40 @@ fn the_path_takes_the_largest_improvement_first_and_stops_at_undetectable_flips(
 }
 
 #[test]
+fn racing_drops_hopeless_flips_early_and_keeps_the_path() {
+    let dir = temp_dir("path-race");
+    let mut start = Config::new();
+    start.set("norm", Value::Bool(false));
+    let base = study("path-race").run_dir(&dir).with_baseline(&start).unwrap();
+    let calls = AtomicUsize::new(0);
+    let f = |t: &Trial| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        accuracy(t)
+    };
+    let options = PathOptions { race_from: Some(3), ..PathOptions::default() };
+    let raced = base.ablation_path_with(&target(), &options, f).unwrap();
+    let order: Vec<&str> = raced.steps.iter().map(|s| s.param.as_str()).collect();
+    assert_eq!(order, ["lr", "optimizer", "norm"], "racing keeps the greedy order");
+    assert_eq!(raced.configs_run, 5 + 4 + 3 + 2);
+    assert!(raced.trials_run < raced.configs_run * 6, "racing saved trials: {} of {}", raced.trials_run, raced.configs_run * 6);
+    assert!(raced.steps[0].raced_out > 0 && raced.steps[0].candidates == 5, "{:?}", raced.steps[0]);
+    // Every trial the path ran is one it counts (plus the baseline's 6).
+    assert_eq!(calls.load(Ordering::SeqCst), raced.trials_run + 6);
+    assert!(raced.to_text().contains("raced out") && raced.to_text().contains("racing dropped the rest"), "{}", raced.to_text());
+    // The step's effect is still measured on every seed.
+    assert!(raced.steps.iter().all(|s| s.n == 6));
+    // A rerun runs nothing, and the run directory still reads as the study itself.
+    let before = calls.load(Ordering::SeqCst);
+    assert_eq!(base.ablation_path_with(&target(), &options, f).unwrap(), raced);
+    assert_eq!(calls.load(Ordering::SeqCst), before);
+    let reopened = Results::load(&dir).unwrap();
+    assert_eq!(reopened.plan().configs().len(), base.plan().unwrap().configs().len());
+    assert_eq!(reopened.plan().baseline(), base.plan().unwrap().baseline());
+    let bad = PathOptions { race_from: Some(1), ..PathOptions::default() };
+    assert!(base.ablation_path_with(&target(), &bad, f).unwrap_err().to_string().contains("at least 2 seeds"));
+}
+
+#[test]
 fn path_and_baseline_errors_say_what_to_fix() {
     let s = study("path-errors").in_memory();
     let mut bad = Config::new();
