@@ -18,7 +18,10 @@ use crate::design::Design;
 use crate::stats::Stars;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
-use crate::space::{Config, Value};
+use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};
+use crate::importance::Dimension;
+use crate::results::Results;
+use crate::space::{Config, Param, Value};
 use crate::objective::Objective;
 use crate::stats::{Alternative, paired_t_interval};
 use crate::study::Study;
@@ -99,6 +102,9 @@ pub struct AblationPath {
     pub bound: usize,
     /// The significance level the steps were tested at.
     pub alpha: f64,
+    /// `Some(n)`: a preview predicted by a surrogate fitted on n trials
+    /// ([`Results::path_preview`]), nothing run; `None`: measured.
+    pub predicted: Option<usize>,
 }
 
 impl Study {
@@ -129,16 +135,10 @@ impl Study {
         if options.race_from.is_some_and(|k| k < 2) {
             return Err(Error::Invalid { message: "racing needs at least 2 seeds before it drops a candidate: race_from = Some(3), say".into() });
         }
-        // Checks every target value against its parameter (a clear error before any run).
-        self.clone().with_baseline(target)?;
         let plan = self.plan()?;
         let seeds = plan.seeds().to_vec();
         let mut current = plan.baseline().clone();
-        let mut remaining: Vec<(String, Value)> =
-            target.iter().filter(|(name, value)| current.get(name) != Some(*value)).map(|(n, v)| (n.to_string(), v.clone())).collect();
-        if remaining.is_empty() {
-            return Err(Error::Invalid { message: "the target equals the baseline: give a config that differs in at least one parameter".into() });
-        }
+        let mut remaining = flips(plan.params(), &current, target)?;
         let d = remaining.len();
         let (mut steps, mut configs_run, mut trials_run, mut start_mean, mut start_ci, mut metric) = (Vec::new(), 0, 0, None, None, None);
         let mut undetectable = Vec::new();
@@ -202,6 +202,93 @@ impl Study {
             seeds: seeds.len(),
             bound: d * (d + 1) / 2,
             alpha: options.alpha,
+            predicted: None,
+        })
+    }
+}
+
+/// The parameters whose value in `target` differs from `start`, with the target's value
+/// (checked against the parameter, before anything runs).
+fn flips(params: &[Param], start: &Config, target: &Config) -> Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    for (name, value) in target.iter() {
+        let mut param = params.iter().find(|p| p.name() == name).cloned().ok_or_else(|| Error::UnknownParam {
+            name: name.to_string(),
+            context: "the path's target".into(),
+            known: params.iter().map(|p| p.name().to_string()).collect(),
+        })?;
+        param.set_baseline(value.clone())?;
+        if start.get(name) != Some(param.baseline()) {
+            out.push((name.to_string(), param.baseline().clone()));
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Invalid { message: "the target equals the baseline: give a config that differs in at least one parameter".into() });
+    }
+    Ok(out)
+}
+
+impl Results {
+    /// The ablation path from the baseline to `target` as a surrogate of these results
+    /// predicts it, running nothing: a random forest fitted on every finished trial (as
+    /// for [`Results::importance`]) predicts each candidate flip, and the greedy order
+    /// follows the predictions. Labelled as predicted, with no intervals or tests; run
+    /// [`Study::ablation_path`] to measure it. Fails when the target has a value no trial had.
+    pub fn path_preview(&self, target: &Config) -> Result<AblationPath> {
+        let metric = self.primary().clone();
+        let encoded = self.encoded(&metric.name)?;
+        let kinds: Vec<FeatureKind> = encoded.dims.iter().map(Dimension::feature_kind).collect();
+        let features = Features::row_major(&encoded.x, encoded.y.len(), encoded.dims.len())?;
+        let forest = RegressionForest::fit(features, &kinds, &encoded.y, &ForestParams::regression(64).seed(0))?;
+        let predict = |config: &Config| -> Result<f64> {
+            let x = encoded.coordinates(config)?;
+            Ok(forest.predict(Features::row_major(&x, 1, x.len())?)?[0])
+        };
+        let mut current = self.plan().baseline().clone();
+        let mut remaining = flips(self.plan().params(), &current, target)?;
+        let d = remaining.len();
+        let start = predict(&current)?;
+        let (mut steps, mut before) = (Vec::new(), start);
+        while !remaining.is_empty() {
+            let predicted: Vec<f64> = remaining
+                .iter()
+                .map(|(name, value)| {
+                    let mut next = current.clone();
+                    next.set(name, value.clone());
+                    predict(&next)
+                })
+                .collect::<Result<_>>()?;
+            let sign = metric.direction.sign();
+            let best = (0..predicted.len()).max_by(|&a, &b| (sign * predicted[a]).total_cmp(&(sign * predicted[b]))).unwrap_or(0);
+            let (name, value) = remaining.remove(best);
+            steps.push(PathStep {
+                from: current.get(&name).cloned().ok_or_else(|| Error::Invalid { message: format!("internal: the path's config has no `{name}`") })?,
+                param: name.clone(),
+                to: value.clone(),
+                mean: Some(predicted[best]),
+                mean_ci: None,
+                change: Some(predicted[best] - before),
+                change_ci: None,
+                p_adjusted: None,
+                n: 0,
+                candidates: predicted.len(),
+                raced_out: 0,
+            });
+            before = predicted[best];
+            current.set(&name, value);
+        }
+        Ok(AblationPath {
+            metric,
+            start_mean: Some(start),
+            start_ci: None,
+            steps,
+            undetectable: Vec::new(),
+            configs_run: 0,
+            trials_run: 0,
+            seeds: 0,
+            bound: d * (d + 1) / 2,
+            alpha: 0.05,
+            predicted: Some(encoded.y.len()),
         })
     }
 }
@@ -274,7 +361,7 @@ impl AblationPath {
             ColumnSpec::number("p (Holm)"),
             ColumnSpec::number("candidates"),
         ])
-        .with_title(format!("Ablation path on {} from the baseline", self.metric.name));
+        .with_title(format!("{} on {} from the baseline", self.kind(), self.metric.name));
         let start = self.start_mean.map_or_else(Cell::missing, |m| Cell::number(m, 4));
         table.push_row(vec![Cell::int(0), Cell::text("baseline"), start, Cell::missing(), Cell::missing(), Cell::missing(), Cell::missing()]);
         for (i, s) in self.steps.iter().enumerate() {
@@ -315,17 +402,31 @@ impl AblationPath {
             points.push(point);
         }
         let mut chart = LineChart::new("step", self.metric.name.clone()).points(points);
-        chart.title = format!("Ablation path on {}", self.metric.name);
+        chart.title = format!("{} on {}", self.kind(), self.metric.name);
         chart.join_categories = true;
         chart.better = Some(crate::views::charts::better(self.metric.direction));
-        chart.note = format!("stars: paired t of each step against the one before, Holm over its candidates; {}", Stars::legend());
+        chart.note = match self.predicted {
+            Some(_) => self.summary_note(),
+            None => format!("stars: paired t of each step against the one before, Holm over its candidates; {}", Stars::legend()),
+        };
         if !self.undetectable.is_empty() {
             chart.note.push_str(&format!(". Not detectable, left out: {}", self.undetectable.join(", ")));
         }
         chart
     }
 
+    /// "Ablation path", or "Predicted ablation path" for a surrogate's preview.
+    fn kind(&self) -> &'static str {
+        if self.predicted.is_some() { "Predicted ablation path" } else { "Ablation path" }
+    }
+
     fn summary_note(&self) -> String {
+        if let Some(n) = self.predicted {
+            return format!(
+                "PREDICTED, nothing run: a random forest fitted on {n} trials predicts each flip (a full path would run up to {} configs); no intervals or tests until the path runs",
+                self.bound
+            );
+        }
         let mut note = format!(
             "{} configs run for {} step{} (a full path needs at most {}); {} candidate trials of {} × {} seeds{}; each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
             self.configs_run,

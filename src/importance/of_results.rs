@@ -7,7 +7,7 @@ use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::forest::Features;
 use crate::results::Results;
-use crate::space::{Domain, Param, Scale, Value};
+use crate::space::{Config, Domain, Param, Scale, Value};
 use crate::store::Status;
 use crate::trial::Direction;
 
@@ -58,6 +58,20 @@ impl Results {
 
     /// [`Results::importance`] for any declared metric, with explicit settings.
     pub fn importance_of(&self, metric: &str, settings: &Fanova) -> Result<ImportanceTable> {
+        let Encoded { dims, x, y, constant, axes, n_configs, .. } = self.encoded(metric)?;
+        let features = Features::row_major(&x, y.len(), dims.len())?;
+        let result = fanova(features, &dims, &y, settings)?;
+        let maximize = self.metric(metric)?.direction == Direction::Maximize;
+        let ped = ped_anova(features, &dims, &y, maximize, 0.1)?;
+        let sum: f64 = ped.iter().sum();
+        let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
+        let permutation = if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() })? } else { Vec::new() };
+        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs, constant, fanova: result, ped_anova, permutation, axes })
+    }
+
+    /// Every finished trial of `metric` as a surrogate's training data: one row per trial,
+    /// one coordinate per varied parameter.
+    pub(crate) fn encoded(&self, metric: &str) -> Result<Encoded> {
         self.metric(metric)?;
         let plan = self.plan();
         let rows: Vec<(usize, f64)> = self
@@ -69,10 +83,7 @@ impl Results {
                 Some((plan.trials()[index].config_index(), r.metrics.get(metric)?))
             })
             .collect();
-        let mut dims = Vec::new();
-        let mut columns: Vec<Vec<f64>> = Vec::new();
-        let mut constant = Vec::new();
-        let mut axes = Vec::new();
+        let (mut dims, mut columns, mut constant, mut axes, mut params) = (Vec::new(), Vec::<Vec<f64>>::new(), Vec::new(), Vec::new(), Vec::new());
         for param in plan.params() {
             let values: Vec<&Value> = rows.iter().map(|&(c, _)| plan.configs()[c].config().get(param.name()).unwrap_or(param.baseline())).collect();
             match encode(param, &values) {
@@ -80,6 +91,7 @@ impl Results {
                     dims.push(dim);
                     columns.push(column);
                     axes.push(axis);
+                    params.push(param.clone());
                 }
                 None => constant.push(param.name().to_string()),
             }
@@ -90,7 +102,7 @@ impl Results {
         if dims.is_empty() || configs.len() < 3 {
             return Err(Error::Invalid {
                 message: format!(
-                    "importance needs trials of at least 3 configs that vary at least one parameter; {} has {} finished trials of {} configs{}: add a design such as .sobol(64) or .grid([...])",
+                    "a surrogate needs trials of at least 3 configs that vary at least one parameter; {} has {} finished trials of {} configs{}: add a design such as .sobol(64) or .grid([...])",
                     metric,
                     rows.len(),
                     configs.len(),
@@ -98,17 +110,45 @@ impl Results {
                 ),
             });
         }
-        let p = dims.len();
         let x: Vec<f64> = (0..rows.len()).flat_map(|r| columns.iter().map(move |c| c[r])).collect();
         let y: Vec<f64> = rows.iter().map(|&(_, v)| v).collect();
-        let features = Features::row_major(&x, y.len(), p)?;
-        let result = fanova(features, &dims, &y, settings)?;
-        let maximize = self.metric(metric)?.direction == Direction::Maximize;
-        let ped = ped_anova(features, &dims, &y, maximize, 0.1)?;
-        let sum: f64 = ped.iter().sum();
-        let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
-        let permutation = if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() })? } else { Vec::new() };
-        Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs: configs.len(), constant, fanova: result, ped_anova, permutation, axes })
+        Ok(Encoded { dims, x, y, constant, axes, params, n_configs: configs.len() })
+    }
+}
+
+/// A study's finished trials encoded for a surrogate ([`Results::encoded`]).
+pub(crate) struct Encoded {
+    /// One dimension per varied parameter.
+    pub dims: Vec<Dimension>,
+    /// Row-major coordinates, `dims.len()` per trial.
+    pub x: Vec<f64>,
+    /// The metric of each trial.
+    pub y: Vec<f64>,
+    /// Parameters left out because every trial had the same value.
+    pub constant: Vec<String>,
+    axes: Vec<Axis>,
+    /// The parameter of each dimension.
+    params: Vec<Param>,
+    /// Distinct configs among the trials.
+    pub n_configs: usize,
+}
+
+impl Encoded {
+    /// The coordinates of `config` (a parameter it does not set takes its baseline); fails
+    /// when it sets a parameter to a value the trials never had, which a surrogate cannot place.
+    pub fn coordinates(&self, config: &Config) -> Result<Vec<f64>> {
+        let mut out = Vec::with_capacity(self.dims.len());
+        for (param, axis) in self.params.iter().zip(&self.axes) {
+            let value = config.get(param.name()).unwrap_or(param.baseline());
+            let coordinate = match axis {
+                Axis::Scale { log } => value.as_f64().map(|v| if *log { v.ln() } else { v }),
+                Axis::Values(labels) => labels.iter().position(|l| *l == param.format_value(value)).map(|k| k as f64),
+            };
+            out.push(coordinate.ok_or_else(|| Error::Invalid {
+                message: format!("`{}` = {} never ran in these trials, so the surrogate cannot predict it: run a design that includes it", param.name(), param.format_value(value)),
+            })?);
+        }
+        Ok(out)
     }
 }
 

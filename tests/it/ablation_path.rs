@@ -127,6 +127,51 @@ fn racing_drops_hopeless_flips_early_and_keeps_the_path() {
 }
 
 #[test]
+fn a_preview_predicts_the_path_from_a_sobol_study_without_running_anything() {
+    let mut start = Config::new();
+    start.set("norm", Value::Bool(false));
+    let s = Study::new("preview")
+        .param(Param::float("lr", 0.1).log().bounds(0.001, 0.1))
+        .param(Param::categorical("optimizer", ["sgd", "adam"], "sgd"))
+        .param(Param::component("norm"))
+        .sobol(128)
+        .seeds(2)
+        .seeds_per_sample(1)
+        .maximize("accuracy")
+        .in_memory()
+        .progress(ProgressMode::Off)
+        .with_baseline(&start)
+        .unwrap();
+    // lr peaks at 0.01 (+0.063 over 0.1), adam adds 0.05, norm 0.03.
+    let results = s
+        .run(|t: &Trial| {
+            let lr = 0.1 * (-(t.float("lr")?.log10() + 2.0).powi(2)).exp();
+            let adam = if t.str("optimizer")? == "adam" { 0.05 } else { 0.0 };
+            let norm = if t.enabled("norm")? { 0.03 } else { 0.0 };
+            Ok(metrics! { "accuracy" => 0.6 + lr + adam + norm + (t.seed() % 5) as f64 * 0.001 })
+        })
+        .unwrap();
+    let mut target = Config::new();
+    target.set("lr", Value::Float(0.01));
+    target.set("optimizer", Value::Str("adam".into()));
+    target.set("norm", Value::Bool(true));
+    let preview = results.path_preview(&target).unwrap();
+    let order: Vec<&str> = preview.steps.iter().map(|s| s.param.as_str()).collect();
+    assert_eq!(order, ["lr", "optimizer", "norm"], "{preview:?}");
+    assert_eq!((preview.configs_run, preview.predicted), (0, Some(results.records().len())));
+    let gain = preview.steps[0].change.unwrap();
+    assert!((gain - 0.063).abs() < 0.02, "predicted lr gain {gain}");
+    assert!(preview.steps.iter().all(|s| s.p_adjusted.is_none() && s.change_ci.is_none()));
+    let text = preview.to_text();
+    assert!(text.contains("Predicted ablation path") && text.contains("PREDICTED, nothing run"), "{text}");
+    assert!(preview.chart().to_svg().contains("Predicted ablation path"));
+    // A value no trial had cannot be placed on a categorical axis.
+    let mut never = Config::new();
+    never.set("optimizer", Value::Str("rmsprop".into()));
+    assert!(results.path_preview(&never).is_err());
+}
+
+#[test]
 fn path_and_baseline_errors_say_what_to_fix() {
     let s = study("path-errors").in_memory();
     let mut bad = Config::new();
