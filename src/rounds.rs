@@ -11,9 +11,9 @@
 //!   variance. The others stay at the new baseline's values;
 //! - **levels narrow around the best value**: a numeric parameter tries the midpoints
 //!   between the new baseline value and its neighbouring levels (geometric on a log scale),
-//!   one step further out when the best was at the edge (within the bounds); a parameter
-//!   without levels tries a quarter of its range on either side. Categorical, bool and
-//!   component parameters try every value;
+//!   one step further out when the best was at the edge; a parameter without levels tries a
+//!   quarter of its range on either side (a level past a bound becomes the bound).
+//!   Categorical, bool and component parameters try every value;
 //! - **the previous baseline is run again** as a config of its own, so the gain of the round
 //!   is measured paired over the same seeds. Its trials are already in the run directory.
 //!
@@ -242,7 +242,7 @@ fn narrowed_levels(param: &Param) -> Vec<Value> {
     };
     let mut candidates = vec![below.unwrap_or(c - step), above.unwrap_or(c + step)];
     if levels.len() > 1 && quarter.is_some() && (below.is_none() || above.is_none()) {
-        // Best at an edge: one step further out, when the bounds allow.
+        // Best at an edge of the levels: one step further out (bounded, so it cannot run away).
         candidates.push(if below.is_none() { c - 2.0 * step } else { c + 2.0 * step });
     }
     // The center is the baseline value itself (not its round trip through the scale).
@@ -250,7 +250,10 @@ fn narrowed_levels(param: &Param) -> Vec<Value> {
         .into_iter()
         .map(from)
         .map(|v| if int { v.round() } else { three_significant(v) })
-        .filter(|v| v.is_finite() && low.is_none_or(|l| *v >= l) && high.is_none_or(|h| *v <= h) && !(log && *v <= 0.0))
+        // A level past a bound is the bound itself.
+        .map(|v| high.map_or(v, |h| v.min(h)))
+        .map(|v| low.map_or(v, |l| v.max(l)))
+        .filter(|v| v.is_finite() && !(log && *v <= 0.0))
         .chain([center])
         .collect();
     values.sort_by(f64::total_cmp);
@@ -429,7 +432,7 @@ mod tests {
     fn a_sampled_parameter_tries_a_quarter_of_its_range_either_side() {
         let p = Param::float("dropout", 0.3).bounds(0.0, 0.8);
         assert_eq!(floats(&narrowed_levels(&p)), vec![0.1, 0.3, 0.5]);
-        // On a log scale the quarter is of the log range, and the bounds clip.
+        // On a log scale the quarter is of the log range; past the bound is the bound.
         let p = Param::float("lr", 1e-4).log().bounds(1e-4, 1.0);
         assert_eq!(floats(&narrowed_levels(&p)), vec![1e-4, 1e-3]);
     }
