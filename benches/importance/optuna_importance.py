@@ -1,9 +1,10 @@
 """Optuna's importance evaluators on a CSV study (issue 11's anchor numbers).
 
-    python optuna_importance.py DATA.csv OUT.json [--evaluators fanova,ped_anova,mdi]
+    python optuna_importance.py DATA.csv OUT.json [--evaluators fanova,ped_anova,mdi] [--space unit|mlp]
 
 DATA.csv: header x0..x{d-1},y (see make_synthetic.py). Every x column becomes a
-FloatDistribution(0, 1) param, y the objective value of a COMPLETE trial; the study's
+FloatDistribution(0, 1) param (--space unit, the default; --space mlp: the five columns of
+`cargo run --example mlp_importance` with the distributions of tutorial 09's study), y the objective value of a COMPLETE trial; the study's
 direction is MAXIMIZE (matters only to PED-ANOVA, which keeps the top 10% = highest y;
 fANOVA and MDI fit the raw y either way).
 
@@ -28,7 +29,7 @@ import warnings
 import numpy as np
 import optuna
 import sklearn
-from optuna.distributions import FloatDistribution
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 from optuna.importance import (
     FanovaImportanceEvaluator,
     MeanDecreaseImpurityImportanceEvaluator,
@@ -53,12 +54,28 @@ def load(path: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     return names, data[:, :-1], data[:, -1]
 
 
-def build_study(names: list[str], x: np.ndarray, y: np.ndarray) -> optuna.Study:
-    dists = {n: FloatDistribution(0.0, 1.0) for n in names}
+# Tutorial 09's MLP space (examples/mlp_importance.rs): log-scale learning rate and batch
+# size, linear hidden width and dropout, layer norm on (1) or off (0).
+MLP_SPACE = {
+    "learning_rate": FloatDistribution(0.001, 0.5, log=True),
+    "batch_size": IntDistribution(16, 128, log=True),
+    "hidden": IntDistribution(8, 64),
+    "dropout": FloatDistribution(0.0, 0.5),
+    "layer_norm": CategoricalDistribution([0, 1]),
+}
+
+
+def as_param(dist, value: float):
+    """The CSV's number as the distribution's value type."""
+    return float(value) if isinstance(dist, FloatDistribution) else int(round(value))
+
+
+def build_study(names: list[str], x: np.ndarray, y: np.ndarray, space: str = "unit") -> optuna.Study:
+    dists = {n: MLP_SPACE[n] if space == "mlp" else FloatDistribution(0.0, 1.0) for n in names}
     study = optuna.create_study(direction="maximize")
     trials = [
         optuna.trial.create_trial(
-            params={n: float(v) for n, v in zip(names, row)},
+            params={n: as_param(dists[n], v) for n, v in zip(names, row)},
             distributions=dists,
             value=float(yi),
         )
@@ -73,11 +90,12 @@ def main() -> None:
     ap.add_argument("data")
     ap.add_argument("out")
     ap.add_argument("--evaluators", default="fanova,ped_anova,mdi")
+    ap.add_argument("--space", choices=["unit", "mlp"], default="unit")
     args = ap.parse_args()
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     names, x, y = load(args.data)
-    study = build_study(names, x, y)
+    study = build_study(names, x, y, args.space)
 
     out: dict = {
         "data": os.path.basename(args.data),

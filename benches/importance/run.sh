@@ -18,4 +18,7 @@ $py "$here/optuna_importance.py" "$data/synth_1000x30.csv" "$out/optuna_1000x30.
 $py "$here/optuna_importance.py" "$data/synth_10000x8.csv" "$out/optuna_10000x8_ped_mdi.json" \
   --evaluators ped_anova,mdi
 $py "$here/ped_anova_reference.py" "$data/synth_1000x8.csv" "$out/optuna_1000x8.json"
+# The demo MLP's study (trials from `cargo run --example mlp_importance -- RUN_DIR CSV`).
+$py "$here/optuna_importance.py" "$here/data/mlp_sobol128.csv" "$out/optuna_mlp.json" \
+  --space mlp --evaluators fanova,ped_anova
 $py "$here/table.py" "$out"/optuna_*.json

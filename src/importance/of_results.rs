@@ -173,7 +173,11 @@ fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>, Axis
     }
     if let Some((lo, hi)) = bounds.filter(|&(lo, hi)| lo < hi && (!log || lo > 0.0)) {
         let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
-        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column, Axis::Scale { log }));
+        let mut dim = Dimension::continuous(name, on_scale(lo), on_scale(hi));
+        if matches!(param.domain(), Domain::Int { .. }) {
+            dim = dim.integers((hi - lo + 1.0).min(f64::from(u32::MAX)) as u32, log);
+        }
+        return Some((dim, column, Axis::Scale { log }));
     }
     let numeric = distinct.iter().all(|v| v.as_f64().is_some() && !matches!(v, Value::Bool(_)));
     if numeric && distinct.len() > 64 {

@@ -10,6 +10,9 @@ pub struct Dimension {
     pub name: String,
     /// Its extent and measure.
     pub kind: DimensionKind,
+    /// How many distinct values a continuous dimension can take at most (an integer
+    /// parameter's range); PED-ANOVA's grid has no more points than this. `None`: real.
+    pub distinct: Option<u32>,
 }
 
 /// How a dimension is measured.
@@ -37,12 +40,20 @@ pub enum DimensionKind {
 impl Dimension {
     /// A continuous dimension over `[low, high]`.
     pub fn continuous(name: &str, low: f64, high: f64) -> Dimension {
-        Dimension { name: name.to_string(), kind: DimensionKind::Continuous { low, high } }
+        Dimension { name: name.to_string(), kind: DimensionKind::Continuous { low, high }, distinct: None }
+    }
+
+    /// A continuous dimension of an integer parameter with `n` values in its range
+    /// (`log`: its bounds are on a log scale), for PED-ANOVA's grid: as Optuna, at most `n`
+    /// points, or on a log scale the number of doublings the range spans plus one.
+    pub fn integers(self, n: u32, log: bool) -> Dimension {
+        let points = if log { (f64::from(n).ln() / std::f64::consts::LN_2).ceil() as u32 + 1 } else { n };
+        Dimension { distinct: Some(points.max(2)), ..self }
     }
 
     /// A discrete dimension of `n_values` codes, ordered or not.
     pub fn discrete(name: &str, n_values: u32, ordered: bool) -> Dimension {
-        Dimension { name: name.to_string(), kind: DimensionKind::Discrete { n_values, ordered } }
+        Dimension { name: name.to_string(), kind: DimensionKind::Discrete { n_values, ordered }, distinct: None }
     }
 
     /// How the surrogate forest splits this dimension.

@@ -162,6 +162,35 @@ fn ped_anova_reproduces_optunas_raw_numbers_on_the_same_trials() {
 }
 
 #[test]
+fn ped_anova_reproduces_optuna_on_log_integer_and_categorical_parameters() {
+    // The demo MLP's Sobol' study (examples/mlp_importance.rs) and Optuna 5.1.0's output with
+    // the study's distributions (optuna_importance.py --space mlp): a log float, a log int,
+    // an int, a float and a two-way categorical.
+    let csv = include_str!("../../benches/importance/data/mlp_sobol128.csv");
+    let optuna: serde_json::Value = serde_json::from_str(include_str!("../../benches/importance/results/optuna_mlp.json")).unwrap();
+    let mut lines = csv.lines();
+    let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for line in lines.filter(|l| !l.is_empty()) {
+        let row: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
+        x.extend_from_slice(&[row[0].ln(), row[1].ln(), row[2], row[3], row[4]]);
+        y.push(row[5]);
+    }
+    let dims = vec![
+        Dimension::continuous("learning_rate", 0.001f64.ln(), 0.5f64.ln()),
+        Dimension::continuous("batch_size", 16f64.ln(), 128f64.ln()).integers(113, true),
+        Dimension::continuous("hidden", 8.0, 64.0).integers(57, false),
+        Dimension::continuous("dropout", 0.0, 0.5),
+        Dimension::discrete("layer_norm", 2, false),
+    ];
+    let ours = ped_anova(Features::row_major(&x, y.len(), 5).unwrap(), &dims, &y, true, 0.1).unwrap();
+    for (name, value) in names[..5].iter().zip(&ours) {
+        let theirs = optuna["ped_anova"]["raw"][name].as_f64().unwrap();
+        assert!(((value - theirs) / theirs).abs() < 1e-9, "{name}: {value} vs Optuna {theirs}");
+    }
+}
+
+#[test]
 fn permutation_importance_ranks_the_synthetic_parameters_on_held_out_trials() {
     let (x, y) = synthetic(600, 5, 4);
     let dims: Vec<Dimension> = (0..5).map(|i| Dimension::continuous(&format!("x{i}"), 0.0, 1.0)).collect();
