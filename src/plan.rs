@@ -186,6 +186,12 @@ impl Plan {
         self.round.as_ref()
     }
 
+    /// Whether a design spreads configs over the space (random or sobol samples, or a grid):
+    /// what an importance analysis needs.
+    pub fn spans_space(&self) -> bool {
+        self.configs.iter().any(|c| c.design.is_sampled()) || !self.grids.is_empty()
+    }
+
     /// The parameters.
     pub fn params(&self) -> &[Param] {
         &self.params

@@ -7,8 +7,8 @@
 //!   seed cannot be tested) its mean lies beyond the baseline's 95% interval;
 //! - **the parameters that mattered are varied again** (one at a time around the new
 //!   baseline): those of a config that differs significantly from the baseline, and, for
-//!   random or sobol designs, those whose fANOVA importance interval lies above 1% of the
-//!   variance. The others stay at the new baseline's values;
+//!   random, sobol or grid designs, those whose fANOVA importance interval lies above 1% of
+//!   the variance. The others stay at the new baseline's values;
 //! - **levels narrow around the best value**: a numeric parameter tries the midpoints
 //!   between the new baseline value and its neighbouring levels (geometric on a log scale),
 //!   one step further out when the best was at the edge; a parameter without levels tries a
@@ -201,8 +201,7 @@ fn mattered(results: &Results) -> Result<HashSet<String>> {
     let sig = results.significance()?;
     let mut names: HashSet<String> =
         sig.rows.iter().filter(|r| r.p_adjusted.is_some_and(|p| p < ALPHA)).flat_map(|r| r.varied.iter().cloned()).collect();
-    let sampled = results.plan().configs().iter().any(|c| c.design().is_sampled());
-    if sampled {
+    if results.plan().spans_space() {
         let importance = results.importance()?;
         names.extend(importance.fanova.main.iter().filter(|i| i.low > IMPORTANT).map(|i| i.name.clone()));
     }

@@ -465,6 +465,11 @@ fn print_analysis(results: &Results, format: Format) -> Result<()> {
         println!("{}", show(&results.significance()?));
         println!("Conclusions:\n{}", results.conclusions()?);
     }
+    if results.plan().spans_space()
+        && let Ok(importance) = results.importance()
+    {
+        println!("\n{}", show(&importance));
+    }
     Ok(())
 }
 

@@ -110,6 +110,10 @@ fn a_sobol_study_plans_runs_and_resumes() {
     assert!(text(&run.stdout).contains("23 trials run now, 0 reused"), "{}", text(&run.stdout));
     let rerun = run_in(&dir, &["run", "study.toml"]);
     assert!(text(&rerun.stdout).contains("0 trials run now, 23 reused"), "{}", text(&rerun.stdout));
+    // A sampled design gets the importance table; one-seed configs say why they are untested.
+    let report = text(&run_in(&dir, &["report", "runs/logreg-demo"]).stdout);
+    assert!(report.contains("Importance of each parameter for accuracy (fANOVA, 23 trials"), "{report}");
+    assert!(report.contains("not tested: 1 paired seed, a test needs 2"), "{report}");
 }
 
 #[test]

@@ -362,7 +362,11 @@ fn compare(
         unpaired(&mut row, &own, &b, options)
     };
     if let Err(e) = outcome {
-        row.note = Some(e.to_string());
+        row.note = Some(if row.n < 2 {
+            format!("{} paired seed{}, a test needs 2", row.n, if row.n == 1 { "" } else { "s" })
+        } else {
+            e.to_string()
+        });
     }
     if let (Some(change), Some(base)) = (row.change, baseline_mean)
         && base != 0.0 {

@@ -3,7 +3,6 @@
 //! type) or one self-contained HTML file.
 
 use crate::chart::Chart;
-use crate::design::DesignKind;
 use crate::display::{Render, Report};
 use crate::error::Result;
 use crate::results::Results;
@@ -52,8 +51,7 @@ impl Results {
             report = report.chart("Components (leave-one-out)", bars.to_svg());
         }
         // Importance where the design spreads over the space (sampled configs or a grid).
-        let spread = plan.configs().iter().any(|c| matches!(c.design(), DesignKind::Sobol | DesignKind::Random)) || !plan.grids().is_empty();
-        if spread && let Ok(importance) = self.importance() {
+        if plan.spans_space() && let Ok(importance) = self.importance() {
             report = report.table("Importance (fANOVA)", importance.to_table());
             report = report.chart("Importance chart", importance.chart().to_svg());
         }
