@@ -1,7 +1,7 @@
 //! Renders every chart kind from real studies to PNG and SVG files, plus the HTML report of
 //! each study, so they can be looked at: the seed study (random forest, n_estimators), a
 //! learning rate × batch size grid, a component ablation and a Sobol' study (with the
-//! parameters' importance) of the demo MLP.
+//! parameters' importance) of the demo MLP, and its learning curves.
 //!
 //! Run: `cargo run --features png --example render_charts -- OUT_DIR`
 
@@ -46,6 +46,23 @@ fn main() -> Result<()> {
         Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
     })?;
     save(&grid.heatmap("learning_rate", "batch_size")?, &dir, "mlp_heatmap")?;
+
+    let curves = quiet(
+        Study::new("mlp-curves")
+            .param(Param::float("learning_rate", 0.1).log().levels([0.01, 0.3]))
+            .seeds(5)
+            .maximize("accuracy"),
+    )
+    .run(|t: &Trial| {
+        let config = MlpConfig { learning_rate: t.float("learning_rate")?, ..MlpConfig::default() };
+        let scores = wine_mlp_with(&data, &config, t.seed())?;
+        for point in &scores.curve {
+            t.report(point.epoch as i64, metrics! { "train_loss" => point.train_loss, "test_accuracy" => point.test_accuracy })?;
+        }
+        Ok(metrics! { "accuracy" => scores.test_accuracy })
+    })?;
+    save(&curves.curve_chart("train_loss")?, &dir, "mlp_curves_loss")?;
+    save(&curves.curve_chart("test_accuracy")?, &dir, "mlp_curves_accuracy")?;
     save(&grid.interaction("learning_rate", "batch_size")?, &dir, "mlp_interaction")?;
     save(&grid.lines()?, &dir, "mlp_lines")?;
     grid.report()?.save_html(dir.join("mlp_grid_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;

@@ -302,6 +302,7 @@ impl Plan {
             params: Arc::clone(&self.params),
             seed: t.seed,
             replicate: t.replicate,
+            reports: Default::default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! a seed, a stable [`TrialId`]) and [`Metrics`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -205,6 +205,8 @@ pub struct Trial {
     pub(crate) params: Arc<Vec<Param>>,
     pub(crate) seed: u64,
     pub(crate) replicate: u32,
+    /// Intermediate values reported while the trial runs ([`Trial::report`]).
+    pub(crate) reports: Arc<Mutex<Vec<Report>>>,
 }
 
 impl Trial {
@@ -221,6 +223,23 @@ impl Trial {
     /// Which replicate (0-based) this seed is.
     pub fn replicate(&self) -> u32 {
         self.replicate
+    }
+
+    /// Records intermediate values at a training step: a point of the trial's learning
+    /// curve (`t.report(epoch, metrics! { "val_loss" => loss })?`), kept in the journal with
+    /// the trial's result and read back by [`Results::curves`](crate::Results::curves).
+    /// Fails on a non-finite value (the other points are kept).
+    pub fn report(&self, step: i64, values: Metrics) -> Result<()> {
+        if let Some((name, value)) = values.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::NonFiniteMetric { metric: name.to_string(), value });
+        }
+        self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(Report { step, values });
+        Ok(())
+    }
+
+    /// Takes the values reported so far (the objective hands them to the journal).
+    pub(crate) fn take_reports(&self) -> Vec<Report> {
+        std::mem::take(&mut *self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
     /// The full configuration.

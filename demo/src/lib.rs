@@ -29,7 +29,7 @@
 pub mod mlp;
 pub mod wine;
 
-pub use mlp::{MlpConfig, MlpScores, wine_mlp, wine_mlp_with};
+pub use mlp::{EpochScores, MlpConfig, MlpScores, wine_mlp, wine_mlp_with};
 /// What went wrong in a demo model or data set, with a message that says how to fix it (the
 /// error type of ablate's forests, shared by every demo model).
 pub use ablate::forest::ForestError as DemoError;

@@ -144,7 +144,7 @@ impl MlpConfig {
 }
 
 /// What a trained MLP achieved.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MlpScores {
     /// Fraction of held-out rows classified correctly.
     pub test_accuracy: f64,
@@ -153,6 +153,19 @@ pub struct MlpScores {
     /// Mean cross-entropy on the training split after the last epoch (without dropout or the
     /// weight-decay term).
     pub final_loss: f64,
+    /// The learning curve: one point per epoch.
+    pub curve: Vec<EpochScores>,
+}
+
+/// Where training stood after one epoch: a point of the learning curve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochScores {
+    /// The epoch (1-based).
+    pub epoch: usize,
+    /// Mean cross-entropy of the epoch's mini-batches (as trained: with dropout).
+    pub train_loss: f64,
+    /// Fraction of held-out rows classified correctly after the epoch.
+    pub test_accuracy: f64,
 }
 
 /// The tutorials' trial: trains the MLP described by `config` on an 80/20 split of the
@@ -189,8 +202,10 @@ pub fn wine_mlp_with(
     let batch_size = config.batch_size.min(n_train);
     let mut order: Vec<usize> = (0..n_train).collect();
     let mut y_batch = Vec::with_capacity(batch_size);
+    let mut curve = Vec::with_capacity(config.epochs);
     for epoch in 1..=config.epochs {
         rng.shuffle(&mut order);
+        let mut loss_sum = 0.0;
         for rows in order.chunks(batch_size) {
             let xb = x_train.select(Axis(0), rows);
             y_batch.clear();
@@ -202,9 +217,12 @@ pub fn wine_mlp_with(
             if !loss.is_finite() {
                 return Err(diverged(config, epoch, loss));
             }
+            loss_sum += loss * rows.len() as f64;
             let grads = net.backward(xb.view(), &cache, d_logits, config, mask.as_ref());
             net.step(&grads, config);
         }
+        let test_out = net.forward(x_test.view(), config, None);
+        curve.push(EpochScores { epoch, train_loss: loss_sum / n_train as f64, test_accuracy: accuracy(&test_out.logits, &y_test) });
     }
 
     let train_out = net.forward(x_train.view(), config, None);
@@ -217,6 +235,7 @@ pub fn wine_mlp_with(
         test_accuracy: accuracy(&test_out.logits, &y_test),
         train_accuracy: accuracy(&train_out.logits, &y_train),
         final_loss,
+        curve,
     })
 }
 

@@ -13,6 +13,7 @@
 //! | interaction of two parameters | [`InteractionPlot`] |
 //! | change vs baseline per removed component | [`ComponentBars`] |
 //! | Demšar critical-difference diagram | [`CriticalDifference`] |
+//! | learning curves per configuration (bands, baseline dashed) | [`CurveChart`] |
 //!
 //! All user text (titles, parameter, level and metric names) is XML-escaped; no chart uses
 //! `id`s, `<style>` or scripts, so several charts can be inlined in one HTML page.
@@ -51,6 +52,7 @@ pub(crate) use chart_setters;
 
 mod bars;
 mod cd;
+mod curves;
 mod heatmap;
 mod interaction;
 mod line;
@@ -62,6 +64,7 @@ pub(crate) mod theme;
 
 pub use bars::{ComponentBar, ComponentBars};
 pub use cd::CriticalDifference;
+pub use curves::{CurveChart, CurvePoint, CurveSeries};
 pub use heatmap::{HeatCell, Heatmap};
 pub use interaction::{InteractionLine, InteractionPlot};
 pub use line::{LineChart, LinePoint, XValue};

@@ -93,3 +93,25 @@ mod tests {
         assert_eq!(rfc3339_utc(1_795_999_999_000), "2026-11-30T00:53:19.000Z");
     }
 }
+
+/// The learning-curve frame: one row per reported step of every trial (trial_id, config,
+/// replicate, seed, status, step, then one column per reported value, null where a step
+/// did not report it).
+pub(crate) fn curve_frame(plan: &Plan, records: &[TrialRecord], config_of: &[usize]) -> Result<DataFrame> {
+    let mut names: Vec<&str> = records.iter().flat_map(|r| r.reports.iter().flat_map(|p| p.values.iter().map(|(n, _)| n))).collect();
+    names.sort_unstable();
+    names.dedup();
+    let rows: Vec<(usize, &crate::trial::Report)> = records.iter().enumerate().flat_map(|(i, r)| r.reports.iter().map(move |p| (i, p))).collect();
+    let mut columns: Vec<Column> = vec![
+        Column::new("trial_id".into(), rows.iter().map(|&(i, _)| records[i].id.as_str()).collect::<Vec<_>>()),
+        Column::new("config".into(), rows.iter().map(|&(i, _)| plan.label(config_of[i])).collect::<Vec<_>>()),
+        Column::new("replicate".into(), rows.iter().map(|&(i, _)| records[i].replicate).collect::<Vec<_>>()),
+        Column::new("seed".into(), rows.iter().map(|&(i, _)| records[i].seed as i64).collect::<Vec<_>>()),
+        Column::new("status".into(), rows.iter().map(|&(i, _)| records[i].status.as_str()).collect::<Vec<_>>()),
+        Column::new("step".into(), rows.iter().map(|(_, p)| p.step).collect::<Vec<_>>()),
+    ];
+    for name in names {
+        columns.push(Column::new(name.into(), rows.iter().map(|(_, p)| p.values.get(name)).collect::<Vec<_>>()));
+    }
+    Ok(DataFrame::new(rows.len(), columns)?)
+}

@@ -5,14 +5,15 @@
 //!
 //! | methods | file |
 //! |---|---|
-//! | `frame`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet`, `export_tensorboard`, `export_mlflow` | `results/mod.rs` (formats in `store/`) |
+//! | `frame`, `curves`, `plan`, `records`, `values`, `summary`, `failures`, `to_csv`, `to_parquet`, `export_tensorboard`, `export_mlflow` | `results/mod.rs` (formats in `store/`) |
 //! | `load`, `status` (open a run directory) | `reopen.rs` |
 //! | `from_optuna_journal`, `from_optuna_csv` (import an Optuna study) | `import/optuna/mod.rs` |
 //! | `significance`, `significance_with`, `seeds_needed` | `analysis/significance.rs` |
 //! | `factorial_anova` | `analysis/factorial.rs` |
 //! | `ranking` | `analysis/ranking.rs` |
 //! | `conclusions` | `views/conclusions.rs` |
-//! | `line`, `lines`, `heatmap`, `interaction`, `component_bars`, `cd_diagram` (charts) | `views/charts.rs` |
+//! | `line`, `lines`, `heatmap`, `interaction`, `component_bars`, `cd_diagram`, `curve_chart` (charts) | `views/charts.rs` |
+//! | `mean_curves` (learning curves per config) | `analysis/curves.rs` |
 //! | `report` | `views/report.rs` |
 //! | `evcxr_display` and table renderings | `views/tables.rs`, `display/` |
 
@@ -88,6 +89,23 @@ impl Results {
     /// started_at).
     pub fn frame(&self) -> &DataFrame {
         &self.frame
+    }
+
+    /// The learning curves: one row per step a trial reported ([`Trial::report`](crate::Trial::report)
+    /// in a closure, `ABLATE_REPORT` lines of a command), with the trial's config, replicate,
+    /// seed and status, the step, and one column per reported value. Empty when no trial
+    /// reported anything.
+    pub fn curves(&self) -> Result<DataFrame> {
+        frame::curve_frame(&self.plan, &self.records, &self.config_of)
+    }
+
+    /// Each successful trial's reports with its config index: what mean curves are built from.
+    pub(crate) fn reports_by_config(&self) -> impl Iterator<Item = (usize, &crate::trial::Report)> {
+        self.records
+            .iter()
+            .zip(&self.config_of)
+            .filter(|(r, _)| r.status == Status::Ok)
+            .flat_map(|(r, &c)| r.reports.iter().map(move |p| (c, p)))
     }
 
     /// The study plan the results belong to.

@@ -3,11 +3,11 @@
 
 use crate::chart::{
     Better, Chart, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, Estimate, HeatCell, Heatmap,
-    InteractionLine, InteractionPlot, LineChart, LinePoint,
+    CurveChart, CurvePoint, CurveSeries, InteractionLine, InteractionPlot, LineChart, LinePoint,
 };
 use crate::display::Render;
 use crate::error::{Error, Result};
-use crate::analysis::{Ranking, Significance};
+use crate::analysis::{MeanCurves, Ranking, Significance};
 use crate::results::{Results, Summary};
 use crate::space::{Param, Scale, Value};
 use crate::trial::Direction;
@@ -292,6 +292,31 @@ pub(crate) fn cd_diagram_of(ranking: &Ranking) -> CriticalDifference {
         ))
 }
 
+impl MeanCurves {
+    /// The curves as a chart: one mean line per configuration with its 95% band over seeds,
+    /// the baseline dashed. `better` colours nothing; it only labels the axis's direction.
+    pub fn chart(&self) -> CurveChart {
+        let mut chart = CurveChart::new(self.name.clone(), "step");
+        for curve in &self.curves {
+            let points = curve.points.iter().map(|&(step, mean, band, _)| CurvePoint { step: step as f64, mean, band }).collect();
+            chart = chart.series(CurveSeries { label: curve.label.clone(), points, baseline: curve.config_index == 0 });
+        }
+        let fewest = self.curves.iter().flat_map(|c| c.points.iter().map(|p| p.3)).min().unwrap_or(0);
+        chart.note = format!("{} configs; band: 95% t-interval over the seeds that reported the step (at least {fewest} per point)", self.curves.len());
+        chart
+    }
+}
+
+impl Results {
+    /// The mean learning curves of the reported value `name` as a chart
+    /// (`results.curve_chart("val_loss")?`): see [`Results::mean_curves`].
+    pub fn curve_chart(&self, name: &str) -> Result<CurveChart> {
+        let mut chart = self.mean_curves(name)?.chart();
+        chart.better = self.metric(name).ok().map(|m| better(m.direction));
+        Ok(chart)
+    }
+}
+
 /// A chart for inline notebook display: an `<img>` with a data URI (it survives JupyterLab's
 /// sanitizer in untrusted notebooks, where inline `<svg>` is removed), scaled down to the cell
 /// width, with `alt` describing it.
@@ -321,4 +346,5 @@ render_as_chart!(
     InteractionPlot => |p| format!("{}: {} × {}", p.metric, p.x_param, p.line_param),
     ComponentBars => |b| if b.title.is_empty() { format!("change in {} per removed component", b.metric) } else { b.title.clone() },
     CriticalDifference => |c| format!("critical-difference diagram of {} configs", c.names.len()),
+    CurveChart => |c| format!("{} during training, {} configs", c.metric, c.series.len()),
 );

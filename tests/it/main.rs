@@ -4,6 +4,7 @@ mod ablation_path;
 mod analysis;
 mod command;
 mod common;
+mod curves;
 mod errors;
 mod exports;
 mod importance;
