@@ -22,6 +22,8 @@
 //! - [`ptukey`]: the studentized range distribution (CDF, survival function, quantile).
 //! - [`anova`]: n-way ANOVA of a balanced full-factorial grid with replicates.
 //! - [`power`]: the noncentral t and the number of seeds a paired t-test needs.
+//! - [`sequential`]: adaptive seeds: group-sequential paired tests with alpha spending,
+//!   equivalence stopping and group-sequential Holm.
 //! - [`dist`]: accurate t, F, chi-square and normal tail functions used by the above.
 
 #![warn(missing_docs)]
@@ -38,6 +40,7 @@ pub mod paired;
 pub mod power;
 pub mod ptukey;
 pub mod ranks;
+pub mod sequential;
 pub mod stars;
 pub mod unpaired;
 
@@ -59,6 +62,10 @@ pub use power::{SampleSize, SeedsNeeded, nct_cdf, paired_t_power, seeds_for_powe
 pub use ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,
+};
+pub use sequential::{
+    Boundaries, Decision, Noise, Scenario, SequentialOutcome, SequentialPlan, SequentialRule, Sides, Simulated,
+    Spending, TBoundaries, boundaries, simulate, t_boundaries,
 };
 pub use stars::Stars;
 pub use unpaired::{MannWhitney, MannWhitneyOptions, mann_whitney_u, welch_t};

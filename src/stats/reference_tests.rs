@@ -12,6 +12,7 @@ use super::paired::{PermutationOptions, WilcoxonOptions, paired_t, sign_flip_tes
 use super::power::{nct_cdf, paired_t_power, seeds_for_power};
 use super::ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 use super::ranks::{friedman, nemenyi, pairwise_wilcoxon_holm};
+use super::sequential::{Sides, Spending, boundaries};
 use super::unpaired::{MannWhitneyOptions, mann_whitney_u, welch_t};
 use super::{Alternative, TestMethod, anova};
 
@@ -396,4 +397,24 @@ fn power_and_sample_size() {
         assert_eq!(s.seeds, want.ceil().max(2.0) as usize);
     }
     sp.finish();
+}
+
+/// Group-sequential boundaries against tests/reference/sequential_reference.json (scipy's
+/// multivariate normal CDF with brentq, an independent method): within 1e-4, the accuracy of
+/// the quasi-Monte Carlo integration.
+#[test]
+fn sequential_boundaries() {
+    let r: Value = serde_json::from_str(include_str!("../../tests/reference/sequential_reference.json"))
+        .expect("sequential reference JSON parses");
+    let mut check = Check::new("group-sequential boundaries", 1e-4);
+    for c in r["cases"].as_array().unwrap() {
+        let spending = if c["spending"] == "obf" { Spending::OBrienFleming } else { Spending::Pocock };
+        let sides = if c["sides"] == 2 { Sides::Two } else { Sides::One };
+        let (t, alpha) = (vec(&c["fractions"]), num(&c["alpha"]));
+        let b = boundaries(&t, alpha, spending, sides).unwrap();
+        for (k, (got, want)) in b.z.iter().zip(vec(&c["z"])).enumerate() {
+            check.cmp(format!("{spending:?} {sides:?} alpha={alpha} K={} look {k}", t.len()), *got, want);
+        }
+    }
+    check.finish();
 }
