@@ -48,6 +48,7 @@ pub mod plan;
 pub mod reopen;
 pub mod results;
 pub mod rounds;
+mod schedule;
 pub mod rng;
 mod session;
 pub mod space;

@@ -10,6 +10,7 @@ use crate::design::DesignKind;
 use crate::error::{Error, Result};
 use crate::space::{Config, Param};
 use crate::spec::RoundLink;
+use crate::stats::SequentialPlan;
 use crate::trial::{MetricSpec, Trial, TrialId};
 
 /// A configuration chosen by a design, before seeds are attached.
@@ -88,6 +89,7 @@ pub(crate) struct PlanParts {
     pub code_version: Option<String>,
     pub grids: Vec<Vec<String>>,
     pub round: Option<RoundLink>,
+    pub sequential: Option<SequentialPlan>,
 }
 
 /// A validated study: every configuration and every trial, in a fixed order
@@ -107,6 +109,7 @@ pub struct Plan {
     code_version: Option<String>,
     grids: Vec<Vec<String>>,
     round: Option<RoundLink>,
+    sequential: Option<SequentialPlan>,
     config_arcs: Vec<Arc<Config>>,
     /// Canonical bytes of each configuration → its index (built while deduplicating).
     config_lookup: HashMap<Vec<u8>, usize>,
@@ -119,7 +122,7 @@ impl Plan {
     /// identical configurations (the first design that produced one names it; it runs with
     /// the most seeds any of them asks for).
     pub(crate) fn build(parts: PlanParts, designed: impl IntoIterator<Item = (Config, DesignKind, Option<String>)>) -> Result<Plan> {
-        let PlanParts { name, params, metrics, baseline, seeds, seeds_per_sample, code_version, grids, round } = parts;
+        let PlanParts { name, params, metrics, baseline, seeds, seeds_per_sample, code_version, grids, round, sequential } = parts;
         let all = seeds.len();
         let replicates_of = |design: DesignKind| if design.is_sampled() { seeds_per_sample.map_or(all, |k| k.min(all)) } else { all };
         let mut configs = vec![PlannedConfig { config: baseline.clone(), design: DesignKind::Baseline, label: None, replicates: all }];
@@ -169,6 +172,7 @@ impl Plan {
             code_version,
             grids,
             round,
+            sequential,
             config_arcs,
             config_lookup,
             trial_lookup,
@@ -184,6 +188,12 @@ impl Plan {
     /// [`Study::next_round`](crate::Study::next_round).
     pub fn round(&self) -> Option<&RoundLink> {
         self.round.as_ref()
+    }
+
+    /// The sequential plan of adaptive seeds ([`Study::seeds_adaptive`](crate::Study::seeds_adaptive)):
+    /// `None` when every config runs every seed.
+    pub fn sequential(&self) -> Option<&SequentialPlan> {
+        self.sequential.as_ref()
     }
 
     /// Whether a design spreads configs over the space (random or sobol samples, or a grid):

@@ -137,13 +137,19 @@ impl Ledger {
 
 /// Runs the missing trials of `plan` through `objective` and returns every trial's outcome.
 pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
+    run_only(plan, options, spec, objective, None)
+}
+
+/// [`run`] limited to the trials `only` (plan indices) when given: the others are not run,
+/// and are in the results only if the journal already has them (a scheduler's round).
+pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective, only: Option<&[usize]>) -> Result<Results> {
     let dir = options.store_dir(plan.name());
     let (store, loaded) = match &dir {
         Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
         None => (Store::memory(), Loaded::default()),
     };
     let skipped_journal_lines = loaded.skipped.len();
-    let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, None)?;
+    let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, only)?;
     let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
     let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines, left_out: 0 };
     let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;

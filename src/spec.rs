@@ -54,6 +54,10 @@ pub struct StudySpec {
     /// The seed replicate seeds are derived from.
     #[serde(default)]
     pub study_seed: u64,
+    /// Adaptive seeds (`[adaptive]`): every config starts with `min` seeds and gets more, up
+    /// to `seeds`, only while its comparison with the baseline is undecided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveSeeds>,
     /// Which round of an iterated ablation this study is, and the round before it (see
     /// [`Study::next_round`](crate::Study::next_round)); none: a first round.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +88,20 @@ pub struct StudySpec {
     /// what the study is either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slurm: Option<crate::exec::Slurm>,
+}
+
+/// Adaptive seeds: the seeds every config starts with, and the practical margin within
+/// which a change counts as equivalent to the baseline (in the primary metric's units).
+/// The most seeds a config gets is the study's `seeds`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveSeeds {
+    /// Seeds every config runs before the first decision (at least 3).
+    pub min: u32,
+    /// Changes whose interval lies within ±margin stop early as equivalent; none: only
+    /// differences stop early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equivalence_margin: Option<f64>,
 }
 
 /// Where a study stands in a sequence of rounds: its number (2 for the first

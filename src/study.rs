@@ -13,7 +13,7 @@ use crate::plan::{Plan, PlanParts};
 use crate::results::Results;
 use crate::session::StoredSpec;
 use crate::space::{validate_name, Config, Param, Value};
-use crate::spec::{base_dir_of, DesignSpec, Goal, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
+use crate::spec::{base_dir_of, AdaptiveSeeds, DesignSpec, Goal, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
 use crate::trial::{replicate_seed, Direction, MetricSpec, Trial, TrialResult};
 
 pub use crate::options::{ProgressMode, RunOptions};
@@ -59,6 +59,10 @@ pub struct Study {
     slurm: Option<crate::exec::Slurm>,
     /// Which round this is (set by [`Study::next_round`]).
     round: Option<RoundLink>,
+    /// The seeds every config starts with, when seeds are adaptive.
+    adaptive_min: Option<u32>,
+    /// The equivalence margin of adaptive seeds.
+    equivalence_margin: Option<f64>,
 }
 
 impl Study {
@@ -80,6 +84,8 @@ impl Study {
             options: RunOptions::default(),
             slurm: None,
             round: None,
+            adaptive_min: None,
+            equivalence_margin: None,
         }
     }
 
@@ -214,6 +220,27 @@ impl Study {
     /// (see [`replicate_seed`]).
     pub fn seeds(mut self, k: u32) -> Study {
         self.seeds = Seeds::Count(k);
+        self
+    }
+
+    /// Adaptive seeds (sequential testing): every config runs `min` seeds, then seeds are
+    /// added in rounds (looks at about ×1.5 per round) only to the configs whose comparison
+    /// with the baseline is still undecided, up to `max`. A comparison is decided when it
+    /// differs from the baseline (group-sequential paired t-tests with O'Brien-Fleming
+    /// alpha spending, Holm over the comparisons: the family-wise error stays at 5%) or, with
+    /// an [`equivalence_margin`](Study::equivalence_margin), when its interval lies within
+    /// the margin. The significance table says at how many seeds each was decided; see
+    /// [`crate::stats::sequential`] for the method and its simulated error rates.
+    pub fn seeds_adaptive(mut self, min: u32, max: u32) -> Study {
+        self.seeds = Seeds::Count(max);
+        self.adaptive_min = Some(min);
+        self
+    }
+
+    /// The practical margin of adaptive seeds, in the primary metric's units: a change whose
+    /// equivalence interval lies within ±margin stops early as "equivalent" (negligible).
+    pub fn equivalence_margin(mut self, margin: f64) -> Study {
+        self.equivalence_margin = Some(margin);
         self
     }
 
@@ -374,6 +401,7 @@ impl Study {
         }
         let designs = self.effective_designs();
         let seeds_per_sample = self.check_seeds_per_sample(&designs, seeds.len())?;
+        let sequential = self.check_adaptive(seeds.len(), seeds_per_sample.is_some())?;
         let grids = designs
             .iter()
             .filter_map(|d| match d {
@@ -392,6 +420,7 @@ impl Study {
             code_version: self.code_version.clone(),
             grids,
             round: self.round.clone(),
+            sequential,
         };
         Plan::build(parts, designed)
     }
@@ -456,7 +485,11 @@ impl Study {
     }
 
     fn run_plan(&self, plan: Plan, objective: &dyn Objective) -> Result<Results> {
-        crate::session::run(plan, &self.options, &self.stored_spec()?, objective)
+        let spec = self.stored_spec()?;
+        match plan.sequential().cloned() {
+            Some(sequential) => crate::schedule::adaptive::run(plan, &sequential, &self.options, &spec, objective),
+            None => crate::session::run(plan, &self.options, &spec, objective),
+        }
     }
 
     /// Makes this study's spec the run directory's current one again, with its exported
@@ -500,6 +533,7 @@ impl Study {
             seeds_per_sample: self.seeds_per_sample,
             study_seed: self.study_seed,
             round: self.round.clone(),
+            adaptive: self.adaptive_min.map(|min| AdaptiveSeeds { min, equivalence_margin: self.equivalence_margin }),
             params: self.params.iter().map(ParamSpec::from_param).collect(),
             metrics: self
                 .metrics
@@ -545,6 +579,8 @@ impl Study {
         };
         study.study_seed = spec.study_seed;
         study.round = spec.round.clone();
+        study.adaptive_min = spec.adaptive.as_ref().map(|a| a.min);
+        study.equivalence_margin = spec.adaptive.as_ref().and_then(|a| a.equivalence_margin);
         study.seeds_per_sample = spec.seeds_per_sample;
         for m in &spec.metrics {
             study = study.metric(&m.name, m.direction());
@@ -670,6 +706,25 @@ impl Study {
             });
         }
         Ok(Some(k))
+    }
+
+    /// The sequential plan of adaptive seeds, checked against the study's seeds.
+    fn check_adaptive(&self, seeds: usize, per_sample: bool) -> Result<Option<crate::stats::SequentialPlan>> {
+        let Some(min) = self.adaptive_min else {
+            return match self.equivalence_margin {
+                Some(m) => Err(Error::Invalid { message: format!("equivalence_margin = {m} applies to adaptive seeds: add .seeds_adaptive(min, max) (or [adaptive] min = 3 in a study file), or remove the margin") }),
+                None => Ok(None),
+            };
+        };
+        if per_sample {
+            return Err(Error::Invalid { message: "adaptive seeds and seeds_per_sample both decide how many seeds a config gets: keep one".into() });
+        }
+        let invalid = |e: crate::stats::StatsError| Error::Invalid { message: format!("adaptive seeds: {e}") };
+        let mut plan = crate::stats::SequentialPlan::new(min as usize, seeds, 0.05).map_err(invalid)?;
+        if let Some(margin) = self.equivalence_margin {
+            plan = plan.with_margin(margin).map_err(invalid)?;
+        }
+        Ok(Some(plan))
     }
 
     fn effective_designs(&self) -> Vec<Design> {

@@ -367,7 +367,10 @@ fn trial_count(plan: &ablate::Plan) -> String {
     if let Some(k) = plan.seeds_per_sample().filter(|_| full < plan.configs().len()) {
         text.push_str(&format!(" + {} sampled configs × {}", plan.configs().len() - full, seeds(k)));
     }
-    format!("{text} = {} trials", plan.trials().len())
+    match plan.sequential() {
+        Some(s) => format!("{text} = {} trials at most (adaptive seeds: every config starts with {}, more only while undecided)", plan.trials().len(), s.min()),
+        None => format!("{text} = {} trials", plan.trials().len()),
+    }
 }
 
 /// What an earlier run of the same directory says about the cost of the rest.

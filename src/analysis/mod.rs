@@ -3,6 +3,7 @@
 //! sentences that state conclusions are in [`views`](crate::views)). Each reads the results and calls the pure functions of [`crate::stats`]; none runs
 //! trials or draws anything.
 
+pub mod adaptive;
 pub mod curves;
 pub mod factorial;
 pub mod ranking;
@@ -11,4 +12,4 @@ pub mod significance;
 pub use curves::{MeanCurve, MeanCurves};
 pub use factorial::FactorialAnova;
 pub use ranking::Ranking;
-pub use significance::{Significance, SignificanceOptions, SignificanceRow, Test, Verdict};
+pub use significance::{AdaptiveRun, Significance, SignificanceOptions, SignificanceRow, Test, Verdict};

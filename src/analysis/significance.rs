@@ -7,14 +7,14 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::results::Results;
-use crate::stats::{
+use crate::stats::{Decision, 
     self, Alternative, Correction, Magnitude, MannWhitneyOptions, PermutationOptions, SeedsNeeded, WilcoxonOptions,
 };
 
 /// The largest number of seeds the "seeds needed" column searches up to: beyond it the
 /// column says ">100" (a study that needs more seeds than that should rethink the question).
 pub const SEEDS_NEEDED_CAP: usize = 100;
-use crate::trial::MetricSpec;
+use crate::trial::{Direction, MetricSpec};
 
 use crate::stats::Stars;
 
@@ -130,6 +130,10 @@ pub enum Verdict {
     NoDetectableDifference,
     /// Not tested (too few successful seeds).
     NotTested,
+    /// Adaptive seeds: the change lies within the equivalence margin.
+    Equivalent,
+    /// Adaptive seeds: not decided yet (the run stopped before the comparison's next look).
+    Open,
 }
 
 impl Verdict {
@@ -140,6 +144,8 @@ impl Verdict {
             Verdict::Worse => "worse",
             Verdict::NoDetectableDifference => "no detectable difference",
             Verdict::NotTested => "not tested",
+            Verdict::Equivalent => "equivalent",
+            Verdict::Open => "open",
         }
     }
 }
@@ -190,6 +196,9 @@ pub struct SignificanceRow {
     pub seeds_needed: Option<SeedsNeeded>,
     /// Why something could not be computed.
     pub note: Option<String>,
+    /// With adaptive seeds: the sequential decision this row's verdict comes from (the
+    /// fixed-design `p_adjusted` is then left out: the sequential test controls the error).
+    pub sequential: Option<Decision>,
 }
 
 /// The significance table of one metric: every configuration against the baseline.
@@ -207,6 +216,23 @@ pub struct Significance {
     pub baseline_ci: Option<(f64, f64)>,
     /// One row per non-baseline configuration, plan order.
     pub rows: Vec<SignificanceRow>,
+    /// With adaptive seeds: how the verdicts were decided and what it cost.
+    pub adaptive: Option<AdaptiveRun>,
+}
+
+/// The adaptive-seed side of a significance table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaptiveRun {
+    /// Seeds every config started with.
+    pub min: usize,
+    /// The most seeds a config could get.
+    pub max: usize,
+    /// The equivalence margin, if any.
+    pub margin: Option<f64>,
+    /// Trials with a result.
+    pub trials_run: usize,
+    /// Trials of the fixed design with `max` seeds for every config.
+    pub trials_max: usize,
 }
 
 impl Results {
@@ -262,7 +288,24 @@ impl Significance {
                 Verdict::Worse
             };
         }
-        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows })
+        let mut adaptive = None;
+        if metric == *results.primary()
+            && options.test.is_paired()
+            && let Some(outcome) = results.sequential()?
+            && let Some(sequential) = plan.sequential()
+        {
+            for (row, decision) in rows.iter_mut().zip(outcome.decisions) {
+                apply_sequential(row, decision, metric.direction);
+            }
+            adaptive = Some(AdaptiveRun {
+                min: sequential.min(),
+                max: sequential.max(),
+                margin: sequential.margin(),
+                trials_run: results.records().len(),
+                trials_max: plan.trials().len(),
+            });
+        }
+        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows, adaptive })
     }
 
     /// The row of a configuration, by label.
@@ -295,6 +338,7 @@ impl Significance {
             Column::new("magnitude".into(), rows.iter().map(|r| r.magnitude.map(|m| m.as_str())).collect::<Vec<_>>()),
             Column::new("marker".into(), rows.iter().map(|r| r.marker).collect::<Vec<_>>()),
             Column::new("verdict".into(), rows.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>()),
+            Column::new("decided_at_seeds".into(), rows.iter().map(|r| r.sequential.filter(Decision::is_final).map(|d| d.seeds() as u32)).collect::<Vec<_>>()),
             Column::new(
                 "seeds_needed".into(),
                 rows.iter().map(|r| r.seeds_needed.map(|s| s.to_string())).collect::<Vec<_>>(),
@@ -305,6 +349,19 @@ impl Significance {
 
     /// A one-line description of the method, for captions.
     pub fn method(&self) -> String {
+        if let Some(a) = &self.adaptive {
+            let margin = a.margin.map_or(String::new(), |m| format!(", equivalent when the interval lies within ±{m}"));
+            return format!(
+                "adaptive seeds ({} to {}): group-sequential paired t vs baseline on {} (O'Brien-Fleming spending, Holm; family-wise alpha 0.05){margin}; * = decided different; {} of {} trials run, {:.0}% fewer than {} seeds for every config",
+                a.min,
+                a.max,
+                self.metric.name,
+                a.trials_run,
+                a.trials_max,
+                100.0 * (1.0 - a.trials_run as f64 / a.trials_max.max(1) as f64),
+                a.max
+            );
+        }
         format!(
             "{} vs baseline on {} ({} correction, alpha {}); effect size {}; markers on adjusted p: * < 0.05, ** < 0.01, *** < 0.001",
             self.options.test.name(),
@@ -314,6 +371,22 @@ impl Significance {
             self.options.test.effect_name()
         )
     }
+}
+
+/// Makes a row's verdict the adaptive-seed decision (row k is comparison k: plan order).
+fn apply_sequential(row: &mut SignificanceRow, decision: Decision, direction: Direction) {
+    row.p_adjusted = None;
+    row.marker = "";
+    row.verdict = match decision {
+        Decision::Different { estimate, .. } => {
+            row.marker = "*";
+            if estimate * direction.sign() > 0.0 { Verdict::Better } else { Verdict::Worse }
+        }
+        Decision::Equivalent { .. } => Verdict::Equivalent,
+        Decision::Undecided { .. } => Verdict::NoDetectableDifference,
+        Decision::Open { .. } => Verdict::Open,
+    };
+    row.sequential = Some(decision);
 }
 
 /// Compares one configuration with the baseline (before correction).
@@ -348,6 +421,7 @@ fn compare(
         verdict: Verdict::NotTested,
         seeds_needed: None,
         note: None,
+        sequential: None,
     };
     let outcome = if options.test.is_paired() {
         let (a, b): (Vec<f64>, Vec<f64>) = values

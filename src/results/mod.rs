@@ -118,6 +118,12 @@ impl Results {
         &self.records
     }
 
+    /// The same results with other run counts (a scheduler's rounds add up).
+    pub(crate) fn with_stats(mut self, stats: RunStats) -> Results {
+        self.stats = stats;
+        self
+    }
+
     /// How many trials this run executed and how many it reused.
     pub fn run_stats(&self) -> RunStats {
         self.stats

@@ -120,6 +120,8 @@ impl Results {
             if let Some(row) = row {
                 text.push_str(&match (row.verdict, row.p_adjusted) {
                     (Verdict::Better, Some(p)) => format!("; the gain over the baseline is significant (adjusted p {}).", p_relation(p)),
+                    (Verdict::Better, None) => format!("; the gain over the baseline is significant ({}).", evidence(row)),
+                    (Verdict::Equivalent, None) => format!("; equivalent to the baseline within the margin ({}).", evidence(row)),
                     (_, Some(p)) => {
                         let mut s = format!(
                             "; the gain over the baseline is not detectable with {} seeds (adjusted p {})",
@@ -170,29 +172,40 @@ fn component_sentence(sig: &Significance, param: &Param) -> Option<String> {
     let metric = &sig.metric.name;
     let change = row.change?;
     let pct = row.change_pct.map(|p| format!(" ({p:+.2}%)")).unwrap_or_default();
-    let p = row.p_adjusted.map(p_relation).unwrap_or_else(|| "= —".into());
+    let p = evidence(row);
     Some(match row.verdict {
         Verdict::Worse => format!(
-            "Removing `{name}` makes {metric} worse by {:.4}{pct} (adjusted p {p}): `{name}` matters.",
+            "Removing `{name}` makes {metric} worse by {:.4}{pct} ({p}): `{name}` matters.",
             change.abs()
         ),
         Verdict::Better => format!(
-            "Removing `{name}` makes {metric} better by {:.4}{pct} (adjusted p {p}): consider dropping `{name}`.",
+            "Removing `{name}` makes {metric} better by {:.4}{pct} ({p}): consider dropping `{name}`.",
             change.abs()
         ),
         // A medium or large change that the seeds cannot confirm is no sign that the
         // component is unnecessary: say that more seeds would tell.
         _ if matches!(row.magnitude, Some(Magnitude::Medium | Magnitude::Large)) => format!(
-            "Removing `{name}` changes {metric} by {change:+.4}{pct}, a {} effect, but not detectable with {} seeds (adjusted p {p}){}: run more seeds before dropping `{name}`.",
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, a {} effect, but not detectable with {} seeds ({p}){}: run more seeds before dropping `{name}`.",
             if row.magnitude == Some(Magnitude::Large) { "large" } else { "medium" },
             row.n,
             seeds_needed_clause(row)
         ),
         _ => format!(
-            "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds (adjusted p {p}): `{name}` may be unnecessary.",
+            "Removing `{name}` changes {metric} by {change:+.4}{pct}, not detectable with {} seeds ({p}): `{name}` may be unnecessary.",
             row.n
         ),
     })
+}
+
+/// What a verdict rests on: "adjusted p = 0.003", or for adaptive seeds "sequential test,
+/// decided at 8 seeds".
+fn evidence(row: &SignificanceRow) -> String {
+    match (row.sequential, row.p_adjusted) {
+        (Some(d), _) if d.is_final() => format!("sequential test, decided at {} seeds", d.seeds()),
+        (Some(d), _) => format!("sequential test, open: needs {} seeds", d.seeds()),
+        (None, Some(p)) => format!("adjusted p {}", p_relation(p)),
+        (None, None) => "adjusted p = —".into(),
+    }
 }
 
 /// ", about 13 seeds would be needed to detect a change this size" (or nothing).

@@ -2,6 +2,7 @@
 //! Markdown and LaTeX.
 
 use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
+use crate::stats::Decision;
 use crate::ablation_path::AblationPath;
 use crate::rounds::{NextRound, Rounds};
 use crate::importance::ImportanceTable;
@@ -133,7 +134,7 @@ impl TableView for Significance {
         let baseline_half_width = self.baseline_ci.zip(self.baseline_mean).map(|((_, hi), m)| hi - m);
         let precision = decimals_for(self.rows.iter().filter_map(|r| Some(r.ci?.1 - r.mean?)).chain(baseline_half_width));
         let effect = self.options.test.effect_name();
-        let mut table = Table::new(vec![
+        let mut columns = vec![
             ColumnSpec::text("config"),
             ColumnSpec::number("n"),
             ColumnSpec::number(m.clone()).with_sub("mean ± 95% CI"),
@@ -146,7 +147,12 @@ impl TableView for Significance {
             ColumnSpec::text("effect"),
             ColumnSpec::text("verdict"),
             ColumnSpec::number("seeds for 80% power"),
-        ])
+        ];
+        let adaptive = self.rows.iter().any(|r| r.sequential.is_some());
+        if adaptive {
+            columns.insert(columns.len() - 1, ColumnSpec::text("decided"));
+        }
+        let mut table = Table::new(columns)
         .with_title(format!("Significance vs baseline: {m} ({})", direction_note(self.metric.direction)))
         .with_note(self.method());
         if let Some(base) = self.baseline_mean {
@@ -163,13 +169,15 @@ impl TableView for Significance {
             if let Some(s) = stars {
                 change = change.with_stars(s);
             }
-            let verdict = match r.verdict {
-                Verdict::NotTested => format!("not tested: {}", r.note.as_deref().unwrap_or("too few seeds")),
-                v => v.as_str().to_string(),
+            let verdict = match (r.verdict, r.sequential) {
+                (Verdict::NotTested, _) => format!("not tested: {}", r.note.as_deref().unwrap_or("too few seeds")),
+                (Verdict::Equivalent, _) => format!("equivalent (within ±{})", self.adaptive.and_then(|a| a.margin).unwrap_or(f64::NAN)),
+                (Verdict::NoDetectableDifference, Some(_)) => "undecided at the most seeds".to_string(),
+                (v, _) => v.as_str().to_string(),
             };
             let verdict_cell = Cell::text(verdict);
             let verdict_cell = if matches!(r.verdict, Verdict::Better | Verdict::Worse) { verdict_cell.bold() } else { verdict_cell };
-            table.push_row(vec![
+            let mut cells = vec![
                 Cell::text(r.config.clone()),
                 Cell::int(r.n as i64),
                 mean,
@@ -185,13 +193,25 @@ impl TableView for Significance {
                     crate::stats::SeedsNeeded::Exactly(n) => Cell::int(n as i64),
                     more => Cell::text(more.to_string()),
                 }),
-            ]);
+            ];
+            if adaptive {
+                cells.insert(cells.len() - 1, r.sequential.map_or_else(Cell::missing, |d| Cell::text(decided(&d))));
+            }
+            table.push_row(cells);
             if r.verdict == Verdict::NotTested {
                 let last = table.total_rows() - 1;
                 table.mute_row(last);
             }
         }
         table
+    }
+}
+
+/// "at 8 seeds", "needs 12 seeds": when an adaptive-seed comparison was decided.
+fn decided(decision: &Decision) -> String {
+    match decision {
+        Decision::Open { seeds_needed } => format!("open, needs {seeds_needed} seeds"),
+        d => format!("at {} seeds", d.seeds()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the ablate crate, in one binary (one link of polars, not many).
 
 mod ablation_path;
+mod adaptive;
 mod analysis;
 mod command;
 mod common;
