@@ -146,6 +146,29 @@ fn a_study_on_slurm_equals_the_local_run() {
 }
 
 #[test]
+fn adaptive_seeds_on_slurm_submit_look_by_look_and_decide_as_locally() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("adaptive");
+    // lr = 1 is far worse (+0.81), lr = 0.01 barely (+0.008 against noise of sd 0.05).
+    let adaptive = |s: Study| s.seeds_adaptive(3, 12).equivalence_margin(0.2);
+    let on_slurm = adaptive(study(&dir, "adaptive", "noisy", 12));
+    let run = on_slurm.on(settings()).submit().unwrap();
+    assert_eq!(submitted_trials(run.run_dir()), 9, "the first look: 3 configs × 3 seeds");
+    let results = run.wait().unwrap();
+    let submitted = submitted_trials(run.run_dir());
+    assert!(submitted > 9 && submitted < 36, "later looks only for open comparisons: {submitted} of 36");
+    assert_eq!(results.records().len(), submitted);
+    let local = adaptive(study(&dir, "adaptive", "noisy", 12)).run_dir(dir.join("local")).workers(2).progress(ProgressMode::Off).run_command().unwrap();
+    assert_eq!(local.records().len(), submitted, "the same trials as the local run");
+    let decided = |r: &Results| r.significance().unwrap().rows.iter().map(|row| (row.config.clone(), row.verdict, row.sequential)).collect::<Vec<_>>();
+    assert_eq!(decided(&results), decided(&local));
+    let worse = results.significance().unwrap().row("lr=1").unwrap().clone();
+    assert!(matches!(worse.sequential, Some(ablate::stats::Decision::Different { seeds, .. }) if seeds < 12), "{:?}", worse.sequential);
+}
+
+#[test]
 fn a_driver_killed_right_after_sbatch_loses_nothing() {
     if !slurm_up() {
         return;

@@ -21,7 +21,8 @@ use crate::exec::slurm::submission::{self, Job, Submission, SubmittedTrial};
 use crate::exec::slurm::{script, slurm_error, Slurm};
 use crate::objective::{find_on_path, Objective};
 use crate::plan::Plan;
-use crate::results::Results;
+use crate::results::{Results, RunStats};
+use crate::stats::SequentialRule;
 use crate::session::{Ledger, StoredSpec};
 use crate::store::{Status, Store, TrialRecord};
 use crate::study::Study;
@@ -37,6 +38,8 @@ pub struct SlurmRun {
     code: Option<String>,
     spec_hash: String,
     state: Mutex<DriverState>,
+    /// Adaptive seeds: the rule that decides which trials a submission may include.
+    adaptive: Option<SequentialRule>,
 }
 
 struct DriverState {
@@ -165,10 +168,11 @@ impl SlurmRun {
             code: objective.fingerprint().map(str::to_string),
             retries: study.options().retries,
             spec_hash: stored.hash.clone(),
-            plan,
             store,
             settings,
             state: Mutex::new(DriverState { ledger, submissions: BTreeMap::new() }),
+            adaptive: crate::schedule::adaptive::rule(&plan)?,
+            plan,
         })
     }
 
@@ -211,8 +215,11 @@ impl SlurmRun {
     /// `submit`, not by waiting.
     pub fn wait(&self) -> Result<Results> {
         let mut last = String::new();
+        // Adaptive seeds: waiting also submits each next look's trials once the decisions
+        // ask for them, until every comparison is decided.
+        let submit = if self.adaptive.is_some() { Submit::Missing } else { Submit::Retries };
         loop {
-            let status = self.poll(Submit::Retries)?;
+            let status = self.poll(submit)?;
             let line = status.line();
             if line != last {
                 eprintln!("ablate: {}: {line}", self.plan.name());
@@ -285,7 +292,13 @@ impl SlurmRun {
         let mut fresh = None;
         if submit != Submit::Nothing {
             let in_flight: HashSet<usize> = queued.union(&running).copied().collect();
+            // Adaptive seeds: only the trials the decisions so far ask for.
+            let wanted: Option<HashSet<usize>> = match &self.adaptive {
+                Some(rule) => Some(crate::schedule::adaptive::wanted(&self.plan, rule, &self.recorded(&state.ledger)?)?.into_iter().collect()),
+                None => None,
+            };
             let todo: Vec<usize> = (0..self.plan.trials().len())
+                .filter(|i| wanted.as_ref().is_none_or(|w| w.contains(i)))
                 .filter(|i| !in_flight.contains(i) && !state.ledger.is_done(*i, self.retries))
                 .filter(|&i| submit == Submit::Missing || state.ledger.next_attempt(i) > 1)
                 .filter(|&i| !self.store.claimed_elsewhere(self.plan.trials()[i].id()))
@@ -299,6 +312,12 @@ impl SlurmRun {
             }
         }
         Ok(self.progress(state, &jobs, &states, Flight { queued, running, vanished, fresh }))
+    }
+
+    /// The results of every trial the ledger has a record for.
+    fn recorded(&self, ledger: &Ledger) -> Result<Results> {
+        let records = (0..self.plan.trials().len()).filter_map(|i| ledger.standing(i).cloned()).collect();
+        Results::new(self.plan.clone(), records, RunStats::default(), Some(self.run_dir.clone()))
     }
 
     /// The job id of each submission; a submission whose driver died before recording it is

@@ -2,7 +2,8 @@
 //! configs whose comparison with the baseline is still open (and the baseline) get the next
 //! look's seeds, until every comparison is decided or has `max` seeds. The decisions are
 //! replayed from the recorded trials before every round, so a rerun after a kill resumes
-//! where the journal stands and decides the same.
+//! where the journal stands and decides the same. The same rule picks what a Slurm driver
+//! submits next ([`wanted`]).
 
 use crate::error::Result;
 use crate::objective::Objective;
@@ -10,38 +11,45 @@ use crate::options::RunOptions;
 use crate::plan::Plan;
 use crate::results::{Results, RunStats};
 use crate::session::{self, StoredSpec};
-use crate::stats::SequentialPlan;
+use crate::stats::{SequentialPlan, SequentialRule};
 
-/// Runs `plan` (whose seeds are adaptive, see [`Plan::sequential`]) round by round.
-pub(crate) fn run(plan: Plan, sequential: &SequentialPlan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
+/// The rule of `plan`'s adaptive seeds for all its comparisons; `None` when seeds are fixed
+/// or there is nothing to compare.
+pub(crate) fn rule(plan: &Plan) -> Result<Option<SequentialRule>> {
     let comparisons = plan.configs().len().saturating_sub(1);
-    if comparisons == 0 {
-        return session::run(plan, options, spec, objective);
-    }
-    let rule = sequential.rule(comparisons)?;
-    let first = sequential.looks().first().copied().unwrap_or(sequential.min());
-    let mut wanted = trials_up_to(&plan, first, |_| true);
-    let mut executed = 0;
-    loop {
-        let results = session::run_only(plan.clone(), options, spec, objective, Some(&wanted))?;
-        executed += results.run_stats().executed;
-        let outcome = results.decide_with(&rule)?;
-        let next = match outcome.next_seeds {
-            Some(seeds) => trials_up_to(&plan, seeds, |config| config == 0 || outcome.pending.contains(&(config - 1))),
-            None => Vec::new(),
-        };
-        // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,
-        // and every trial it could run has run): the results say what was decided.
-        if next.is_empty() || next.iter().all(|i| wanted.contains(i)) {
-            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats() };
-            return Ok(results.with_stats(stats));
-        }
-        wanted = next;
+    match plan.sequential() {
+        Some(sequential) if comparisons > 0 => Ok(Some(sequential.rule(comparisons)?)),
+        _ => Ok(None),
     }
 }
 
-/// The plan indices of the trials of the configs `include` accepts, on their first `seeds`
-/// replicates.
-fn trials_up_to(plan: &Plan, seeds: usize, include: impl Fn(usize) -> bool) -> Vec<usize> {
-    plan.trials().iter().enumerate().filter(|(_, t)| (t.replicate() as usize) < seeds && include(t.config_index())).map(|(i, _)| i).collect()
+/// The plan indices of the trials to run now, given what `results` recorded: the next look's
+/// seeds for the baseline and every comparison still open (none when all are decided). With
+/// nothing recorded yet, that is the first look for every config.
+pub(crate) fn wanted(plan: &Plan, rule: &SequentialRule, results: &Results) -> Result<Vec<usize>> {
+    let outcome = results.decide_with(rule)?;
+    let Some(seeds) = outcome.next_seeds else { return Ok(Vec::new()) };
+    let include = |config: usize| config == 0 || outcome.pending.contains(&(config - 1));
+    Ok(plan.trials().iter().enumerate().filter(|(_, t)| (t.replicate() as usize) < seeds && include(t.config_index())).map(|(i, _)| i).collect())
+}
+
+/// Runs `plan` (whose seeds are adaptive, see [`Plan::sequential`]) round by round.
+pub(crate) fn run(plan: Plan, sequential: &SequentialPlan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
+    let Some(rule) = rule(&plan)? else { return session::run(plan, options, spec, objective) };
+    debug_assert_eq!(rule.plan(), sequential);
+    // The first round runs nothing: it reads what the journal already has.
+    let mut round: Vec<usize> = Vec::new();
+    let mut executed = 0;
+    loop {
+        let results = session::run_only(plan.clone(), options, spec, objective, Some(&round))?;
+        executed += results.run_stats().executed;
+        let next = wanted(&plan, &rule, &results)?;
+        // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,
+        // and the same round would run nothing new): the results say what was decided.
+        if next.is_empty() || next == round {
+            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats() };
+            return Ok(results.with_stats(stats));
+        }
+        round = next;
+    }
 }

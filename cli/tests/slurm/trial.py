@@ -2,7 +2,8 @@
 
 mode=ok: finishes at once. mode=slow / mode=hang: on the first attempt sleeps for ten minutes
 (the test cancels the first, the Slurm time limit kills the second), later attempts finish.
-mode=fail: always exits 3 with a message on stderr. Every start is appended to $EXEC_LOG, so a
+mode=fail: always exits 3 with a message on stderr. mode=noisy: noise of its own per (seed, lr),
+sd 0.05, so small changes need many seeds. Every start is appended to $EXEC_LOG, so a
 test counts executions per trial.
 """
 import json
@@ -23,5 +24,5 @@ if mode in ("slow", "hang") and first:
 if mode == "fail":
     print("boom: this configuration always fails", file=sys.stderr)
     sys.exit(3)
-noise = random.Random(seed).gauss(0.0, 0.01)
+noise = random.Random(f"{seed}-{lr}" if mode == "noisy" else seed).gauss(0.0, 0.05 if mode == "noisy" else 0.01)
 print("ABLATE_RESULT " + json.dumps({"loss": (lr - 0.1) ** 2 + noise}))
