@@ -229,7 +229,7 @@ pub struct AdaptiveRun {
     pub max: usize,
     /// The equivalence margin, if any.
     pub margin: Option<f64>,
-    /// Trials with a result.
+    /// Trials the decisions used (with a result).
     pub trials_run: usize,
     /// Trials of the fixed design with `max` seeds for every config.
     pub trials_max: usize,
@@ -258,8 +258,12 @@ impl Significance {
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(Error::Invalid { message: format!("alpha must be in (0, 1), got {}", options.alpha) });
         }
-        let values = results.values(&metric.name)?;
+        let mut values = results.values(&metric.name)?;
         let plan = results.plan();
+        // Adaptive seeds: each comparison on the seeds its decision rests on (a run directory
+        // may hold more, from another study sharing it), and the verdicts from the decisions.
+        let outcome = if metric == *results.primary() && options.test.is_paired() { results.sequential()? } else { None };
+        let trials_used = outcome.as_ref().map(|o| keep_decided_seeds(&mut values, &o.decisions));
         if plan.configs().len() < 2 {
             return Err(Error::Invalid {
                 message: "the study has only the baseline: add levels, a grid or components to compare against it".into(),
@@ -289,21 +293,11 @@ impl Significance {
             };
         }
         let mut adaptive = None;
-        if metric == *results.primary()
-            && options.test.is_paired()
-            && let Some(outcome) = results.sequential()?
-            && let Some(sequential) = plan.sequential()
-        {
+        if let (Some(outcome), Some(trials_run), Some(sequential)) = (outcome, trials_used, plan.sequential()) {
             for (row, decision) in rows.iter_mut().zip(outcome.decisions) {
                 apply_sequential(row, decision, metric.direction);
             }
-            adaptive = Some(AdaptiveRun {
-                min: sequential.min(),
-                max: sequential.max(),
-                margin: sequential.margin(),
-                trials_run: results.records().len(),
-                trials_max: plan.trials().len(),
-            });
+            adaptive = Some(AdaptiveRun { min: sequential.min(), max: sequential.max(), margin: sequential.margin(), trials_run, trials_max: plan.trials().len() });
         }
         Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows, adaptive })
     }
@@ -350,7 +344,7 @@ impl Significance {
     /// A one-line description of the method, for captions.
     pub fn method(&self) -> String {
         if let Some(a) = &self.adaptive {
-            let margin = a.margin.map_or(String::new(), |m| format!(", equivalent when the interval lies within ±{m}"));
+            let margin = a.margin.map_or(String::new(), |m| format!(", equivalent when the TOST interval lies within ±{m} (Pocock spending)"));
             return format!(
                 "adaptive seeds ({} to {}): group-sequential paired t vs baseline on {} (O'Brien-Fleming spending, Holm; family-wise alpha 0.05){margin}; * = decided different; {} of {} trials run, {:.0}% fewer than {} seeds for every config",
                 a.min,
@@ -371,6 +365,29 @@ impl Significance {
             self.options.test.effect_name()
         )
     }
+}
+
+/// Keeps, per config, the seed pairs its adaptive decision rests on (all it has while open)
+/// and the baseline seeds those pairs use; the other values become missing. Returns the
+/// trials kept.
+fn keep_decided_seeds(values: &mut [Vec<Option<f64>>], decisions: &[Decision]) -> usize {
+    let mut baseline_needed = 0;
+    for (c, decision) in decisions.iter().enumerate() {
+        let limit = if decision.is_final() { decision.seeds() } else { usize::MAX };
+        let mut pairs = 0;
+        for r in 0..values[c + 1].len() {
+            if pairs >= limit {
+                values[c + 1][r] = None;
+            } else if values[c + 1][r].is_some() && values[0][r].is_some() {
+                pairs += 1;
+                baseline_needed = baseline_needed.max(r + 1);
+            }
+        }
+    }
+    for value in values[0].iter_mut().skip(baseline_needed) {
+        *value = None;
+    }
+    values.iter().flatten().filter(|v| v.is_some()).count()
 }
 
 /// Makes a row's verdict the adaptive-seed decision (row k is comparison k: plan order).

@@ -406,6 +406,9 @@ pub struct SequentialPlan {
     alpha: f64,
     margin: Option<f64>,
     spending: Spending,
+    /// Spending of the equivalence tests (their own α: stopping as equivalent never rejects,
+    /// so it cannot raise the error of a "different" verdict).
+    equivalence_spending: Spending,
 }
 
 /// The smallest `min` a plan accepts: a paired t-test on 3 seeds has 2 degrees of freedom.
@@ -430,7 +433,7 @@ impl SequentialPlan {
         if max > 100_000 {
             return Err(StatsError::InvalidArgument(format!("max seeds must be at most 100,000, got {max}")));
         }
-        Ok(SequentialPlan { looks: Self::default_looks(min, max), alpha, margin: None, spending: Spending::default() })
+        Ok(SequentialPlan { looks: Self::default_looks(min, max), alpha, margin: None, spending: Spending::default(), equivalence_spending: Spending::Pocock })
     }
 
     /// The default looks: `min`, then each about 1.5 times the previous (at least one more
@@ -477,7 +480,19 @@ impl SequentialPlan {
         Ok(self)
     }
 
-    /// Sets the spending function.
+    /// The same plan with another spending function for the equivalence tests (Pocock, the
+    /// default, lets negligible changes stop early; O'Brien-Fleming waits for more seeds).
+    pub fn with_equivalence_spending(mut self, spending: Spending) -> Self {
+        self.equivalence_spending = spending;
+        self
+    }
+
+    /// The spending of the equivalence tests.
+    pub fn equivalence_spending(&self) -> Spending {
+        self.equivalence_spending
+    }
+
+    /// The same plan with another spending function for the tests of difference.
     pub fn with_spending(mut self, spending: Spending) -> Self {
         self.spending = spending;
         self
@@ -528,7 +543,7 @@ impl SequentialPlan {
             .map(|j| t_boundaries(&self.looks, self.alpha / j as f64, self.spending, Sides::Two))
             .collect::<Result<Vec<_>>>()?;
         let equivalence_t = match self.margin {
-            Some(_) => t_boundaries(&self.looks, self.alpha, self.spending, Sides::One)?.t,
+            Some(_) => t_boundaries(&self.looks, self.alpha, self.equivalence_spending, Sides::One)?.t,
             None => Vec::new(),
         };
         Ok(SequentialRule { plan: self.clone(), different, equivalence_t })

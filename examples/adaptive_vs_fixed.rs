@@ -1,0 +1,92 @@
+//! Adaptive seeds against a fixed design with max seeds (issue 12's benchmark; BENCHMARKS.md),
+//! side by side on
+//! - (a) a simulated study with known effects (three zero, one small, two large; common
+//!   random numbers), 2,000 studies through `ablate::stats::simulate`;
+//! - (b) a one-factor-at-a-time study of the demo MLP on the wine data: the fixed design runs
+//!   every config on 20 seeds; the adaptive one (3 to 20 seeds, equivalence margin 0.02
+//!   accuracy) reads the same run directory, so it trains nothing new and uses a subset of
+//!   the same trials.
+//!
+//! `cargo run --example adaptive_vs_fixed -- RUN_DIR`.
+
+use ablate::prelude::*;
+use ablate::stats::{Noise, Scenario, SequentialPlan, simulate};
+use ablate::Verdict;
+use ablate_demo::{MlpConfig, wine_mlp};
+
+fn train(t: &Trial) -> TrialResult {
+    let config = MlpConfig {
+        learning_rate: t.float("learning_rate")?,
+        hidden: t.int("hidden")? as usize,
+        dropout: t.float("dropout")?,
+        weight_decay: t.float("weight_decay")?,
+        layer_norm: t.enabled("layer_norm")?,
+        residual: t.enabled("residual")?,
+        standardize: t.enabled("standardize")?,
+        ..MlpConfig::default()
+    };
+    Ok(metrics! { "accuracy" => wine_mlp(&config, t.seed())?.test_accuracy })
+}
+
+fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let run_dir = std::env::args().nth(1).ok_or("usage: adaptive_vs_fixed RUN_DIR")?;
+
+    // (a) Simulated: effects in units of the run noise.
+    for (min, max, margin) in [(3, 20, 0.8), (5, 40, 0.8), (5, 40, 1.2)] {
+        let plan = SequentialPlan::new(min, max, 0.05)?.with_margin(margin)?;
+        let scenario = Scenario { effects: vec![0.0, 0.0, 0.0, 0.3, 2.0, 2.0], noise: Noise::Normal, crn_sd: 1.0 };
+        let sim = simulate(&plan, &scenario, 2_000, 7)?;
+        let saved = 1.0 - sim.expected_trials / sim.fixed_trials;
+        let false_pos: f64 = sim.different[..3].iter().sum::<f64>() / 3.0;
+        println!(
+            "simulated {min}..{max}, margin {margin}: {:.1} of {:.0} trials ({:.0}% fewer), same verdicts as fixed in {:.1}% of studies, false positives among zero effects {:.4} (fixed {:.4} per comparison avg), power on the small effect {:.3} (fixed {:.3})",
+            sim.expected_trials,
+            sim.fixed_trials,
+            100.0 * saved,
+            100.0 * sim.same_verdicts,
+            false_pos,
+            sim.fixed_different[..3].iter().sum::<f64>() / 3.0,
+            sim.different[3],
+            sim.fixed_different[3]
+        );
+    }
+
+    // (b) The MLP.
+    let study = Study::new("mlp-adaptive")
+        .param(Param::float("learning_rate", 0.1).log().levels([0.003, 0.03, 0.3]))
+        .param(Param::int("hidden", 32).levels([4, 64]))
+        .param(Param::float("dropout", 0.0).levels([0.3]))
+        .param(Param::float("weight_decay", 0.0).levels([0.0001]))
+        .param(Param::component("standardize"))
+        .param(Param::component("residual"))
+        .param(Param::component_removed("layer_norm"))
+        .ofat()
+        .add_one_in()
+        .leave_one_out()
+        .maximize("accuracy")
+        .run_dir(&run_dir)
+        .progress(ProgressMode::Off);
+    let started = std::time::Instant::now();
+    let fixed = study.clone().seeds(20).run(train)?;
+    println!("\nMLP fixed design: {} trials ({} trained now, {:.1} s)", fixed.records().len(), fixed.run_stats().executed, started.elapsed().as_secs_f64());
+    let adaptive = study.seeds_adaptive(3, 20).equivalence_margin(0.02).run(train)?;
+    let (f, a) = (fixed.significance()?, adaptive.significance()?);
+    println!("{}", a.to_text());
+    let category = |v: Verdict| match v {
+        Verdict::Better => "better",
+        Verdict::Worse => "worse",
+        _ => "no difference",
+    };
+    let agree = f.rows.iter().zip(&a.rows).filter(|(x, y)| category(x.verdict) == category(y.verdict)).count();
+    let used = a.adaptive.map_or(adaptive.records().len(), |run| run.trials_run);
+    println!(
+        "MLP: adaptive used {used} of {} trials ({:.0}% fewer); {agree} of {} verdicts agree with the fixed design (equivalent or undecided counted as no difference)",
+        fixed.records().len(),
+        100.0 * (1.0 - used as f64 / fixed.records().len() as f64),
+        f.rows.len()
+    );
+    for (x, y) in f.rows.iter().zip(&a.rows) {
+        println!("  {:<22} fixed: {:<26} adaptive: {} ({})", x.config, x.verdict.as_str(), y.verdict.as_str(), y.sequential.map_or("-".into(), |d| format!("{} seeds", d.seeds())));
+    }
+    Ok(())
+}
