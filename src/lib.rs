@@ -48,7 +48,7 @@ pub mod plan;
 pub mod reopen;
 pub mod results;
 pub mod rounds;
-mod schedule;
+pub mod schedule;
 pub mod rng;
 mod session;
 pub mod space;
@@ -89,6 +89,7 @@ pub mod prelude {
     pub use crate::results::{Results, Summary};
     pub use crate::ablation_path::PathOptions;
     pub use crate::rounds::{NextRound, Rounds};
+    pub use crate::schedule::fidelity::{MultiFidelity, MultiFidelityOptions};
     pub use crate::space::{Config, Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;

@@ -207,6 +207,10 @@ pub struct Param {
     domain: Domain,
     baseline: Value,
     levels: Option<Vec<Value>>,
+    /// The study's fidelity (training budget: epochs, steps): designs do not vary it;
+    /// [`Study::run_multi_fidelity`](crate::Study::run_multi_fidelity) runs its levels as rungs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    fidelity: bool,
     /// A mistake made while building (reported by [`Param::validate`]).
     #[serde(skip)]
     problem: Option<String>,
@@ -229,6 +233,29 @@ impl Param {
         Param::with(name, Domain::Categorical { choices }, Value::Str(baseline.to_string()))
     }
 
+    /// The study's fidelity: an integer training budget (epochs, steps) with the levels a
+    /// multi-fidelity run climbs, cheapest first (`Param::fidelity("epochs", [3, 10, 30])`).
+    /// Its baseline is the highest level: a plain run trains everything at full fidelity.
+    /// Designs never vary it; [`Study::run_multi_fidelity`](crate::Study::run_multi_fidelity)
+    /// runs every config at the lowest level and promotes the promising ones.
+    pub fn fidelity(name: &str, levels: impl IntoIterator<Item = i64>) -> Param {
+        let mut levels: Vec<i64> = levels.into_iter().collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let top = levels.last().copied().unwrap_or(0);
+        let mut param = Param::int(name, top).levels(levels.clone());
+        param.fidelity = true;
+        if levels.len() < 2 || levels[0] < 1 {
+            param.problem = Some(format!("fidelity `{name}` needs at least two positive levels, cheapest first: e.g. [3, 10, 30]"));
+        }
+        param
+    }
+
+    /// Whether this is the study's fidelity ([`Param::fidelity`]).
+    pub fn is_fidelity(&self) -> bool {
+        self.fidelity
+    }
+
     /// A boolean switch with its baseline value.
     pub fn bool(name: &str, baseline: bool) -> Param {
         Param::with(name, Domain::Bool, Value::Bool(baseline))
@@ -245,7 +272,7 @@ impl Param {
     }
 
     fn with(name: &str, domain: Domain, baseline: Value) -> Param {
-        Param { name: name.to_string(), domain, baseline, levels: None, problem: None }
+        Param { name: name.to_string(), domain, baseline, levels: None, fidelity: false, problem: None }
     }
 
     /// The same parameter with another baseline value (converted to the domain's type).

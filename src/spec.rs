@@ -190,6 +190,9 @@ pub struct ParamSpec {
     /// The choices of a categorical param.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<String>>,
+    /// The study's fidelity (an int param whose levels are the rungs of a multi-fidelity run).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fidelity: bool,
 }
 
 /// Whether larger or smaller is better, in a file.
@@ -327,6 +330,17 @@ impl ParamSpec {
     /// The [`Param`] this table describes.
     pub fn to_param(&self) -> Result<Param> {
         let name = self.name.as_str();
+        if self.fidelity {
+            // Its baseline is its highest level; the levels are all it needs.
+            let levels = match (self.kind, &self.levels) {
+                (ParamKind::Int, Some(levels)) => levels.iter().map(|l| match self.value_of(l)? {
+                    Value::Int(i) => Ok(i),
+                    other => Err(Error::Invalid { message: format!("fidelity `{name}` has the level {other}: give whole numbers (epochs, steps)") }),
+                }).collect::<Result<Vec<i64>>>()?,
+                _ => return Err(Error::Invalid { message: format!("fidelity param `{name}` must be an int with levels, e.g. type = \"int\", fidelity = true, levels = [3, 10, 30]") }),
+            };
+            return Ok(Param::fidelity(name, levels));
+        }
         let need_baseline = || Error::Invalid { message: format!("param `{name}` needs a `baseline` value") };
         let mut param = match self.kind {
             ParamKind::Float => Param::float(name, 0.0).with_baseline(self.value_of(self.baseline.as_ref().ok_or_else(need_baseline)?)?),
@@ -390,6 +404,7 @@ impl ParamSpec {
             log,
             bounds,
             choices,
+            fidelity: param.is_fidelity(),
         }
     }
 }

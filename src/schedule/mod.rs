@@ -3,5 +3,7 @@
 //! through the same store and executors as a fixed study.
 //!
 //! - [`adaptive`]: adaptive seeds (sequential testing).
+//! - [`fidelity`]: multi-fidelity ablation (successive halving with tests).
 
 pub(crate) mod adaptive;
+pub mod fidelity;

@@ -5,6 +5,7 @@ use crate::analysis::{FactorialAnova, Ranking, Significance, Verdict};
 use crate::stats::Decision;
 use crate::ablation_path::AblationPath;
 use crate::rounds::{NextRound, Rounds};
+use crate::schedule::fidelity::MultiFidelity;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
@@ -41,7 +42,13 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity);
+
+impl TableView for MultiFidelity {
+    fn to_table(&self) -> Table {
+        MultiFidelity::to_table(self)
+    }
+}
 
 impl TableView for Rounds {
     fn to_table(&self) -> Table {

@@ -8,6 +8,7 @@ mod common;
 mod curves;
 mod errors;
 mod exports;
+mod fidelity;
 mod importance;
 mod kill_resume;
 mod optuna;

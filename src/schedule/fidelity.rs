@@ -1,0 +1,196 @@
+//! Multi-fidelity ablation (successive halving with tests): every config runs at the
+//! cheapest level of the study's fidelity ([`Param::fidelity`]: epochs, steps); at each
+//! rung the configs that are clearly worse than the baseline (Holm-adjusted paired test at
+//! that fidelity) are dropped, the best `1/η` of the rest by mean are promoted to the next
+//! level together with any whose paired interval against the rung's best still includes
+//! zero (too close to call), and the baseline runs at every level, so every rung is an ordinary paired
+//! comparison. The last rung is the full fidelity. Every rung is a study sharing the run
+//! directory, so trials are journaled, resumed and reused as in any study.
+
+use std::fmt::Write as _;
+
+use crate::design::Design;
+use crate::display::{Cell, ColumnSpec, Table};
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::results::Results;
+use crate::space::{Config, Param, Value};
+use crate::study::Study;
+use crate::analysis::Verdict;
+use crate::stats::{Alternative, paired_t_interval};
+
+/// How a multi-fidelity run promotes configs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiFidelityOptions {
+    /// Promotion rate η: at most `ceil(n / η)` of a rung's `n` configs go on (3, as in
+    /// successive halving and Hyperband).
+    pub eta: f64,
+}
+
+impl Default for MultiFidelityOptions {
+    fn default() -> Self {
+        MultiFidelityOptions { eta: 3.0 }
+    }
+}
+
+/// One rung: a fidelity level, its results, and what went on to the next.
+#[derive(Debug, Clone)]
+pub struct Rung {
+    /// The fidelity level (epochs, steps).
+    pub fidelity: i64,
+    /// The rung's results (the baseline and the configs that reached it, at this level).
+    pub results: Results,
+    /// Labels of the configs promoted to the next rung (empty at the last).
+    pub promoted: Vec<String>,
+    /// Labels of the configs dropped as clearly worse than the baseline at this rung.
+    pub dropped_worse: Vec<String>,
+}
+
+/// A multi-fidelity run: its rungs, cheapest first.
+#[derive(Debug, Clone)]
+pub struct MultiFidelity {
+    /// The fidelity parameter.
+    pub param: String,
+    /// The rungs, cheapest first; the last is the full fidelity.
+    pub rungs: Vec<Rung>,
+    /// The promotion rate used.
+    pub eta: f64,
+}
+
+impl Study {
+    /// Runs the study as a multi-fidelity ablation with `f` (see the
+    /// [module docs](crate::schedule::fidelity)): needs a [`Param::fidelity`].
+    pub fn run_multi_fidelity<F>(&self, f: F) -> Result<MultiFidelity>
+    where
+        F: Fn(&crate::Trial) -> crate::TrialResult + Sync,
+    {
+        self.run_multi_fidelity_of(&MultiFidelityOptions::default(), &f)
+    }
+
+    /// [`Study::run_multi_fidelity`] with options and any [`Objective`] (command trials too).
+    pub fn run_multi_fidelity_of(&self, options: &MultiFidelityOptions, objective: &dyn Objective) -> Result<MultiFidelity> {
+        if !(options.eta.is_finite() && options.eta > 1.0) {
+            return Err(Error::Invalid { message: format!("eta = {} must be above 1 (3 keeps a third of the configs at each rung)", options.eta) });
+        }
+        let plan = self.plan()?;
+        let fidelity = fidelity_param(plan.params())?;
+        let levels: Vec<i64> = fidelity.level_list().unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+        let name = fidelity.name().to_string();
+        let mut rungs: Vec<Rung> = Vec::new();
+        // The configs (without the fidelity) still in the race, with their labels; None: all
+        // of the study's designs (the first rung).
+        let mut racing: Option<Vec<(String, Config)>> = None;
+        for (k, &level) in levels.iter().enumerate() {
+            let mut at = Config::new();
+            at.set(&name, Value::Int(level));
+            let mut rung_study = self.clone().with_baseline(&at)?;
+            if let Some(configs) = &racing {
+                let designs = configs
+                    .iter()
+                    .map(|(label, config)| Design::Custom { label: label.clone(), overrides: config.iter().map(|(n, v)| (n.to_string(), v.clone())).collect() })
+                    .collect();
+                rung_study = rung_study.with_designs(designs);
+            }
+            let results = rung_study.run_objective(objective)?;
+            let last = k + 1 == levels.len();
+            let (promoted, dropped_worse) = if last { (Vec::new(), Vec::new()) } else { promote(&results, &name, options.eta)? };
+            racing = Some(promoted.clone());
+            rungs.push(Rung { fidelity: level, results, promoted: promoted.into_iter().map(|(l, _)| l).collect(), dropped_worse });
+        }
+        Ok(MultiFidelity { param: name, rungs, eta: options.eta })
+    }
+}
+
+/// The study's fidelity parameter, or an error saying how to add one.
+fn fidelity_param(params: &[Param]) -> Result<&Param> {
+    let mut fidelities = params.iter().filter(|p| p.is_fidelity());
+    match (fidelities.next(), fidelities.next()) {
+        (Some(p), None) => Ok(p),
+        (None, _) => Err(Error::Invalid { message: "a multi-fidelity run needs a fidelity: add .param(Param::fidelity(\"epochs\", [3, 10, 30]))".into() }),
+        (Some(a), Some(b)) => Err(Error::Invalid { message: format!("the study has two fidelities, `{}` and `{}`: keep one", a.name(), b.name()) }),
+    }
+}
+
+/// The configs of a rung that go on (label, config without the fidelity), and the labels of
+/// those dropped as clearly worse than the baseline. Of the configs not detectably worse than
+/// the baseline, the best `ceil(n / η)` by mean go on, and so does every config whose paired
+/// 95% interval against the rung's best still includes zero (too close to call).
+fn promote(results: &Results, fidelity: &str, eta: f64) -> Result<(Vec<(String, Config)>, Vec<String>)> {
+    let sig = results.significance()?;
+    let sign = sig.metric.direction.sign();
+    let values = results.values(&sig.metric.name)?;
+    let dropped_worse: Vec<String> = sig.rows.iter().filter(|r| r.verdict == Verdict::Worse).map(|r| r.config.clone()).collect();
+    let mut candidates: Vec<(f64, usize, String)> =
+        sig.rows.iter().filter(|r| r.verdict != Verdict::Worse).filter_map(|r| Some((sign * r.mean?, r.config_index, r.config.clone()))).collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let keep = (sig.rows.len() as f64 / eta).ceil() as usize;
+    let close_to_best = |index: usize| -> bool {
+        let Some(&(_, best, _)) = candidates.first() else { return false };
+        let (a, b): (Vec<f64>, Vec<f64>) = values[best].iter().zip(&values[index]).filter_map(|(x, y)| Some((sign * (*x)?, sign * (*y)?))).unzip();
+        paired_t_interval(&a, &b, 0.95, Alternative::TwoSided).is_ok_and(|ci| ci.lower <= 0.0)
+    };
+    let promoted = candidates
+        .iter()
+        .enumerate()
+        .filter(|&(rank, &(_, index, _))| rank < keep || close_to_best(index))
+        .map(|(_, (_, index, label))| {
+            let mut config = Config::new();
+            for (name, value) in results.plan().configs()[*index].config().iter().filter(|(n, _)| *n != fidelity) {
+                config.set(name, value.clone());
+            }
+            (label.clone(), config)
+        })
+        .collect();
+    Ok((promoted, dropped_worse))
+}
+
+impl MultiFidelity {
+    /// The full-fidelity rung's results: the final comparison.
+    pub fn final_results(&self) -> Option<&Results> {
+        self.rungs.last().map(|r| &r.results)
+    }
+
+    /// Budget spent (trials × fidelity level, e.g. epochs), and what running every config of
+    /// the first rung at full fidelity would have spent.
+    pub fn budget(&self) -> (f64, f64) {
+        let spent = self.rungs.iter().map(|r| r.results.records().len() as f64 * r.fidelity as f64).sum();
+        let full = match (self.rungs.first(), self.rungs.last()) {
+            (Some(first), Some(last)) => first.results.plan().trials().len() as f64 * last.fidelity as f64,
+            _ => 0.0,
+        };
+        (spent, full)
+    }
+
+    /// One row per rung: its fidelity, configs and trials run, budget, and what went on.
+    pub fn to_table(&self) -> Table {
+        let mut table = Table::new(vec![
+            ColumnSpec::text(self.param.clone()),
+            ColumnSpec::number("configs"),
+            ColumnSpec::number("trials"),
+            ColumnSpec::number("budget"),
+            ColumnSpec::text("promoted"),
+            ColumnSpec::text("dropped (worse than baseline)"),
+        ])
+        .with_title(format!("Multi-fidelity ablation over {} (η = {})", self.param, self.eta));
+        for rung in &self.rungs {
+            let trials = rung.results.records().len();
+            table.push_row(vec![
+                Cell::int(rung.fidelity),
+                Cell::int(rung.results.plan().configs().len() as i64),
+                Cell::int(trials as i64),
+                Cell::int(trials as i64 * rung.fidelity),
+                Cell::text(if rung.promoted.is_empty() { "—".to_string() } else { rung.promoted.join(", ") }),
+                Cell::text(if rung.dropped_worse.is_empty() { "—".to_string() } else { rung.dropped_worse.join(", ") }),
+            ]);
+        }
+        let (spent, full) = self.budget();
+        let mut note = format!(
+            "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({:.0}% saved); the baseline runs at every rung",
+            self.param,
+            if full > 0.0 { 100.0 * (1.0 - spent / full) } else { 0.0 }
+        );
+        let _ = write!(note, "; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
+        table.push_note(note);
+        table
+    }
+}

@@ -1,0 +1,82 @@
+//! Multi-fidelity ablation: every config at the cheapest fidelity, the promising ones
+//! promoted, the baseline at every rung, fewer epochs than running everything at full
+//! fidelity, and a resumed run that trains nothing again.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ablate::prelude::*;
+
+use crate::common::temp_dir;
+
+fn study(dir: &std::path::Path) -> Study {
+    Study::new("fidelity")
+        .param(Param::float("lr", 0.1).log().levels([0.01, 0.03, 0.3, 1.0]))
+        .param(Param::int("width", 32).levels([8, 64]))
+        .param(Param::fidelity("epochs", [3, 9, 27]))
+        .seeds(4)
+        .maximize("accuracy")
+        .run_dir(dir)
+        .progress(ProgressMode::Off)
+}
+
+/// Accuracy rises with epochs towards a ceiling set by the config, at the same speed for
+/// all (cheap runs rank configs like expensive ones): lr 0.3 best, 0.01 clearly worse,
+/// width 8 a bit worse; paired seed offsets plus a little own noise.
+fn accuracy(t: &Trial) -> TrialResult {
+    let lr = t.float("lr")?;
+    let ceiling = 0.9 - 0.08 * (lr.log10() + 0.5).powi(2) - if t.int("width")? == 8 { 0.02 } else { 0.0 };
+    let speed = 2.0;
+    let epochs = t.int("epochs")? as f64;
+    let seed_shift = (t.seed() % 101) as f64 / 101.0 * 0.02;
+    let own = ((t.seed() ^ (lr * 1e4) as u64 ^ (epochs as u64) << 20) % 17) as f64 / 17.0 * 0.002;
+    Ok(metrics! { "accuracy" => ceiling * (1.0 - (-speed * epochs / 10.0).exp()) + seed_shift + own })
+}
+
+#[test]
+fn rungs_promote_the_promising_configs_and_keep_the_baseline() {
+    let dir = temp_dir("fidelity");
+    let calls = AtomicUsize::new(0);
+    let f = |t: &Trial| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        accuracy(t)
+    };
+    let run = study(&dir).run_multi_fidelity(f).unwrap();
+    assert_eq!(run.rungs.iter().map(|r| r.fidelity).collect::<Vec<_>>(), [3, 9, 27]);
+    let first = &run.rungs[0];
+    assert_eq!(first.results.plan().configs().len(), 7, "baseline + 4 lr + 2 width");
+    // ceil(6 / 3) = 2 go on from 6 configs (more only if too close to the best to call).
+    assert_eq!(first.promoted.first().map(String::as_str), Some("lr=0.3"), "{}", run.to_text());
+    assert!(first.promoted.len() >= 2 && first.promoted.len() < 6, "{}", run.to_text());
+    assert!(first.dropped_worse.contains(&"lr=0.01".to_string()), "{:?}", first.dropped_worse);
+    assert_eq!(run.rungs[1].results.plan().configs().len(), 1 + first.promoted.len());
+    for rung in &run.rungs {
+        let base = rung.results.plan().baseline();
+        assert_eq!(base.get("epochs"), Some(&Value::Int(rung.fidelity)), "the baseline at every rung");
+        assert_eq!(rung.results.summary().rows[0].n, 4);
+    }
+    let last = run.final_results().unwrap();
+    assert_eq!(last.plan().baseline().get("epochs"), Some(&Value::Int(27)));
+    assert!(last.summary().rows.iter().any(|r| r.config == "lr=0.3"), "the best config reaches full fidelity: {}", run.to_text());
+    let (spent, full) = run.budget();
+    assert_eq!(full, 7.0 * 4.0 * 27.0);
+    assert!(spent < full * 0.6, "{spent} of {full}");
+    let text = run.to_text();
+    assert!(text.contains("Multi-fidelity ablation over epochs") && text.contains("saved"), "{text}");
+    // Rerun: everything from the journal, same rungs.
+    let before = calls.load(Ordering::SeqCst);
+    let again = study(&dir).run_multi_fidelity(f).unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), before);
+    assert_eq!(again.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>(), run.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_plain_run_trains_at_full_fidelity_and_designs_leave_the_fidelity_alone() {
+    let plan = study(&temp_dir("fidelity-plain")).plan().unwrap();
+    assert!(plan.configs().iter().all(|c| c.config().get("epochs") == Some(&Value::Int(27))));
+    let err = study(&temp_dir("fidelity-grid")).grid(["lr", "epochs"]).plan().unwrap_err().to_string();
+    assert!(err.contains("fidelity"), "{err}");
+    let none = Study::new("x").param(Param::float("lr", 0.1).levels([0.3])).maximize("a").in_memory();
+    assert!(none.run_multi_fidelity(accuracy).unwrap_err().to_string().contains("Param::fidelity"));
+    let bad = Study::new("x").param(Param::fidelity("epochs", [5])).maximize("a").in_memory();
+    assert!(bad.plan().unwrap_err().to_string().contains("at least two"));
+}
