@@ -197,6 +197,24 @@ impl From<String> for Value {
     }
 }
 
+/// What a parameter is to a study: varied by designs, or an axis the study runs along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Role {
+    /// Varied by the designs.
+    #[default]
+    Ordinary,
+    /// The training budget of a multi-fidelity run ([`Param::fidelity`]).
+    Fidelity,
+    /// The model size of a scale-transfer run ([`Param::scale`]).
+    Scale,
+}
+
+impl Role {
+    fn is_ordinary(&self) -> bool {
+        *self == Role::Ordinary
+    }
+}
+
 /// A hyperparameter: name, domain, baseline value, and the levels an ablation tries.
 ///
 /// Builders never fail: problems (a baseline outside the bounds, an empty level list) are
@@ -207,10 +225,9 @@ pub struct Param {
     domain: Domain,
     baseline: Value,
     levels: Option<Vec<Value>>,
-    /// The study's fidelity (training budget: epochs, steps): designs do not vary it;
-    /// [`Study::run_multi_fidelity`](crate::Study::run_multi_fidelity) runs its levels as rungs.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    fidelity: bool,
+    /// Whether it is an axis the study is run along rather than a design's parameter.
+    #[serde(default, skip_serializing_if = "Role::is_ordinary")]
+    role: Role,
     /// A mistake made while building (reported by [`Param::validate`]).
     #[serde(skip)]
     problem: Option<String>,
@@ -243,17 +260,45 @@ impl Param {
         levels.sort_unstable();
         levels.dedup();
         let top = levels.last().copied().unwrap_or(0);
-        let mut param = Param::int(name, top).levels(levels.clone());
-        param.fidelity = true;
+        Param::axis(name, levels, top, Role::Fidelity, "fidelity", "[3, 10, 30]")
+    }
+
+    /// The study's model-size axis (hidden width, layers, parameters): the same ablation is
+    /// run at every size (`Param::scale("hidden", [32, 64, 128, 256])`) and each change's
+    /// effect is followed across sizes ([`Study::run_scale_transfer`](crate::Study::run_scale_transfer)).
+    /// Its baseline is the smallest size; designs never vary it.
+    pub fn scale(name: &str, sizes: impl IntoIterator<Item = i64>) -> Param {
+        let mut sizes: Vec<i64> = sizes.into_iter().collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        let smallest = sizes.first().copied().unwrap_or(0);
+        Param::axis(name, sizes, smallest, Role::Scale, "scale", "[32, 64, 128, 256]")
+    }
+
+    /// An int axis parameter with sorted `levels` and `baseline`, checked for two positive levels.
+    fn axis(name: &str, levels: Vec<i64>, baseline: i64, role: Role, what: &str, example: &str) -> Param {
+        let mut param = Param::int(name, baseline).levels(levels.clone());
+        param.role = role;
         if levels.len() < 2 || levels[0] < 1 {
-            param.problem = Some(format!("fidelity `{name}` needs at least two positive levels, cheapest first: e.g. [3, 10, 30]"));
+            param.problem = Some(format!("{what} `{name}` needs at least two positive levels, smallest first: e.g. {example}"));
         }
         param
     }
 
     /// Whether this is the study's fidelity ([`Param::fidelity`]).
     pub fn is_fidelity(&self) -> bool {
-        self.fidelity
+        self.role == Role::Fidelity
+    }
+
+    /// Whether this is the study's model-size axis ([`Param::scale`]).
+    pub fn is_scale(&self) -> bool {
+        self.role == Role::Scale
+    }
+
+    /// Whether the study runs along this parameter (fidelity or scale) instead of designs
+    /// varying it.
+    pub fn is_axis(&self) -> bool {
+        self.role != Role::Ordinary
     }
 
     /// A boolean switch with its baseline value.
@@ -272,7 +317,7 @@ impl Param {
     }
 
     fn with(name: &str, domain: Domain, baseline: Value) -> Param {
-        Param { name: name.to_string(), domain, baseline, levels: None, fidelity: false, problem: None }
+        Param { name: name.to_string(), domain, baseline, levels: None, role: Role::Ordinary, problem: None }
     }
 
     /// The same parameter with another baseline value (converted to the domain's type).

@@ -193,6 +193,10 @@ pub struct ParamSpec {
     /// The study's fidelity (an int param whose levels are the rungs of a multi-fidelity run).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fidelity: bool,
+    /// The study's model-size axis (an int param whose levels are the sizes of a
+    /// scale-transfer run).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scale: bool,
 }
 
 /// Whether larger or smaller is better, in a file.
@@ -330,16 +334,16 @@ impl ParamSpec {
     /// The [`Param`] this table describes.
     pub fn to_param(&self) -> Result<Param> {
         let name = self.name.as_str();
-        if self.fidelity {
-            // Its baseline is its highest level; the levels are all it needs.
+        if self.fidelity || self.scale {
+            // An axis: its levels are all it needs (the baseline follows from them).
             let levels = match (self.kind, &self.levels) {
                 (ParamKind::Int, Some(levels)) => levels.iter().map(|l| match self.value_of(l)? {
                     Value::Int(i) => Ok(i),
-                    other => Err(Error::Invalid { message: format!("fidelity `{name}` has the level {other}: give whole numbers (epochs, steps)") }),
+                    other => Err(Error::Invalid { message: format!("`{name}` has the level {other}: give whole numbers (epochs, steps, sizes)") }),
                 }).collect::<Result<Vec<i64>>>()?,
-                _ => return Err(Error::Invalid { message: format!("fidelity param `{name}` must be an int with levels, e.g. type = \"int\", fidelity = true, levels = [3, 10, 30]") }),
+                _ => return Err(Error::Invalid { message: format!("axis param `{name}` (fidelity or scale) must be an int with levels, e.g. type = \"int\", fidelity = true, levels = [3, 10, 30]") }),
             };
-            return Ok(Param::fidelity(name, levels));
+            return Ok(if self.fidelity { Param::fidelity(name, levels) } else { Param::scale(name, levels) });
         }
         let need_baseline = || Error::Invalid { message: format!("param `{name}` needs a `baseline` value") };
         let mut param = match self.kind {
@@ -405,6 +409,7 @@ impl ParamSpec {
             bounds,
             choices,
             fidelity: param.is_fidelity(),
+            scale: param.is_scale(),
         }
     }
 }

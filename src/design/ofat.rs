@@ -12,7 +12,7 @@ pub(super) fn expand(params: &[Param], baseline: &Config, names: Option<&[String
             .iter()
             .map(|n| find_param(params, n, "the one-factor-at-a-time design"))
             .collect::<Result<_>>()?,
-        None => params.iter().filter(|p| p.level_list().is_some() && !p.is_fidelity()).collect(),
+        None => params.iter().filter(|p| p.level_list().is_some() && !p.is_axis()).collect(),
     };
     if chosen.is_empty() {
         return Err(Error::Design {

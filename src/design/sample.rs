@@ -69,7 +69,7 @@ impl Rule {
 /// The parameters a space-filling design samples, with their rules (declaration order), or
 /// an error naming the params that need bounds or levels when none can be sampled.
 pub(crate) fn sampled(params: &[Param], design: &str) -> Result<Vec<(String, Rule)>> {
-    let rules: Vec<(String, Rule)> = params.iter().filter(|p| !p.is_fidelity()).filter_map(|p| Some((p.name().to_string(), Rule::of(p)?))).collect();
+    let rules: Vec<(String, Rule)> = params.iter().filter(|p| !p.is_axis()).filter_map(|p| Some((p.name().to_string(), Rule::of(p)?))).collect();
     if rules.is_empty() {
         let fixed: Vec<String> = params.iter().map(|p| format!("`{}`", p.name())).collect();
         let message = if fixed.is_empty() {

@@ -20,6 +20,7 @@
 //! - [`ranks`]: Friedman with Iman-Davenport, Nemenyi with its critical difference,
 //!   pairwise Wilcoxon with Holm, average ranks.
 //! - [`ptukey`]: the studentized range distribution (CDF, survival function, quantile).
+//! - [`regression`]: a weighted least-squares line (scale transfer's effect vs log size).
 //! - [`anova`]: n-way ANOVA of a balanced full-factorial grid with replicates.
 //! - [`power`]: the noncentral t and the number of seeds a paired t-test needs.
 //! - [`sequential`]: adaptive seeds: group-sequential paired tests with alpha spending,
@@ -40,6 +41,7 @@ pub mod paired;
 pub mod power;
 pub mod ptukey;
 pub mod ranks;
+pub mod regression;
 pub mod sequential;
 pub mod stars;
 pub mod unpaired;
@@ -60,6 +62,7 @@ pub use paired::{
 };
 pub use power::{SampleSize, SeedsNeeded, nct_cdf, paired_t_power, seeds_for_power, seeds_needed};
 pub use ptukey::{ptukey_cdf, ptukey_sf, qtukey};
+pub use regression::{LineFit, wls_line};
 pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,
 };
