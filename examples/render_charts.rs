@@ -1,7 +1,8 @@
 //! Renders every chart kind from real studies to PNG and SVG files, plus the HTML report of
 //! each study, so they can be looked at: the seed study (random forest, n_estimators), a
 //! learning rate × batch size grid, a component ablation and a Sobol' study (with the
-//! parameters' importance) of the demo MLP, and its learning curves.
+//! parameters' importance) of the demo MLP, its learning curves and a scale transfer over
+//! its width.
 //!
 //! Run: `cargo run --features png --example render_charts -- OUT_DIR`
 
@@ -63,6 +64,30 @@ fn main() -> Result<()> {
     })?;
     save(&curves.curve_chart("train_loss")?, &dir, "mlp_curves_loss")?;
     save(&curves.curve_chart("test_accuracy")?, &dir, "mlp_curves_accuracy")?;
+
+    let transfer = quiet(
+        Study::new("mlp-scale")
+            .param(Param::scale("hidden", [4, 8, 16, 32, 64]))
+            .param(Param::float("learning_rate", 0.1).log().levels([0.3]))
+            .param(Param::float("dropout", 0.0).levels([0.3]))
+            .param(Param::component_removed("layer_norm"))
+            .ofat()
+            .add_one_in()
+            .seeds(8)
+            .maximize("accuracy"),
+    )
+    .run_scale_transfer(256.0, |t: &Trial| {
+        let config = MlpConfig {
+            hidden: t.int("hidden")? as usize,
+            learning_rate: t.float("learning_rate")?,
+            dropout: t.float("dropout")?,
+            layer_norm: t.enabled("layer_norm")?,
+            ..MlpConfig::default()
+        };
+        Ok(metrics! { "accuracy" => wine_mlp_with(&data, &config, t.seed())?.test_accuracy })
+    })?;
+    println!("{}", transfer.to_text());
+    save(&transfer.chart(), &dir, "mlp_scale_transfer")?;
     save(&grid.interaction("learning_rate", "batch_size")?, &dir, "mlp_interaction")?;
     save(&grid.lines()?, &dir, "mlp_lines")?;
     grid.report()?.save_html(dir.join("mlp_grid_report.html")).map_err(|e| Error::Invalid { message: e.to_string() })?;

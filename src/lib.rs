@@ -90,6 +90,7 @@ pub mod prelude {
     pub use crate::ablation_path::PathOptions;
     pub use crate::rounds::{NextRound, Rounds};
     pub use crate::schedule::fidelity::{MultiFidelity, MultiFidelityOptions};
+    pub use crate::schedule::scale::ScaleTransfer;
     pub use crate::space::{Config, Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;

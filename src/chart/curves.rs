@@ -27,6 +27,17 @@ pub struct CurveSeries {
     pub points: Vec<CurvePoint>,
     /// Drawn dashed in black: the baseline every other curve is read against.
     pub baseline: bool,
+    /// Drawn dashed in its colour (a fitted or extrapolated line) and left out of the legend.
+    pub dashed: bool,
+    /// The palette colour to use (to pair a fit with its points); `None`: the next one.
+    pub colour: Option<usize>,
+}
+
+impl CurveSeries {
+    /// A solid curve in the next palette colour.
+    pub fn new(label: impl Into<String>, points: Vec<CurvePoint>) -> Self {
+        CurveSeries { label: label.into(), points, baseline: false, dashed: false, colour: None }
+    }
 }
 
 /// Mean learning curves of several configurations.
@@ -46,6 +57,8 @@ pub struct CurveChart {
     pub ci_label: String,
     /// Footnote under the chart.
     pub note: String,
+    /// A log-scale x axis (model sizes), ticked at the steps the curves have.
+    pub log_x: bool,
     /// Width of the SVG in pixels.
     pub width: f64,
     /// Height of the SVG in pixels.
@@ -63,6 +76,7 @@ impl CurveChart {
             series: Vec::new(),
             ci_label: "95% CI over seeds".into(),
             note: String::new(),
+            log_x: false,
             width: 760.0,
             height: 440.0,
         }
@@ -94,15 +108,26 @@ impl Chart for CurveChart {
         }));
         let (ylo, yhi, yticks, ystep) = scale::nice_domain(lo - span * 0.04, hi + span * 0.04, 5);
         let ydec = scale::decimals_for_step(ystep);
-        let (slo, shi, _) = super::value_range(points().map(|p| p.step));
-        let (xticks, xstep) = scale::nice_ticks(slo, shi, 6);
-        let xdec = scale::decimals_for_step(xstep);
+        let (slo, shi, _) = super::value_range(points().map(|p| p.step).filter(|s| !self.log_x || *s > 0.0));
+        let (xticks, xdec) = if self.log_x {
+            let mut steps: Vec<f64> = points().map(|p| p.step).filter(|s| *s > 0.0).collect();
+            steps.sort_by(f64::total_cmp);
+            steps.dedup();
+            (steps, 0)
+        } else {
+            let (ticks, step) = scale::nice_ticks(slo, shi, 6);
+            (ticks, scale::decimals_for_step(step))
+        };
 
         let labels: Vec<String> = self.series.iter().map(|c| svg::truncate_middle(&c.label, LEGEND_SIZE, false, 170.0)).collect();
         let legend_w = labels.iter().map(|l| 34.0 + svg::text_width(l, LEGEND_SIZE, false)).fold(0.0, f64::max) + 12.0;
         let left = PAD + LABEL_SIZE + 12.0 + super::y_label_width(&yticks, ydec) + 8.0;
         let right = w - PAD - legend_w - 8.0;
-        let xsc = Scale::linear(slo.min(*xticks.first().unwrap_or(&slo)), shi.max(*xticks.last().unwrap_or(&shi)), left, right);
+        let xsc = if self.log_x && slo > 0.0 && shi > slo {
+            Scale::log(slo, shi, left, right)
+        } else {
+            Scale::linear(slo.min(*xticks.first().unwrap_or(&slo)), shi.max(*xticks.last().unwrap_or(&shi)), left, right)
+        };
         let xs: Vec<f64> = xticks.iter().map(|&t| xsc.map(t)).collect();
         let tick_labels: Vec<String> = xticks.iter().map(|&t| scale::fmt_num(t, xdec)).collect();
         let xl = super::layout_x_labels(&tick_labels, &xs, &vec![false; xs.len()], 80.0, PAD, (h - top) * 0.2);
@@ -114,18 +139,18 @@ impl Chart for CurveChart {
         let colours: Vec<&str> = self
             .series
             .iter()
-            .map(|c| {
-                if c.baseline {
-                    "#000000"
-                } else {
+            .map(|c| match (c.baseline, c.colour) {
+                (true, _) => "#000000",
+                (false, Some(k)) => series_color(k),
+                (false, None) => {
                     colour += 1;
                     series_color(colour - 1)
                 }
             })
             .collect();
         for (curve, col) in self.series.iter().zip(&colours) {
-            let pts: Vec<&CurvePoint> = curve.points.iter().filter(|p| p.step.is_finite() && p.mean.is_finite()).collect();
-            let dash = if curve.baseline { "stroke-dasharray=\"6 4\"" } else { "" };
+            let pts: Vec<&CurvePoint> = curve.points.iter().filter(|p| p.step.is_finite() && p.mean.is_finite() && (!self.log_x || p.step > 0.0)).collect();
+            let dash = if curve.baseline || curve.dashed { "stroke-dasharray=\"6 4\"" } else { "" };
             s.open_group(&format!("class=\"curve\" stroke=\"{col}\" fill=\"{col}\""));
             let banded: Vec<(f64, (f64, f64))> = pts.iter().filter_map(|p| p.band.map(|b| (xsc.map(p.step), b))).collect();
             if banded.len() >= 2 {
@@ -143,7 +168,7 @@ impl Chart for CurveChart {
 
         let lx = right + 18.0;
         let mut ly = top + 4.0;
-        for ((label, col), curve) in labels.iter().zip(&colours).zip(&self.series) {
+        for ((label, col), curve) in labels.iter().zip(&colours).zip(&self.series).filter(|(_, c)| !c.dashed) {
             let dash = if curve.baseline { "stroke-dasharray=\"6 4\"" } else { "" };
             s.line(lx, ly, lx + 24.0, ly, col, 2.0, dash);
             s.text_attrs(lx + 32.0, ly + 4.5, label, Txt::new(LEGEND_SIZE), "class=\"legend-entry\"");
@@ -167,7 +192,7 @@ mod tests {
 
     fn curve(label: &str, baseline: bool, offset: f64) -> CurveSeries {
         let points = (1..=10).map(|k| CurvePoint { step: k as f64, mean: 1.0 / k as f64 + offset, band: Some((0.9 / k as f64 + offset, 1.1 / k as f64 + offset)) }).collect();
-        CurveSeries { label: label.into(), points, baseline }
+        CurveSeries { baseline, ..CurveSeries::new(label, points) }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //!
 //! - [`adaptive`]: adaptive seeds (sequential testing).
 //! - [`fidelity`]: multi-fidelity ablation (successive halving with tests).
+//! - [`scale`]: scale transfer (the ablation at several model sizes, effects extrapolated).
 
 pub(crate) mod adaptive;
 pub mod fidelity;
+pub mod scale;

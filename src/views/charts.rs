@@ -299,7 +299,7 @@ impl MeanCurves {
         let mut chart = CurveChart::new(self.name.clone(), "step");
         for curve in &self.curves {
             let points = curve.points.iter().map(|&(step, mean, band, _)| CurvePoint { step: step as f64, mean, band }).collect();
-            chart = chart.series(CurveSeries { label: curve.label.clone(), points, baseline: curve.config_index == 0 });
+            chart = chart.series(CurveSeries { baseline: curve.config_index == 0, ..CurveSeries::new(curve.label.clone(), points) });
         }
         let fewest = self.curves.iter().flat_map(|c| c.points.iter().map(|p| p.3)).min().unwrap_or(0);
         chart.note = format!("{} configs; band: 95% t-interval over the seeds that reported the step (at least {fewest} per point)", self.curves.len());

@@ -6,6 +6,7 @@ use crate::stats::Decision;
 use crate::ablation_path::AblationPath;
 use crate::rounds::{NextRound, Rounds};
 use crate::schedule::fidelity::MultiFidelity;
+use crate::schedule::scale::ScaleTransfer;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
@@ -42,7 +43,13 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity, ScaleTransfer);
+
+impl TableView for ScaleTransfer {
+    fn to_table(&self) -> Table {
+        ScaleTransfer::to_table(self)
+    }
+}
 
 impl TableView for MultiFidelity {
     fn to_table(&self) -> Table {

@@ -16,6 +16,7 @@ mod resume;
 mod rounds;
 mod results_frame;
 mod runner;
+mod scale;
 mod space_filling;
 mod spec;
 mod store;

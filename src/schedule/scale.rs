@@ -1,0 +1,218 @@
+//! Scale transfer: does an effect measured on small models persist at the size you care
+//! about? The same ablation runs at every size of the study's [`Param::scale`] (each size a
+//! study of its own against the baseline at that size, sharing the run directory); each
+//! change's effect (paired change against the baseline, with its standard error) is fitted
+//! against log(size) by weighted least squares (weights 1 / se², statsmodels' WLS, see
+//! [`crate::stats::wls_line`]) and extrapolated to a target size with the 95% interval of
+//! the fitted line.
+//!
+//! What extrapolation can and cannot promise: the fit assumes the effect changes linearly in
+//! log(size) over and beyond the sizes run. It cannot foresee a regime change (an effect that
+//! appears only past some width, a capacity threshold, a different optimum learning rate at
+//! scale); the interval covers the uncertainty of the line through the measured sizes, not
+//! that. Each change is flagged when its effect is detectably positive at one size and
+//! detectably negative at another, or when
+//! the interval at the target includes zero: then the small models do not tell what happens
+//! at the target size.
+
+use crate::chart::{CurveChart, CurvePoint, CurveSeries};
+use crate::display::{Cell, ColumnSpec, Table};
+use crate::error::{Error, Result};
+use crate::objective::Objective;
+use crate::results::Results;
+use crate::space::{Config, Param, Value};
+use crate::stats::dist::t_ppf;
+use crate::stats::{LineFit, wls_line};
+use crate::study::Study;
+
+/// One change's effect at one size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SizeEffect {
+    /// The model size.
+    pub size: i64,
+    /// Change against the baseline at this size (paired over seeds).
+    pub change: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Its 95% interval.
+    pub ci: (f64, f64),
+}
+
+/// One change followed across sizes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferEffect {
+    /// The change (its config label).
+    pub config: String,
+    /// Its effect at each size where it was measured.
+    pub points: Vec<SizeEffect>,
+    /// The weighted line of effect against ln(size) (none with fewer than two sizes).
+    pub fit: Option<LineFit>,
+    /// The fitted effect at the target size.
+    pub at_target: Option<f64>,
+    /// Its 95% interval (none with fewer than three sizes: no residual degrees of freedom).
+    pub target_ci: Option<(f64, f64)>,
+    /// The effect is detectably positive at one size and detectably negative at another
+    /// (95% intervals on opposite sides of zero).
+    pub sign_flips: bool,
+}
+
+impl TransferEffect {
+    /// Whether the small models say nothing reliable about the target size: the sign flips,
+    /// there is no interval, or the interval includes zero.
+    pub fn uncertain_at_target(&self) -> bool {
+        self.sign_flips || self.target_ci.is_none_or(|(lo, hi)| lo <= 0.0 && hi >= 0.0)
+    }
+}
+
+/// A scale-transfer run: the ablation at every size and each change's trend.
+#[derive(Debug, Clone)]
+pub struct ScaleTransfer {
+    /// The size parameter.
+    pub param: String,
+    /// The metric followed.
+    pub metric: String,
+    /// The size the effects are extrapolated to.
+    pub target: f64,
+    /// The results at each size, smallest first.
+    pub per_size: Vec<(i64, Results)>,
+    /// One entry per change, in plan order.
+    pub effects: Vec<TransferEffect>,
+}
+
+impl Study {
+    /// Runs the study's ablation at every size of its [`Param::scale`] with `f` and
+    /// extrapolates each change's effect to `target` size (see the
+    /// [module docs](crate::schedule::scale), also for what extrapolation cannot promise).
+    pub fn run_scale_transfer<F>(&self, target: f64, f: F) -> Result<ScaleTransfer>
+    where
+        F: Fn(&crate::Trial) -> crate::TrialResult + Sync,
+    {
+        self.run_scale_transfer_of(target, &f)
+    }
+
+    /// [`Study::run_scale_transfer`] with any [`Objective`] (command trials too).
+    pub fn run_scale_transfer_of(&self, target: f64, objective: &dyn Objective) -> Result<ScaleTransfer> {
+        let plan = self.plan()?;
+        let param = scale_param(plan.params())?;
+        if !(target.is_finite() && target > 0.0) {
+            return Err(Error::Invalid { message: format!("the target size {target} must be a positive number, e.g. 4096") });
+        }
+        let name = param.name().to_string();
+        let sizes: Vec<i64> = param.level_list().unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+        let mut per_size = Vec::new();
+        for &size in &sizes {
+            let mut at = Config::new();
+            at.set(&name, Value::Int(size));
+            per_size.push((size, self.clone().with_baseline(&at)?.run_objective(objective)?));
+        }
+        let metric = plan.primary().name.clone();
+        let effects = trends(&per_size, target)?;
+        Ok(ScaleTransfer { param: name, metric, target, per_size, effects })
+    }
+}
+
+/// The study's size parameter, or an error saying how to add one.
+fn scale_param(params: &[Param]) -> Result<&Param> {
+    let mut scales = params.iter().filter(|p| p.is_scale());
+    match (scales.next(), scales.next()) {
+        (Some(p), None) => Ok(p),
+        (None, _) => Err(Error::Invalid { message: "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))".into() }),
+        (Some(a), Some(b)) => Err(Error::Invalid { message: format!("the study has two size axes, `{}` and `{}`: keep one", a.name(), b.name()) }),
+    }
+}
+
+/// Each change's effect per size and its weighted trend in ln(size).
+fn trends(per_size: &[(i64, Results)], target: f64) -> Result<Vec<TransferEffect>> {
+    let mut effects: Vec<TransferEffect> = Vec::new();
+    for (size, results) in per_size {
+        for row in results.significance()?.rows {
+            let (Some(change), Some((lo, hi))) = (row.change, row.change_ci) else { continue };
+            let q = t_ppf(0.975, row.n.saturating_sub(1).max(1) as f64);
+            // A change with no spread at all still gets a finite weight.
+            let se = ((hi - lo) / (2.0 * q)).max(1e-12 * change.abs().max(1e-12));
+            let point = SizeEffect { size: *size, change, se, ci: (lo, hi) };
+            match effects.iter_mut().find(|e| e.config == row.config) {
+                Some(effect) => effect.points.push(point),
+                None => effects.push(TransferEffect { config: row.config.clone(), points: vec![point], fit: None, at_target: None, target_ci: None, sign_flips: false }),
+            }
+        }
+    }
+    for effect in &mut effects {
+        let x: Vec<f64> = effect.points.iter().map(|p| (p.size as f64).ln()).collect();
+        let y: Vec<f64> = effect.points.iter().map(|p| p.change).collect();
+        let w: Vec<f64> = effect.points.iter().map(|p| 1.0 / (p.se * p.se)).collect();
+        effect.sign_flips = effect.points.iter().any(|p| p.ci.0 > 0.0) && effect.points.iter().any(|p| p.ci.1 < 0.0);
+        if let Ok(fit) = wls_line(&x, &y, &w) {
+            effect.at_target = Some(fit.predict(target.ln()));
+            effect.target_ci = fit.interval(target.ln(), 0.95);
+            effect.fit = Some(fit);
+        }
+    }
+    Ok(effects)
+}
+
+impl ScaleTransfer {
+    /// One row per change: its effect at each size, the slope per doubling, the
+    /// extrapolation to the target with its interval, and the flags.
+    pub fn to_table(&self) -> Table {
+        let sizes: Vec<i64> = self.per_size.iter().map(|(s, _)| *s).collect();
+        let mut columns = vec![ColumnSpec::text("change")];
+        columns.extend(sizes.iter().map(|s| ColumnSpec::number(format!("{}={s}", self.param))));
+        columns.push(ColumnSpec::number("per doubling"));
+        columns.push(ColumnSpec::number(format!("at {}", self.target)));
+        columns.push(ColumnSpec::number("95% CI"));
+        columns.push(ColumnSpec::text("transfer"));
+        let mut table = Table::new(columns).with_title(format!("Scale transfer of {}: effects against {} and extrapolated to {}", self.metric, self.param, self.target));
+        for e in &self.effects {
+            let mut cells = vec![Cell::text(e.config.clone())];
+            for size in &sizes {
+                cells.push(e.points.iter().find(|p| p.size == *size).map_or_else(Cell::missing, |p| Cell::delta(p.change, 4)));
+            }
+            cells.push(e.fit.map_or_else(Cell::missing, |f| Cell::delta(f.slope * std::f64::consts::LN_2, 4)));
+            cells.push(e.at_target.map_or_else(Cell::missing, |v| Cell::delta(v, 4)));
+            cells.push(e.target_ci.map_or_else(Cell::missing, |(lo, hi)| Cell::interval(lo, hi, 4)));
+            let verdict = if e.sign_flips {
+                "sign flips across sizes"
+            } else if e.target_ci.is_none() {
+                "no interval (needs 3 sizes)"
+            } else if e.uncertain_at_target() {
+                "interval at target includes 0"
+            } else {
+                "persists"
+            };
+            cells.push(Cell::text(verdict));
+            table.push_row(cells);
+        }
+        table.push_note(format!(
+            "effect = change against the baseline at each size (paired over seeds); fit: weighted least squares of effect on ln({}) (weights 1/se²), extrapolated with the 95% interval of the line. The fit assumes the effect keeps changing linearly in log size: it cannot foresee a change of regime beyond the sizes run",
+            self.param
+        ));
+        table
+    }
+
+    /// Effect against size per change (log x): the measured effects with their 95%
+    /// intervals, and the fitted line extended to the target size with its band (dashed).
+    pub fn chart(&self) -> CurveChart {
+        let mut chart = CurveChart::new(format!("change in {}", self.metric), self.param.clone());
+        chart.title = format!("Does the effect persist at {} = {}?", self.param, self.target);
+        chart.log_x = true;
+        chart.ci_label = "95% CI".into();
+        for (k, e) in self.effects.iter().enumerate() {
+            let points = e.points.iter().map(|p| CurvePoint { step: p.size as f64, mean: p.change, band: Some(p.ci) }).collect();
+            chart = chart.series(CurveSeries { colour: Some(k), ..CurveSeries::new(e.config.clone(), points) });
+            if let Some(fit) = e.fit {
+                let first = e.points.first().map_or(self.target, |p| p.size as f64);
+                let steps = 12;
+                let fitted = (0..=steps)
+                    .map(|i| {
+                        let x = first.ln() + (self.target.ln() - first.ln()) * i as f64 / steps as f64;
+                        CurvePoint { step: x.exp(), mean: fit.predict(x), band: fit.interval(x, 0.95) }
+                    })
+                    .collect();
+                chart = chart.series(CurveSeries { colour: Some(k), dashed: true, ..CurveSeries::new(format!("{} (fit)", e.config), fitted) });
+            }
+        }
+        chart.note = "solid: measured effect with its 95% CI; dashed: weighted fit in log size extended to the target, with the 95% interval of the line (it assumes no change of regime beyond the sizes run)".into();
+        chart
+    }
+}
