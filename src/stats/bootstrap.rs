@@ -84,17 +84,8 @@ pub fn bootstrap_paired_ci(a: &[f64], b: &[f64], opts: BootstrapOptions) -> Resu
 /// do not allocate.
 pub fn bootstrap_mean_ci_with(x: &[f64], opts: BootstrapOptions, scratch: &mut Vec<f64>) -> Result<BootstrapCi> {
     check_len(x, 2, "a bootstrap interval")?;
-    if x.len() > u32::MAX as usize {
-        return Err(StatsError::InvalidArgument("bootstrap supports fewer than 2^32 values".into()));
-    }
     check_finite(x, "x")?;
-    check_unit(opts.level, "confidence level")?;
-    if opts.n_resamples < 2 {
-        return Err(StatsError::InvalidArgument(format!(
-            "n_resamples must be at least 2, got {}",
-            opts.n_resamples
-        )));
-    }
+    check_resampling(x.len(), opts.n_resamples, opts.level)?;
     let n = x.len();
     let nf = n as f64;
     let (theta, _) = mean_var_iter(x.iter().copied(), n);
@@ -167,9 +158,22 @@ pub fn bootstrap_mean_ci_with(x: &[f64], opts: BootstrapOptions, scratch: &mut V
     })
 }
 
+/// Checks the arguments of a bootstrap over `n` values (or pairs): fewer than 2^32 values
+/// (the reach of [`IndexStream`]), a confidence level in (0, 1), at least 2 resamples.
+pub(crate) fn check_resampling(n: usize, n_resamples: usize, level: f64) -> Result<()> {
+    if n > u32::MAX as usize {
+        return Err(StatsError::InvalidArgument("bootstrap supports fewer than 2^32 values".into()));
+    }
+    check_unit(level, "confidence level")?;
+    if n_resamples < 2 {
+        return Err(StatsError::InvalidArgument(format!("n_resamples must be at least 2, got {n_resamples}")));
+    }
+    Ok(())
+}
+
 /// Uniform indices in `0..n`, two per 64-bit draw (Lemire's multiply-shift on 32-bit halves
 /// with rejection, so unbiased). Needs n < 2^32.
-struct IndexStream {
+pub(crate) struct IndexStream {
     rng: Rng,
     n: u64,
     threshold: u32,
@@ -177,14 +181,14 @@ struct IndexStream {
 }
 
 impl IndexStream {
-    fn new(rng: Rng, n: usize) -> Self {
+    pub(crate) fn new(rng: Rng, n: usize) -> Self {
         let n = n as u64;
         let threshold = ((1u64 << 32) % n) as u32;
         IndexStream { rng, n, threshold, spare: None }
     }
 
     #[inline]
-    fn next(&mut self) -> usize {
+    pub(crate) fn next(&mut self) -> usize {
         loop {
             let r = match self.spare.take() {
                 Some(r) => r,
@@ -203,7 +207,7 @@ impl IndexStream {
 }
 
 /// Linear-interpolation quantiles (numpy's default) at two probabilities, by selection.
-fn quantiles(buf: &mut [f64], probs: [f64; 2]) -> [f64; 2] {
+pub(crate) fn quantiles(buf: &mut [f64], probs: [f64; 2]) -> [f64; 2] {
     let last = (buf.len() - 1) as f64;
     let mut need: Vec<usize> = Vec::with_capacity(4);
     let pos: Vec<(usize, f64)> = probs

@@ -17,6 +17,8 @@
 //! - [`effect`]: Cohen's d_z, Hedges' g, Cliff's delta and their magnitude labels.
 //! - [`bootstrap`]: percentile and BCa bootstrap intervals for a mean or a paired difference.
 //! - [`correction`]: Holm, Bonferroni, Benjamini-Hochberg (as statsmodels `multipletests`).
+//! - [`correlation`]: rank agreement of two rankings (multi-fidelity ablation): Kendall's
+//!   tau-b and Spearman's rho with scipy's p-values, bootstrap and Fisher-z intervals.
 //! - [`ranks`]: Friedman with Iman-Davenport, Nemenyi with its critical difference,
 //!   pairwise Wilcoxon with Holm, average ranks.
 //! - [`ptukey`]: the studentized range distribution (CDF, survival function, quantile).
@@ -34,6 +36,7 @@ use std::fmt;
 pub mod anova;
 pub mod bootstrap;
 pub mod correction;
+pub mod correlation;
 pub mod describe;
 pub mod dist;
 pub mod effect;
@@ -54,6 +57,10 @@ pub use bootstrap::{
     BootstrapCi, BootstrapMethod, BootstrapOptions, bootstrap_mean_ci, bootstrap_mean_ci_with, bootstrap_paired_ci,
 };
 pub use correction::{Correction, Corrected, adjust_p_values, adjust_p_values_into, multipletests};
+pub use correlation::{
+    CiMethod, RankBootstrap, RankCorrelation, RankCorrelationOptions, RankMethod, kendall_tau, kendall_tau_with,
+    spearman_fisher_ci, spearman_rho, spearman_rho_with,
+};
 pub use describe::{Summary, TInterval, describe, mean, paired_t_interval, t_interval, variance};
 pub use effect::{Magnitude, cliffs_delta, cohens_dz, hedges_correction, hedges_g};
 pub use paired::{

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::bootstrap::{BootstrapMethod, BootstrapOptions, bootstrap_mean_ci};
 use super::correction::{Correction, multipletests};
+use super::correlation::{kendall_tau, spearman_rho};
 use super::describe::paired_t_interval;
 use super::effect::{cliffs_delta, cohens_dz, hedges_g};
 use super::paired::{PermutationOptions, WilcoxonOptions, paired_t, sign_flip_test, wilcoxon};
@@ -14,7 +15,7 @@ use super::ptukey::{ptukey_cdf, ptukey_sf, qtukey};
 use super::ranks::{friedman, nemenyi, pairwise_wilcoxon_holm};
 use super::sequential::{Sides, Spending, boundaries};
 use super::unpaired::{MannWhitneyOptions, mann_whitney_u, welch_t};
-use super::{Alternative, TestMethod, anova};
+use super::{Alternative, PMethod, TestMethod, anova};
 
 const CLOSED: f64 = 1e-10;
 const ITER: f64 = 1e-6;
@@ -235,6 +236,39 @@ fn bootstrap_within_monte_carlo_error() {
         assert!((ci.standard_error - se).abs() / se < 0.02, "{} standard error", c["name"]);
     }
     println!("{:<34} {:>4} values  all inside MC band; worst |diff|/width {:.2e}", "bootstrap percentile/BCa bounds", n, worst);
+}
+
+#[test]
+fn rank_correlations() {
+    // Kendall's tau-b and Spearman's rho with scipy's two-sided p-values: coefficients and
+    // exact / t-based p-values are closed forms, Kendall's normal approximation asymptotic.
+    let r = reference();
+    let mut coef = Check::new("kendall tau-b, spearman rho", CLOSED);
+    let mut exact = Check::new("kendall exact p, spearman p", CLOSED);
+    let mut asym = Check::new("kendall asymptotic p", ITER);
+    for c in r["kendalltau"].as_array().unwrap() {
+        let (x, y) = (vec(&c["x"]), vec(&c["y"]));
+        let name = c["name"].as_str().unwrap();
+        let k = kendall_tau(&x, &y).unwrap();
+        coef.cmp(format!("{name} tau"), k.estimate, num(&c["statistic"]));
+        // scipy's "auto" choice: its p equals the exact one exactly when it chose exact
+        let scipy_exact = !c["p_exact"].is_null() && num(&c["p_exact"]) == num(&c["p_value"]);
+        assert_eq!(k.p_method == PMethod::Exact, scipy_exact, "{name}: method {:?}", k.p_method);
+        match k.p_method {
+            PMethod::Exact => exact.cmp(format!("{name} p"), k.p_value, num(&c["p_value"])),
+            _ => asym.cmp(format!("{name} p"), k.p_value, num(&c["p_value"])),
+        }
+    }
+    for c in r["spearmanr"].as_array().unwrap() {
+        let (x, y) = (vec(&c["x"]), vec(&c["y"]));
+        let name = c["name"].as_str().unwrap();
+        let s = spearman_rho(&x, &y).unwrap();
+        coef.cmp(format!("{name} rho"), s.estimate, num(&c["statistic"]));
+        exact.cmp(format!("{name} p"), s.p_value, num(&c["p_value"]));
+    }
+    coef.finish();
+    exact.finish();
+    asym.finish();
 }
 
 #[test]

@@ -308,6 +308,54 @@ for t in (-3.0, -0.5, 0.0, 1.0, 2.5, 6.0):
             rows.append(dict(t=t, df=df, nc=nc, cdf=f(stats.nct.cdf(t, df, nc))))
 out["nct"] = rows
 
+# ---- rank correlation (multi-fidelity: cheap vs expensive runs of the same configs) --------
+# Own generator, so these cases do not move the draws of the sections above.
+rc = np.random.RandomState(20260612)
+
+
+def corr_pair(n, rho, decimals=None):
+    """n pairs from a bivariate normal with correlation rho, optionally rounded (ties)."""
+    x = rc.normal(0, 1, n)
+    y = rho * x + math.sqrt(1 - rho * rho) * rc.normal(0, 1, n)
+    if decimals is None:
+        return np.round(x, 6).tolist(), np.round(y, 6).tolist()
+    return np.round(x * decimals).tolist(), np.round(y * decimals).tolist()
+
+
+corr_sets = {
+    "n3_noties": ([0.61, 0.74, 0.70], [0.80, 0.86, 0.88]),
+    "n3_ties": ([0.1, 0.3, 0.2], [1.0, 3.0, 3.0]),
+    "n4_pos_noties": ([0.61, 0.72, 0.68, 0.80], [0.70, 0.74, 0.77, 0.83]),
+    "n4_neg_ties": ([1.0, 2.0, 2.0, 3.0], [4.0, 3.0, 1.0, 1.0]),
+    "n6_pos_noties": ([0.612, 0.644, 0.701, 0.583, 0.722, 0.668], [0.803, 0.861, 0.884, 0.792, 0.871, 0.846]),
+    "n6_neg_ties": ([0.5, 0.5, 0.75, 1.0, 1.25, 1.25], [3.0, 2.5, 2.5, 2.0, 1.0, 2.0]),
+    "n10_pos_noties": corr_pair(10, 0.7),
+    "n10_neg_ties": corr_pair(10, -0.6, decimals=2),
+    "n30_pos_noties": corr_pair(30, 0.5),
+    "n30_neg_ties": corr_pair(30, -0.4, decimals=3),
+    "n30_weak_noties": corr_pair(30, 0.05),
+    "n40_pos_noties": corr_pair(40, 0.6),
+    "n40_perfect": (list(range(40)), [2.0 * v + 1.0 for v in range(40)]),
+}
+x36 = list(range(36))
+y36 = list(range(36))
+y36[10], y36[11] = y36[11], y36[10]  # one discordant pair: exact p for n > 33
+corr_sets["n36_one_swap"] = ([float(v) for v in x36], [float(v) for v in y36])
+rows_k, rows_s = [], []
+for name, (x, y) in corr_sets.items():
+    x = [float(v) for v in x]
+    y = [float(v) for v in y]
+    ties = len(set(x)) < len(x) or len(set(y)) < len(y)
+    r = stats.kendalltau(x, y)
+    p_asym = stats.kendalltau(x, y, method="asymptotic").pvalue
+    p_exact = None if ties else f(stats.kendalltau(x, y, method="exact").pvalue)
+    rows_k.append(dict(name=name, x=x, y=y, ties=ties, statistic=f(r.statistic), p_value=f(r.pvalue),
+                       p_exact=p_exact, p_asymptotic=f(p_asym)))
+    r = stats.spearmanr(x, y)
+    rows_s.append(dict(name=name, x=x, y=y, ties=ties, statistic=f(r.statistic), p_value=f(r.pvalue)))
+out["kendalltau"] = rows_k
+out["spearmanr"] = rows_s
+
 with open(os.path.join(HERE, "stats_reference.json"), "w") as fh:
     json.dump(out, fh, indent=1)
 print("wrote stats_reference.json")
