@@ -93,7 +93,13 @@ impl Chart for CurveChart {
     fn to_svg(&self) -> String {
         let (w, h) = (self.width.max(320.0), self.height.max(220.0));
         let title = if self.title.is_empty() { format!("{} during training", self.metric) } else { self.title.clone() };
-        let mut sub = format!("mean per config with its {}; baseline dashed", self.ci_label);
+        let mut sub = format!("mean per config with its {}", self.ci_label);
+        if self.series.iter().any(|c| c.baseline) {
+            sub.push_str("; baseline dashed");
+        }
+        if self.series.iter().any(|c| c.dashed) {
+            sub.push_str("; dashed in a curve's colour: its fit");
+        }
         if let Some(b) = self.better {
             sub.push_str(" · ");
             sub.push_str(b.phrase());
@@ -110,7 +116,10 @@ impl Chart for CurveChart {
         let ydec = scale::decimals_for_step(ystep);
         let (slo, shi, _) = super::value_range(points().map(|p| p.step).filter(|s| !self.log_x || *s > 0.0));
         let (xticks, xdec) = if self.log_x {
-            let mut steps: Vec<f64> = points().map(|p| p.step).filter(|s| *s > 0.0).collect();
+            // Ticks at the measured steps, and where each fitted line ends.
+            let measured = self.series.iter().filter(|c| !c.dashed).flat_map(|c| c.points.iter().map(|p| p.step));
+            let ends = self.series.iter().filter(|c| c.dashed).filter_map(|c| c.points.last().map(|p| p.step));
+            let mut steps: Vec<f64> = measured.chain(ends).filter(|s| s.is_finite() && *s > 0.0).collect();
             steps.sort_by(f64::total_cmp);
             steps.dedup();
             (steps, 0)

@@ -196,7 +196,7 @@ impl ScaleTransfer {
         let mut chart = CurveChart::new(format!("change in {}", self.metric), self.param.clone());
         chart.title = format!("Does the effect persist at {} = {}?", self.param, self.target);
         chart.log_x = true;
-        chart.ci_label = "95% CI".into();
+        chart.ci_label = "95% CI (change against the baseline at each size)".into();
         for (k, e) in self.effects.iter().enumerate() {
             let points = e.points.iter().map(|p| CurvePoint { step: p.size as f64, mean: p.change, band: Some(p.ci) }).collect();
             chart = chart.series(CurveSeries { colour: Some(k), ..CurveSeries::new(e.config.clone(), points) });
