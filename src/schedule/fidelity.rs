@@ -17,7 +17,7 @@ use crate::results::Results;
 use crate::space::{Config, Param, Value};
 use crate::study::Study;
 use crate::analysis::Verdict;
-use crate::stats::{Alternative, paired_t_interval};
+use crate::stats::{Alternative, RankCorrelation, kendall_tau, paired_t_interval, spearman_rho};
 
 /// How a multi-fidelity run promotes configs.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +144,85 @@ fn promote(results: &Results, fidelity: &str, eta: f64) -> Result<(Vec<(String, 
     Ok((promoted, dropped_worse))
 }
 
+/// How well one rung's ranking of the configs predicted another's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankAgreement {
+    /// The cheaper fidelity level.
+    pub from: i64,
+    /// The more expensive one.
+    pub to: i64,
+    /// Configs observed at both (the baseline included).
+    pub n: usize,
+    /// Kendall's tau-b of their means, with its 95% interval (`None` with fewer than 3
+    /// configs, or a constant ranking).
+    pub kendall: Option<RankCorrelation>,
+    /// Spearman's rho, with its 95% interval.
+    pub spearman: Option<RankCorrelation>,
+}
+
+impl RankAgreement {
+    /// Low agreement: Kendall's tau below 0.5 (the cheap runs ranked the configs
+    /// differently), or too few configs to tell.
+    pub fn is_low(&self) -> bool {
+        self.kendall.as_ref().is_none_or(|k| k.estimate < 0.5)
+    }
+}
+
 impl MultiFidelity {
+    /// The rank agreement of every pair of rungs, on the configs observed at both (means of
+    /// the primary metric over seeds). Successive halving promotes few configs, so the pairs
+    /// with the first rung carry the most configs.
+    pub fn agreement(&self) -> Result<Vec<RankAgreement>> {
+        let means = |rung: &Rung| -> Vec<(String, f64)> { rung.results.summary().rows.iter().filter_map(|r| Some((r.config.clone(), r.mean?))).collect() };
+        let mut out = Vec::new();
+        for (i, a) in self.rungs.iter().enumerate() {
+            for b in &self.rungs[i + 1..] {
+                let (ma, mb) = (means(a), means(b));
+                let (x, y): (Vec<f64>, Vec<f64>) = ma.iter().filter_map(|(label, va)| Some((*va, mb.iter().find(|(l, _)| l == label)?.1))).unzip();
+                out.push(RankAgreement { from: a.fidelity, to: b.fidelity, n: x.len(), kendall: kendall_tau(&x, &y).ok(), spearman: spearman_rho(&x, &y).ok() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The rank agreement as a table, with a warning where it is low.
+    pub fn agreement_table(&self) -> Result<Table> {
+        let mut table = Table::new(vec![
+            ColumnSpec::text(format!("{} pair", self.param)),
+            ColumnSpec::number("configs"),
+            ColumnSpec::number("Kendall τ"),
+            ColumnSpec::number("95% CI"),
+            ColumnSpec::number("Spearman ρ"),
+            ColumnSpec::number("95% CI "),
+            ColumnSpec::text("agreement"),
+        ])
+        .with_title(format!("Did the cheap runs rank the configs like the expensive ones? ({})", self.param));
+        let agreement = self.agreement()?;
+        for a in &agreement {
+            let coefficient = |c: &Option<RankCorrelation>| c.as_ref().map_or_else(Cell::missing, |c| Cell::number(c.estimate, 2));
+            let interval = |c: &Option<RankCorrelation>| c.as_ref().map_or_else(Cell::missing, |c| Cell::interval(c.ci.0, c.ci.1, 2));
+            let verdict = match &a.kendall {
+                None => "too few configs to tell".to_string(),
+                Some(k) if k.estimate < 0.5 => "LOW: the cheap runs ranked differently".to_string(),
+                Some(_) => "good".to_string(),
+            };
+            table.push_row(vec![
+                Cell::text(format!("{} → {}", a.from, a.to)),
+                Cell::int(a.n as i64),
+                coefficient(&a.kendall),
+                interval(&a.kendall),
+                coefficient(&a.spearman),
+                interval(&a.spearman),
+                Cell::text(verdict),
+            ]);
+        }
+        table.push_note("means over seeds of the configs observed at both fidelities (baseline included); Kendall: 95% percentile bootstrap over configs; Spearman: Fisher z (Bonett-Wright); low below τ = 0.5");
+        if agreement.iter().any(RankAgreement::is_low) {
+            table.push_note("Warning: where agreement is low or unknown, promotions at the cheap fidelity may have dropped configs that would win at full fidelity: check with more configs at a middle fidelity, or a larger η");
+        }
+        Ok(table)
+    }
+
     /// The full-fidelity rung's results: the final comparison.
     pub fn final_results(&self) -> Option<&Results> {
         self.rungs.last().map(|r| &r.results)

@@ -62,6 +62,13 @@ fn rungs_promote_the_promising_configs_and_keep_the_baseline() {
     assert!(spent < full * 0.6, "{spent} of {full}");
     let text = run.to_text();
     assert!(text.contains("Multi-fidelity ablation over epochs") && text.contains("saved"), "{text}");
+    // Consistent curves: the cheap rung ranks the configs it shares with the middle one alike.
+    let agreement = run.agreement().unwrap();
+    assert_eq!(agreement.len(), 3, "3→9, 3→27, 9→27");
+    let cheap = &agreement[0];
+    assert_eq!((cheap.from, cheap.to, cheap.n), (3, 9, run.rungs[1].results.plan().configs().len()));
+    let tau = cheap.kendall.as_ref().expect("at least 3 configs at both");
+    assert!(tau.estimate > 0.5 && !cheap.is_low(), "{tau:?}");
     // Rerun: everything from the journal, same rungs.
     let before = calls.load(Ordering::SeqCst);
     let again = study(&dir).run_multi_fidelity(f).unwrap();
@@ -79,4 +86,28 @@ fn a_plain_run_trains_at_full_fidelity_and_designs_leave_the_fidelity_alone() {
     assert!(none.run_multi_fidelity(accuracy).unwrap_err().to_string().contains("Param::fidelity"));
     let bad = Study::new("x").param(Param::fidelity("epochs", [5])).maximize("a").in_memory();
     assert!(bad.plan().unwrap_err().to_string().contains("at least two"));
+}
+
+#[test]
+fn crossing_learning_curves_show_as_low_rank_agreement() {
+    // Fast learners lead after 3 epochs, slow ones with a higher ceiling win at 27: the cheap
+    // rung ranks the configs the other way round.
+    let crossing = |t: &Trial| -> TrialResult {
+        let lr = t.float("lr")?;
+        let ceiling = 0.9 - 0.05 * (lr.log10() + 2.0);
+        let speed = 3.0 * lr.sqrt();
+        let epochs = t.int("epochs")? as f64;
+        let seed_shift = (t.seed() % 101) as f64 / 101.0 * 0.02;
+        Ok(metrics! { "accuracy" => ceiling * (1.0 - (-speed * epochs / 3.0).exp()) + seed_shift })
+    };
+    let dir = temp_dir("fidelity-crossing");
+    let options = MultiFidelityOptions { eta: 1.01 };
+    let run = study(&dir).run_multi_fidelity_of(&options, &crossing).unwrap();
+    let agreement = run.agreement().unwrap();
+    let first_last = agreement.iter().find(|a| a.from == 3 && a.to == 27).unwrap();
+    assert!(first_last.n >= 4, "{first_last:?}");
+    let tau = first_last.kendall.as_ref().unwrap();
+    assert!(tau.estimate < 0.0 && first_last.is_low(), "{tau:?}");
+    let text = run.agreement_table().unwrap().to_text();
+    assert!(text.contains("LOW: the cheap runs ranked differently") && text.contains("Warning"), "{text}");
 }
