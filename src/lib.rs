@@ -38,6 +38,7 @@ pub mod cluster;
 pub mod design;
 pub mod display;
 mod error;
+pub mod estimate;
 pub mod exec;
 pub mod forest;
 pub mod importance;

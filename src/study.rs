@@ -237,6 +237,13 @@ impl Study {
         self
     }
 
+    /// The same study with fixed seeds (what a pilot runs).
+    pub(crate) fn without_adaptive(mut self) -> Study {
+        self.adaptive_min = None;
+        self.equivalence_margin = None;
+        self
+    }
+
     /// The practical margin of adaptive seeds, in the primary metric's units: a change whose
     /// equivalence interval lies within ±margin stops early as "equivalent" (negligible).
     pub fn equivalence_margin(mut self, margin: f64) -> Study {

@@ -351,9 +351,11 @@ fn plan(study_file: &Path) -> Result<()> {
         trial_count(&plan),
         study.store_dir().map_or_else(|| "(memory)".into(), |d| d.display().to_string())
     );
-    if let Some(dir) = study.store_dir().filter(|d| d.join("spec.json").exists()) {
+    // What is left of a fixed design (an adaptive one decides as it goes: see the estimate).
+    if let Some(dir) = study.store_dir().filter(|d| d.join("spec.json").exists() && plan.sequential().is_none()) {
         estimate(&study, &dir, plan.trials().len())?;
     }
+    println!("\n{}", study.estimate()?.to_text());
     Ok(())
 }
 

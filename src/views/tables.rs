@@ -7,6 +7,7 @@ use crate::ablation_path::AblationPath;
 use crate::rounds::{NextRound, Rounds};
 use crate::schedule::fidelity::MultiFidelity;
 use crate::schedule::scale::ScaleTransfer;
+use crate::estimate::Estimate;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
 use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
@@ -43,7 +44,13 @@ macro_rules! render_as_table {
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity, ScaleTransfer);
+render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity, ScaleTransfer, Estimate);
+
+impl TableView for Estimate {
+    fn to_table(&self) -> Table {
+        Estimate::to_table(self)
+    }
+}
 
 impl TableView for ScaleTransfer {
     fn to_table(&self) -> Table {

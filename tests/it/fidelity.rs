@@ -111,3 +111,30 @@ fn crossing_learning_curves_show_as_low_rank_agreement() {
     let text = run.agreement_table().unwrap().to_text();
     assert!(text.contains("LOW: the cheap runs ranked differently") && text.contains("Warning"), "{text}");
 }
+
+#[test]
+fn a_pilot_gives_the_estimate_its_durations() {
+    let dir = temp_dir("fidelity-estimate");
+    let s = study(&dir).seeds_adaptive(3, 4);
+    let before = s.estimate().unwrap();
+    assert!(before.seconds.is_none() && before.to_text().contains("study.pilot"));
+    assert_eq!(before.lines[0].trials, 7 * 4);
+    let pilot = s.pilot(|t: &Trial| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        accuracy(t)
+    })
+    .unwrap();
+    assert_eq!(pilot.records().len(), 1);
+    let after = s.estimate().unwrap();
+    let per_epoch = after.seconds.unwrap();
+    assert!(per_epoch > 0.02 / 27.0 * 0.9, "{per_epoch}");
+    let line = |prefix: &str| after.lines.iter().find(|l| l.what.starts_with(prefix)).unwrap().clone();
+    assert_eq!(line("adaptive seeds, at least").trials, 7 * 3);
+    assert_eq!(line("multi-fidelity rung 1").trials, 7 * 4);
+    assert_eq!(line("multi-fidelity rung 2").trials, 3 * 4, "ceil(6/3) configs and the baseline");
+    let fixed = line("fixed design");
+    assert!((fixed.hours.unwrap() - per_epoch * 27.0 * 28.0 / 3600.0).abs() < 1e-12);
+    // The study reuses the pilot's trial.
+    let results = s.run(accuracy).unwrap();
+    assert_eq!(results.run_stats().executed + 1, results.records().len());
+}

@@ -1,0 +1,127 @@
+//! What a study will cost before it runs ([`Study::estimate`]): trials, and trial-hours from
+//! the durations its run directory has recorded (an earlier run, or a [`Study::pilot`]) —
+//! for the fixed design, the range an adaptive one spends, and each rung of a
+//! multi-fidelity run (a trial's duration taken as proportional to its fidelity level).
+
+use crate::display::{Cell, ColumnSpec, Table};
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::results::Results;
+use crate::space::Value;
+use crate::study::Study;
+use crate::trial::{Trial, TrialResult};
+
+/// One line of an estimate: a way to run the study and what it costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostLine {
+    /// How the study runs ("fixed design", "adaptive seeds, at most", ...).
+    pub what: String,
+    /// Trials.
+    pub trials: usize,
+    /// Trial-hours (trials × mean duration; multiply by the CPUs or GPUs one trial holds),
+    /// when durations are known.
+    pub hours: Option<f64>,
+}
+
+/// The cost of a study, before running it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// The study.
+    pub study: String,
+    /// Mean duration of the recorded trials, in seconds, per unit of fidelity when the study
+    /// has one (else per trial); `None`: nothing recorded yet.
+    pub seconds: Option<f64>,
+    /// Trials the durations come from.
+    pub measured: usize,
+    /// Ways to run the study, with their cost.
+    pub lines: Vec<CostLine>,
+}
+
+impl Study {
+    /// Trials and trial-hours of this study, from the durations its run directory has
+    /// recorded: for the fixed design, an adaptive one (its range: every config decided at
+    /// the first look, or none before the last), and a multi-fidelity run (its rungs when η
+    /// promotes the fewest). Run [`Study::pilot`] first when nothing is recorded yet.
+    pub fn estimate(&self) -> Result<Estimate> {
+        let plan = self.plan()?;
+        let recorded = match self.store_dir() {
+            Some(dir) if dir.join(crate::store::SPEC_FILE).exists() => Results::load(&dir)?.records().to_vec(),
+            _ => Vec::new(),
+        };
+        let fidelity = plan.params().iter().find(|p| p.is_fidelity()).map(|p| p.name().to_string());
+        // Seconds per trial, or per unit of fidelity.
+        let per_unit: Vec<f64> = recorded
+            .iter()
+            .map(|r| {
+                let level = fidelity.as_ref().and_then(|f| match r.config.get(f) {
+                    Some(Value::Int(l)) if *l > 0 => Some(*l as f64),
+                    _ => None,
+                });
+                r.duration_s / level.unwrap_or(1.0)
+            })
+            .collect();
+        let seconds = (!per_unit.is_empty()).then(|| per_unit.iter().sum::<f64>() / per_unit.len() as f64);
+        let top = top_level(&plan, fidelity.as_deref());
+        let hours = |trials: usize, level: f64| seconds.map(|s| s * level * trials as f64 / 3600.0);
+        let mut lines = vec![CostLine { what: "fixed design (every config, every seed)".into(), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) }];
+        if let Some(sequential) = plan.sequential() {
+            let configs = plan.configs().len();
+            let first = sequential.looks().first().copied().unwrap_or(sequential.min());
+            lines.push(CostLine { what: format!("adaptive seeds, at least (all decided at {first} seeds)"), trials: configs * first, hours: hours(configs * first, top) });
+            lines.push(CostLine { what: format!("adaptive seeds, at most (none decided before {})", sequential.max()), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) });
+        }
+        if let Some(name) = &fidelity {
+            let levels: Vec<i64> = plan.params().iter().find(|p| p.name() == name).and_then(|p| p.level_list()).unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+            let seeds = plan.seeds().len();
+            let mut configs = plan.configs().len() - 1;
+            let (mut trials, mut spent) = (0, 0.0);
+            for (k, level) in levels.iter().enumerate() {
+                let rung = (configs + 1) * seeds;
+                trials += rung;
+                spent += rung as f64 * *level as f64;
+                lines.push(CostLine { what: format!("multi-fidelity rung {} ({name} = {level}): {} configs and the baseline", k + 1, configs), trials: rung, hours: hours(rung, *level as f64) });
+                configs = configs.div_ceil(3);
+            }
+            lines.push(CostLine { what: "multi-fidelity, all rungs (η = 3, fewest promotions)".into(), trials, hours: seconds.map(|s| s * spent / 3600.0) });
+        }
+        Ok(Estimate { study: plan.name().to_string(), seconds, measured: recorded.len(), lines })
+    }
+
+    /// Runs the baseline once, on the first seed, into the run directory: the duration
+    /// [`Study::estimate`] needs. The trial is the baseline's first trial of the study, so
+    /// the study reuses it.
+    pub fn pilot<F>(&self, f: F) -> Result<Results>
+    where
+        F: Fn(&Trial) -> TrialResult + Sync,
+    {
+        let plan = self.plan()?;
+        let first = *plan.seeds().first().ok_or_else(|| Error::Invalid { message: "the study has no seeds".into() })?;
+        // A custom config that changes nothing is the baseline itself: the plan holds it alone.
+        let baseline_only = vec![crate::design::Design::Custom { label: "pilot".into(), overrides: Vec::new() }];
+        self.clone().with_designs(baseline_only).seed_list([first]).without_adaptive().run(f)
+    }
+}
+
+/// The fidelity level a plain run trains at (1 without a fidelity).
+fn top_level(plan: &Plan, fidelity: Option<&str>) -> f64 {
+    match fidelity.and_then(|f| plan.baseline().get(f)) {
+        Some(Value::Int(level)) => *level as f64,
+        _ => 1.0,
+    }
+}
+
+impl Estimate {
+    /// One row per way to run the study: trials and trial-hours.
+    pub fn to_table(&self) -> Table {
+        let mut table = Table::new(vec![ColumnSpec::text("how"), ColumnSpec::number("trials"), ColumnSpec::number("trial-hours")])
+            .with_title(format!("Cost of `{}`", self.study));
+        for line in &self.lines {
+            table.push_row(vec![Cell::text(line.what.clone()), Cell::int(line.trials as i64), line.hours.map_or_else(Cell::missing, |h| Cell::number(h, 3))]);
+        }
+        table.push_note(match self.seconds {
+            Some(s) => format!("durations: mean {s:.3} s per trial (per unit of fidelity when the study has one) over {} recorded trials; trial-hours × the CPUs or GPUs one trial holds = resource-hours", self.measured),
+            None => "no trial durations recorded yet: run study.pilot(f) (one baseline trial) or part of the study first".into(),
+        });
+        table
+    }
+}
