@@ -7,6 +7,10 @@
 //!   accuracy) reads the same run directory, so it trains nothing new and uses a subset of
 //!   the same trials.
 //!
+//! - (c) multi-fidelity on the same MLP ablation with epochs 3, 10, 30 (η = 3) against every
+//!   config at 30 epochs: epochs spent, rank agreement, and whether the configs detectably
+//!   better or worse at full fidelity are the ones the rungs kept or dropped.
+//!
 //! `cargo run --example adaptive_vs_fixed -- RUN_DIR`.
 
 use ablate::prelude::*;
@@ -20,12 +24,33 @@ fn train(t: &Trial) -> TrialResult {
         hidden: t.int("hidden")? as usize,
         dropout: t.float("dropout")?,
         weight_decay: t.float("weight_decay")?,
+        epochs: t.int("epochs")? as usize,
         layer_norm: t.enabled("layer_norm")?,
         residual: t.enabled("residual")?,
         standardize: t.enabled("standardize")?,
         ..MlpConfig::default()
     };
     Ok(metrics! { "accuracy" => wine_mlp(&config, t.seed())?.test_accuracy })
+}
+
+/// The one-factor-at-a-time ablation of the MLP: learning rate, width, dropout, weight decay,
+/// and three components, with epochs as the fidelity (a plain run trains 30).
+fn mlp_study(run_dir: &str) -> Study {
+    Study::new("mlp-adaptive")
+        .param(Param::float("learning_rate", 0.1).log().levels([0.003, 0.03, 0.3]))
+        .param(Param::int("hidden", 32).levels([4, 64]))
+        .param(Param::float("dropout", 0.0).levels([0.3]))
+        .param(Param::float("weight_decay", 0.0).levels([0.0001]))
+        .param(Param::component("standardize"))
+        .param(Param::component("residual"))
+        .param(Param::component_removed("layer_norm"))
+        .param(Param::fidelity("epochs", [3, 10, 30]))
+        .ofat()
+        .add_one_in()
+        .leave_one_out()
+        .maximize("accuracy")
+        .run_dir(run_dir)
+        .progress(ProgressMode::Off)
 }
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
@@ -52,20 +77,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     }
 
     // (b) The MLP.
-    let study = Study::new("mlp-adaptive")
-        .param(Param::float("learning_rate", 0.1).log().levels([0.003, 0.03, 0.3]))
-        .param(Param::int("hidden", 32).levels([4, 64]))
-        .param(Param::float("dropout", 0.0).levels([0.3]))
-        .param(Param::float("weight_decay", 0.0).levels([0.0001]))
-        .param(Param::component("standardize"))
-        .param(Param::component("residual"))
-        .param(Param::component_removed("layer_norm"))
-        .ofat()
-        .add_one_in()
-        .leave_one_out()
-        .maximize("accuracy")
-        .run_dir(&run_dir)
-        .progress(ProgressMode::Off);
+    let study = mlp_study(&run_dir);
     let started = std::time::Instant::now();
     let fixed = study.clone().seeds(20).run(train)?;
     println!("\nMLP fixed design: {} trials ({} trained now, {:.1} s)", fixed.records().len(), fixed.run_stats().executed, started.elapsed().as_secs_f64());
@@ -88,5 +100,24 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     for (x, y) in f.rows.iter().zip(&a.rows) {
         println!("  {:<22} fixed: {:<26} adaptive: {} ({})", x.config, x.verdict.as_str(), y.verdict.as_str(), y.sequential.map_or("-".into(), |d| format!("{} seeds", d.seeds())));
     }
+
+    // (c) Multi-fidelity on the same ablation, 10 seeds: the fixed design at 30 epochs is
+    // `fixed` restricted to its first 10 seeds; here it is rerun with 10 seeds (journaled).
+    let ten = mlp_study(&run_dir).seeds(10);
+    let full = ten.clone().run(train)?;
+    let mf = ten.run_multi_fidelity(train)?;
+    println!("\n{}", mf.to_text());
+    println!("{}", mf.agreement_table()?.to_text());
+    let full_sig = full.significance()?;
+    let last = mf.final_results().ok_or("no rung")?.significance()?;
+    let better: Vec<&str> = full_sig.rows.iter().filter(|r| r.verdict == Verdict::Better).map(|r| r.config.as_str()).collect();
+    let best_full = full.summary().best().map(|b| b.config.clone()).unwrap_or_default();
+    let best_mf = mf.final_results().ok_or("no rung")?.summary().best().map(|b| b.config.clone()).unwrap_or_default();
+    let worse: Vec<&str> = full_sig.rows.iter().filter(|r| r.verdict == Verdict::Worse).map(|r| r.config.as_str()).collect();
+    let dropped: Vec<&str> = mf.rungs.iter().flat_map(|r| r.dropped_worse.iter().map(String::as_str)).collect();
+    println!(
+        "multi-fidelity: best at full fidelity {best_full:?}, best after the rungs {best_mf:?}; better than the baseline at full fidelity: {better:?}, at the last rung: {:?}; worse at full fidelity: {worse:?}; dropped as worse by the rungs: {dropped:?}",
+        last.rows.iter().filter(|r| r.verdict == Verdict::Better).map(|r| r.config.as_str()).collect::<Vec<_>>()
+    );
     Ok(())
 }
