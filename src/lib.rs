@@ -79,7 +79,7 @@ pub use trial::{Direction, Metrics, Report, Trial, TrialError, TrialId, TrialRes
 
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
 pub mod prelude {
-    pub use crate::analysis::{SignificanceOptions, Test};
+    pub use crate::analysis::{SignificanceOptions, Test, Verdict};
     pub use crate::chart::Chart;
     pub use crate::design::Design;
     pub use crate::display::{DataFrameDisplay, Render};

@@ -346,5 +346,5 @@ render_as_chart!(
     InteractionPlot => |p| format!("{}: {} × {}", p.metric, p.x_param, p.line_param),
     ComponentBars => |b| if b.title.is_empty() { format!("change in {} per removed component", b.metric) } else { b.title.clone() },
     CriticalDifference => |c| format!("critical-difference diagram of {} configs", c.names.len()),
-    CurveChart => |c| format!("{} during training, {} configs", c.metric, c.series.len()),
+    CurveChart => |c| if c.title.is_empty() { format!("{} during training, {} configs", c.metric, c.series.len()) } else { c.title.clone() },
 );
