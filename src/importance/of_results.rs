@@ -56,6 +56,12 @@ impl Results {
         self.importance_of(&self.primary().name.clone(), &Fanova::default())
     }
 
+    /// The pairwise interactions among the most important parameters, as a table (the same
+    /// as `results.importance()?.pairs_table()`).
+    pub fn importance_pairs(&self) -> Result<Table> {
+        Ok(self.importance()?.pairs_table())
+    }
+
     /// [`Results::importance`] for any declared metric, with explicit settings.
     pub fn importance_of(&self, metric: &str, settings: &Fanova) -> Result<ImportanceTable> {
         let Encoded { dims, x, y, constant, axes, n_configs, .. } = self.encoded(metric)?;

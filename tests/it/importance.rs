@@ -52,6 +52,7 @@ fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
     assert!(text.contains("Importance of each parameter for accuracy (fANOVA"), "{text}");
     assert!(text.contains("95% interval"), "{text}");
     assert!(table.pairs_table().to_text().contains("lr × optimizer"));
+    assert_eq!(results.importance_pairs().unwrap().to_text(), table.pairs_table().to_text());
     // The marginal over lr peaks near its true optimum, 0.01, on a log axis.
     let lr = table.fanova.marginals.iter().find(|m| m.name == "lr").unwrap();
     let peak = (0..lr.at.len()).max_by(|&a, &b| lr.mean[a].total_cmp(&lr.mean[b])).unwrap();
