@@ -150,10 +150,10 @@ impl Chart for CurveChart {
             .iter()
             .map(|c| match (c.baseline, c.colour) {
                 (true, _) => "#000000",
-                (false, Some(k)) => series_color(k),
+                (false, Some(k)) => curve_colour(k),
                 (false, None) => {
                     colour += 1;
-                    series_color(colour - 1)
+                    curve_colour(colour - 1)
                 }
             })
             .collect();
@@ -194,6 +194,12 @@ impl Chart for CurveChart {
 
 super::chart_setters!(CurveChart, better);
 
+/// The `k`-th curve's colour: the palette without black, which marks the baseline.
+fn curve_colour(k: usize) -> &'static str {
+    let palette: Vec<&'static str> = OKABE_ITO.iter().copied().filter(|c| *c != "#000000").collect();
+    palette[k % palette.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testutil::*;
@@ -214,6 +220,15 @@ mod tests {
         assert_eq!(count(&svg, "class=\"legend-entry\""), 3);
         assert_eq!(count(&svg, "stroke-dasharray"), 2, "the baseline's line and its legend swatch");
         assert!(svg.contains(">epoch</text>") && svg.contains("val_loss during training"));
+    }
+
+    #[test]
+    fn only_the_baseline_is_black_however_many_curves() {
+        let mut chart = CurveChart::new("loss", "epoch").series(curve("baseline", true, 0.0));
+        for k in 0..10 {
+            chart = chart.series(curve(&format!("c{k}"), false, 0.01 * k as f64));
+        }
+        assert_eq!(count(&chart.to_svg(), "class=\"curve\" stroke=\"#000000\""), 1);
     }
 
     #[test]
