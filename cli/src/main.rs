@@ -213,6 +213,14 @@ struct RunArgs {
     /// Keep results in DIR instead of the study's run directory.
     #[arg(long, value_name = "DIR")]
     run_dir: Option<PathBuf>,
+    /// Run as a multi-fidelity ablation over the study's fidelity param (`fidelity = true`):
+    /// every config at the cheapest level, the promising ones promoted.
+    #[arg(long, conflicts_with = "scale_to")]
+    multi_fidelity: bool,
+    /// Run the ablation at every size of the study's scale param (`scale = true`) and
+    /// extrapolate each effect to SIZE.
+    #[arg(long, value_name = "SIZE")]
+    scale_to: Option<f64>,
 }
 
 const STUDY_TEMPLATE: &str = include_str!("../templates/study.toml");
@@ -409,6 +417,21 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     let plan = study.plan()?;
     eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));
     let started = std::time::Instant::now();
+    if args.multi_fidelity {
+        let run = study.run_multi_fidelity_of(&ablate::prelude::MultiFidelityOptions::default(), &study.command_trials()?)?;
+        println!("{}\n\n{}", run.to_text(), run.agreement_table()?.to_text());
+        if let Some(last) = run.final_results() {
+            println!("\nAt full fidelity:");
+            print_analysis(last, Format::Text)?;
+        }
+        println!("\n{:.1} s wall time", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    if let Some(size) = args.scale_to {
+        let run = study.run_scale_transfer_of(size, &study.command_trials()?)?;
+        println!("{}\n\n{:.1} s wall time", run.to_text(), started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     let results = study.run_command()?;
     let stats = results.run_stats();
     println!();

@@ -145,6 +145,25 @@ fn the_path_to_the_best_config_runs_as_command_trials_and_resumes() {
 }
 
 #[test]
+fn multi_fidelity_and_scale_transfer_run_from_a_study_file() {
+    let dir = temp_dir("budget");
+    assert!(run_in(&dir, &["init"]).status.success());
+    // The template's study on 4 seeds with epochs as the fidelity.
+    let template = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    let study = template.replace("seeds = 10 ", "seeds = 4 ").replace("baseline = 20\nlevels = [5, 20, 50]", "fidelity = true\nlevels = [5, 20, 50]");
+    assert_ne!(study, template);
+    std::fs::write(dir.join("study.toml"), &study).unwrap();
+    let out = run_in(&dir, &["run", "study.toml", "--multi-fidelity", "--workers", "2"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success() && stdout.contains("Multi-fidelity ablation over epochs") && stdout.contains("Did the cheap runs rank") && stdout.contains("At full fidelity"), "{stdout}");
+    // The same file with epochs as a size axis instead: the ablation at every size.
+    std::fs::write(dir.join("study.toml"), study.replace("fidelity = true", "scale = true")).unwrap();
+    let out = run_in(&dir, &["run", "study.toml", "--scale-to", "200", "--workers", "2"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success() && stdout.contains("Scale transfer of accuracy") && stdout.contains("at 200"), "{stdout}");
+}
+
+#[test]
 fn errors_in_study_files_name_the_line_and_key() {
     let dir = temp_dir("bad-file");
     std::fs::write(dir.join("typo.toml"), "name = \"x\"\n\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevls = [0.1]\n").unwrap();

@@ -262,10 +262,15 @@ impl MultiFidelity {
             ]);
         }
         let (spent, full) = self.budget();
+        let saved = if full > 0.0 { 100.0 * (1.0 - spent / full) } else { 0.0 };
+        let outcome = if saved >= 0.0 {
+            format!("{saved:.0}% saved")
+        } else {
+            format!("{:.0}% more: with this few configs, or this many promoted, the cheap rungs cost more than they save", -saved)
+        };
         let mut note = format!(
-            "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({:.0}% saved); the baseline runs at every rung",
-            self.param,
-            if full > 0.0 { 100.0 * (1.0 - spent / full) } else { 0.0 }
+            "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({outcome}); the baseline runs at every rung",
+            self.param
         );
         let _ = write!(note, "; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
         table.push_note(note);
