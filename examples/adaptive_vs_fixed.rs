@@ -57,8 +57,13 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let run_dir = std::env::args().nth(1).ok_or("usage: adaptive_vs_fixed RUN_DIR")?;
 
     // (a) Simulated: effects in units of the run noise.
+    let spending: ablate::stats::Spending = match std::env::var("SPENDING").as_deref() {
+        Ok("hsd") => ablate::stats::Spending::HwangShihDeCaniMinus2,
+        Ok("pocock") => ablate::stats::Spending::Pocock,
+        _ => ablate::stats::Spending::OBrienFleming,
+    };
     for (min, max, margin) in [(3, 20, 0.8), (5, 40, 0.8), (5, 40, 1.2)] {
-        let plan = SequentialPlan::new(min, max, 0.05)?.with_margin(margin)?;
+        let plan = SequentialPlan::new(min, max, 0.05)?.with_margin(margin)?.with_spending(spending);
         let scenario = Scenario { effects: vec![0.0, 0.0, 0.0, 0.3, 2.0, 2.0], noise: Noise::Normal, crn_sd: 1.0 };
         let sim = simulate(&plan, &scenario, 2_000, 7)?;
         let saved = 1.0 - sim.expected_trials / sim.fixed_trials;

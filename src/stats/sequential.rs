@@ -77,6 +77,10 @@ pub enum Spending {
     /// Pocock type: `α(t) = α ln(1 + (e − 1) t)`. Spends more early (earlier stops for large
     /// effects) at the price of a stricter last look.
     Pocock,
+    /// Hwang-Shih-DeCani with γ = −2 (Hwang, Shih & DeCani 1990):
+    /// `α(t) = α (1 − e^{2t}) / (1 − e²)`, between O'Brien-Fleming (γ ≈ −4) and Pocock
+    /// (γ ≈ 1): some early stopping for large effects, a last look close to `α`.
+    HwangShihDeCaniMinus2,
 }
 
 impl Spending {
@@ -91,6 +95,7 @@ impl Spending {
             (Spending::OBrienFleming, Sides::One) => 2.0 * norm_sf(-norm_ppf(alpha / 2.0) / t.sqrt()),
             (Spending::OBrienFleming, Sides::Two) => 2.0 * Spending::OBrienFleming.spent(alpha / 2.0, t, Sides::One),
             (Spending::Pocock, _) => alpha * (1.0 + (std::f64::consts::E - 1.0) * t).ln(),
+            (Spending::HwangShihDeCaniMinus2, _) => alpha * (1.0 - (2.0 * t).exp()) / (1.0 - 2f64.exp()),
         }
     }
 }
@@ -962,7 +967,7 @@ mod tests {
         // 100 to 400 seeds: the t statistic is nearly normal, so the calibrated nominal levels
         // match the exact z ones within the calibration's Monte Carlo error (and its 2% margin)
         let looks = [100, 200, 300, 400];
-        for sp in [Spending::OBrienFleming, Spending::Pocock] {
+        for sp in [Spending::OBrienFleming, Spending::Pocock, Spending::HwangShihDeCaniMinus2] {
             let b = t_boundaries(&looks, 0.05, sp, Sides::Two).unwrap();
             // O'Brien-Fleming's first look spends 1.5e-5 (3 calibration paths): skipped
             let first = if sp == Spending::OBrienFleming { 1 } else { 0 };
@@ -982,7 +987,7 @@ mod tests {
 
     #[test]
     fn spending_functions() {
-        for s in [Spending::OBrienFleming, Spending::Pocock] {
+        for s in [Spending::OBrienFleming, Spending::Pocock, Spending::HwangShihDeCaniMinus2] {
             for sides in [Sides::One, Sides::Two] {
                 assert!((s.spent(0.05, 1.0, sides) - 0.05).abs() < 1e-9);
                 assert_eq!(s.spent(0.05, 0.0, sides), 0.0);
@@ -995,13 +1000,15 @@ mod tests {
             }
         }
         assert!((Spending::Pocock.spent(0.05, 0.5, Sides::Two) - 0.05 * (1.0 + (std::f64::consts::E - 1.0) / 2.0).ln()).abs() < 1e-16);
+        // Hwang-Shih-DeCani, γ = −2, at t = 0.5: α (1 − e) / (1 − e²) = α / (1 + e)
+        assert!((Spending::HwangShihDeCaniMinus2.spent(0.05, 0.5, Sides::Two) - 0.05 / (1.0 + std::f64::consts::E)).abs() < 1e-15);
     }
 
     #[test]
     fn boundaries_fall_as_the_level_rises() {
         // the Holm shortcut needs boundaries monotone in the level at every look
         let t = plan_3_20().fractions();
-        for s in [Spending::OBrienFleming, Spending::Pocock] {
+        for s in [Spending::OBrienFleming, Spending::Pocock, Spending::HwangShihDeCaniMinus2] {
             let mut prev: Option<Boundaries> = None;
             for j in (1..=8).rev() {
                 let b = boundaries(&t, 0.05 / j as f64, s, Sides::Two).unwrap();
@@ -1157,7 +1164,7 @@ mod tests {
         for (name, noise, crn) in
             [("normal", Noise::Normal, 0.0), ("crn", Noise::Normal, 5.0), ("t3", Noise::StudentT(3), 0.0)]
         {
-            for (sp, seed) in [(Spending::OBrienFleming, 11), (Spending::Pocock, 12)] {
+            for (sp, seed) in [(Spending::OBrienFleming, 11), (Spending::Pocock, 12), (Spending::HwangShihDeCaniMinus2, 13)] {
                 let plan = plan_3_20().with_spending(sp);
                 let sc = Scenario { effects: vec![0.0], noise, crn_sd: crn };
                 let s = run(&format!("null m=1 {name} {sp:?}"), &plan, &sc, n, seed);
