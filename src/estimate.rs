@@ -71,7 +71,7 @@ impl Study {
             lines.push(CostLine { what: format!("adaptive seeds, at most (none decided before {})", sequential.max()), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) });
         }
         if let Some(name) = &fidelity {
-            let levels: Vec<i64> = plan.params().iter().find(|p| p.name() == name).and_then(|p| p.level_list()).unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+            let (_, levels) = crate::schedule::axis(plan.params(), crate::space::Role::Fidelity, "")?;
             let seeds = plan.seeds().len();
             let mut configs = plan.configs().len() - 1;
             let (mut trials, mut spent) = (0, 0.0);

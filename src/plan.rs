@@ -4,13 +4,13 @@
 //! executors, the store, results and analyses. It imports nothing above it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::design::DesignKind;
 use crate::error::{Error, Result};
 use crate::space::{Config, Param};
 use crate::spec::RoundLink;
-use crate::stats::SequentialPlan;
+use crate::stats::{SequentialPlan, SequentialRule};
 use crate::trial::{MetricSpec, Trial, TrialId};
 
 /// A configuration chosen by a design, before seeds are attached.
@@ -110,6 +110,9 @@ pub struct Plan {
     grids: Vec<Vec<String>>,
     round: Option<RoundLink>,
     sequential: Option<SequentialPlan>,
+    /// The rule of adaptive seeds for every comparison, computed on first use (its t
+    /// calibration takes ~50 ms per Holm level) and kept.
+    sequential_rule: OnceLock<SequentialRule>,
     config_arcs: Vec<Arc<Config>>,
     /// Canonical bytes of each configuration → its index (built while deduplicating).
     config_lookup: HashMap<Vec<u8>, usize>,
@@ -173,6 +176,7 @@ impl Plan {
             grids,
             round,
             sequential,
+            sequential_rule: OnceLock::new(),
             config_arcs,
             config_lookup,
             trial_lookup,
@@ -194,6 +198,22 @@ impl Plan {
     /// `None` when every config runs every seed.
     pub fn sequential(&self) -> Option<&SequentialPlan> {
         self.sequential.as_ref()
+    }
+
+    /// The decision rule of adaptive seeds for every non-baseline config against the
+    /// baseline, computed once per plan; `None` when seeds are fixed or there is nothing to
+    /// compare.
+    pub fn sequential_rule(&self) -> Result<Option<&SequentialRule>> {
+        let Some(sequential) = &self.sequential else { return Ok(None) };
+        let comparisons = self.configs.len().saturating_sub(1);
+        if comparisons == 0 {
+            return Ok(None);
+        }
+        if self.sequential_rule.get().is_none() {
+            // Two threads may both compute it; the rule is deterministic, either copy serves.
+            let _ = self.sequential_rule.set(sequential.rule(comparisons)?);
+        }
+        Ok(self.sequential_rule.get())
     }
 
     /// Whether a design spreads configs over the space (random or sobol samples, or a grid):

@@ -285,6 +285,11 @@ impl Param {
         param
     }
 
+    /// What the parameter is to the study: varied by designs, or an axis it runs along.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
     /// Whether this is the study's fidelity ([`Param::fidelity`]).
     pub fn is_fidelity(&self) -> bool {
         self.role == Role::Fidelity

@@ -493,8 +493,8 @@ impl Study {
 
     fn run_plan(&self, plan: Plan, objective: &dyn Objective) -> Result<Results> {
         let spec = self.stored_spec()?;
-        match plan.sequential().cloned() {
-            Some(sequential) => crate::schedule::adaptive::run(plan, &sequential, &self.options, &spec, objective),
+        match plan.sequential() {
+            Some(_) => crate::schedule::adaptive::run(plan, &self.options, &spec, objective),
             None => crate::session::run(plan, &self.options, &spec, objective),
         }
     }

@@ -12,12 +12,10 @@ impl Results {
     /// baseline, on the trials recorded; `None` when the study's seeds are not adaptive
     /// ([`Study::seeds_adaptive`](crate::Study::seeds_adaptive)).
     pub fn sequential(&self) -> Result<Option<SequentialOutcome>> {
-        let Some(sequential) = self.plan().sequential() else { return Ok(None) };
-        let comparisons = self.plan().configs().len().saturating_sub(1);
-        if comparisons == 0 {
-            return Ok(None);
+        match self.plan().sequential_rule()? {
+            Some(rule) => self.decide_with(rule).map(Some),
+            None => Ok(None),
         }
-        self.decide_with(&sequential.rule(comparisons)?).map(Some)
     }
 
     /// The decisions of `rule` (built for every non-baseline config) on the recorded trials.

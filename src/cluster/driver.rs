@@ -171,7 +171,7 @@ impl SlurmRun {
             store,
             settings,
             state: Mutex::new(DriverState { ledger, submissions: BTreeMap::new() }),
-            adaptive: crate::schedule::adaptive::rule(&plan)?,
+            adaptive: plan.sequential_rule()?.cloned(),
             plan,
         })
     }

@@ -11,17 +11,7 @@ use crate::options::RunOptions;
 use crate::plan::Plan;
 use crate::results::{Results, RunStats};
 use crate::session::{self, StoredSpec};
-use crate::stats::{SequentialPlan, SequentialRule};
-
-/// The rule of `plan`'s adaptive seeds for all its comparisons; `None` when seeds are fixed
-/// or there is nothing to compare.
-pub(crate) fn rule(plan: &Plan) -> Result<Option<SequentialRule>> {
-    let comparisons = plan.configs().len().saturating_sub(1);
-    match plan.sequential() {
-        Some(sequential) if comparisons > 0 => Ok(Some(sequential.rule(comparisons)?)),
-        _ => Ok(None),
-    }
-}
+use crate::stats::SequentialRule;
 
 /// The plan indices of the trials to run now, given what `results` recorded: the next look's
 /// seeds for the baseline and every comparison still open (none when all are decided). With
@@ -34,9 +24,8 @@ pub(crate) fn wanted(plan: &Plan, rule: &SequentialRule, results: &Results) -> R
 }
 
 /// Runs `plan` (whose seeds are adaptive, see [`Plan::sequential`]) round by round.
-pub(crate) fn run(plan: Plan, sequential: &SequentialPlan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
-    let Some(rule) = rule(&plan)? else { return session::run(plan, options, spec, objective) };
-    debug_assert_eq!(rule.plan(), sequential);
+pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
+    let Some(rule) = plan.sequential_rule()?.cloned() else { return session::run(plan, options, spec, objective) };
     // The first round runs nothing: it reads what the journal already has.
     let mut round: Vec<usize> = Vec::new();
     let mut executed = 0;

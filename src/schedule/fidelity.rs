@@ -7,14 +7,12 @@
 //! comparison. The last rung is the full fidelity. Every rung is a study sharing the run
 //! directory, so trials are journaled, resumed and reused as in any study.
 
-use std::fmt::Write as _;
-
 use crate::design::Design;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::results::Results;
-use crate::space::{Config, Param, Value};
+use crate::space::{Config, Role, Value};
 use crate::study::Study;
 use crate::analysis::Verdict;
 use crate::stats::{Alternative, RankCorrelation, kendall_tau, paired_t_interval, spearman_rho};
@@ -73,8 +71,7 @@ impl Study {
             return Err(Error::Invalid { message: format!("eta = {} must be above 1 (3 keeps a third of the configs at each rung)", options.eta) });
         }
         let plan = self.plan()?;
-        let fidelity = fidelity_param(plan.params())?;
-        let levels: Vec<i64> = fidelity.level_list().unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+        let (fidelity, levels) = super::axis(plan.params(), Role::Fidelity, "a multi-fidelity run needs a fidelity: add .param(Param::fidelity(\"epochs\", [3, 10, 30]))")?;
         let name = fidelity.name().to_string();
         let mut rungs: Vec<Rung> = Vec::new();
         // The configs (without the fidelity) still in the race, with their labels; None: all
@@ -98,16 +95,6 @@ impl Study {
             rungs.push(Rung { fidelity: level, results, promoted: promoted.into_iter().map(|(l, _)| l).collect(), dropped_worse });
         }
         Ok(MultiFidelity { param: name, rungs, eta: options.eta })
-    }
-}
-
-/// The study's fidelity parameter, or an error saying how to add one.
-fn fidelity_param(params: &[Param]) -> Result<&Param> {
-    let mut fidelities = params.iter().filter(|p| p.is_fidelity());
-    match (fidelities.next(), fidelities.next()) {
-        (Some(p), None) => Ok(p),
-        (None, _) => Err(Error::Invalid { message: "a multi-fidelity run needs a fidelity: add .param(Param::fidelity(\"epochs\", [3, 10, 30]))".into() }),
-        (Some(a), Some(b)) => Err(Error::Invalid { message: format!("the study has two fidelities, `{}` and `{}`: keep one", a.name(), b.name()) }),
     }
 }
 
@@ -272,7 +259,7 @@ impl MultiFidelity {
             "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({outcome}); the baseline runs at every rung",
             self.param
         );
-        let _ = write!(note, "; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
+        note.push_str("; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
         table.push_note(note);
         table
     }

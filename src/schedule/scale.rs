@@ -20,7 +20,7 @@ use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::objective::Objective;
 use crate::results::Results;
-use crate::space::{Config, Param, Value};
+use crate::space::{Config, Role, Value};
 use crate::stats::dist::t_ppf;
 use crate::stats::{LineFit, wls_line};
 use crate::study::Study;
@@ -93,12 +93,11 @@ impl Study {
     /// [`Study::run_scale_transfer`] with any [`Objective`] (command trials too).
     pub fn run_scale_transfer_of(&self, target: f64, objective: &dyn Objective) -> Result<ScaleTransfer> {
         let plan = self.plan()?;
-        let param = scale_param(plan.params())?;
+        let (param, sizes) = super::axis(plan.params(), Role::Scale, "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))")?;
         if !(target.is_finite() && target > 0.0) {
             return Err(Error::Invalid { message: format!("the target size {target} must be a positive number, e.g. 4096") });
         }
         let name = param.name().to_string();
-        let sizes: Vec<i64> = param.level_list().unwrap_or_default().iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
         let mut per_size = Vec::new();
         for &size in &sizes {
             let mut at = Config::new();
@@ -108,16 +107,6 @@ impl Study {
         let metric = plan.primary().name.clone();
         let effects = trends(&per_size, target)?;
         Ok(ScaleTransfer { param: name, metric, target, per_size, effects })
-    }
-}
-
-/// The study's size parameter, or an error saying how to add one.
-fn scale_param(params: &[Param]) -> Result<&Param> {
-    let mut scales = params.iter().filter(|p| p.is_scale());
-    match (scales.next(), scales.next()) {
-        (Some(p), None) => Ok(p),
-        (None, _) => Err(Error::Invalid { message: "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))".into() }),
-        (Some(a), Some(b)) => Err(Error::Invalid { message: format!("the study has two size axes, `{}` and `{}`: keep one", a.name(), b.name()) }),
     }
 }
 

@@ -1240,28 +1240,3 @@ mod tests {
         assert!(s.expected_trials < s.fixed_trials);
     }
 }
-
-#[cfg(test)]
-mod long_runs {
-    use super::*;
-
-    /// The long simulation behind benches/sequential/NOTES.md (run with `--ignored`).
-    #[test]
-    #[ignore]
-    fn long_null_runs() {
-        for sp in [Spending::OBrienFleming, Spending::Pocock] {
-            for (name, noise) in [("normal", Noise::Normal), ("t3", Noise::StudentT(3))] {
-                let plan = SequentialPlan::new(3, 20, 0.05).unwrap().with_spending(sp);
-                let sc = Scenario { effects: vec![0.0], noise, crn_sd: 0.0 };
-                let s = simulate(&plan, &sc, 200_000, 7).unwrap();
-                println!("LONG 3-20 {sp:?} {name}: seq {:.5} fixed {:.5}", s.different[0], s.fixed_different[0]);
-            }
-        }
-        for (min, max, margin) in [(3, 20, 0.8), (5, 40, 0.8), (5, 40, 1.2)] {
-            let plan = SequentialPlan::new(min, max, 0.05).unwrap().with_margin(margin).unwrap();
-            let sc = Scenario { effects: vec![0.0, 0.0, 0.0, 0.3, 2.0, 2.0], noise: Noise::Normal, crn_sd: 1.0 };
-            let s = simulate(&plan, &sc, 20_000, 8).unwrap();
-            println!("LONG mixed {min}-{max} margin {margin}: {s:?}");
-        }
-    }
-}
