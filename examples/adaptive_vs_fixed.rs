@@ -62,14 +62,21 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         Ok("pocock") => ablate::stats::Spending::Pocock,
         _ => ablate::stats::Spending::OBrienFleming,
     };
-    for (min, max, margin) in [(3, 20, 0.8), (5, 40, 0.8), (5, 40, 1.2)] {
-        let plan = SequentialPlan::new(min, max, 0.05)?.with_margin(margin)?.with_spending(spending);
+    let floors: Vec<f64> = match std::env::var("FUTILITY") {
+        Ok(list) => list.split(',').map(str::parse).collect::<Result<_, _>>()?,
+        Err(_) => vec![0.0, ablate::stats::DEFAULT_FUTILITY],
+    };
+    for (min, max, margin, floor) in [(3, 20, 0.8), (5, 40, 0.8), (5, 40, 1.2)].into_iter().flat_map(|c| floors.iter().map(move |&f| (c.0, c.1, c.2, f))) {
+        let mut plan = SequentialPlan::new(min, max, 0.05)?.with_margin(margin)?.with_spending(spending);
+        if floor > 0.0 {
+            plan = plan.with_futility(floor)?;
+        }
         let scenario = Scenario { effects: vec![0.0, 0.0, 0.0, 0.3, 2.0, 2.0], noise: Noise::Normal, crn_sd: 1.0 };
         let sim = simulate(&plan, &scenario, 2_000, 7)?;
         let saved = 1.0 - sim.expected_trials / sim.fixed_trials;
         let false_pos: f64 = sim.different[..3].iter().sum::<f64>() / 3.0;
         println!(
-            "simulated {min}..{max}, margin {margin}: {:.1} of {:.0} trials ({:.0}% fewer), same verdicts as fixed in {:.1}% of studies, false positives among zero effects {:.4} (fixed {:.4} per comparison avg), power on the small effect {:.3} (fixed {:.3})",
+            "simulated {min}..{max}, margin {margin}, futility {floor}: {:.1} of {:.0} trials ({:.0}% fewer), same verdicts as fixed in {:.1}% of studies, false positives among zero effects {:.4} (fixed {:.4} per comparison avg), power on the small effect {:.3} (fixed {:.3})",
             sim.expected_trials,
             sim.fixed_trials,
             100.0 * saved,
@@ -86,7 +93,17 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
     let fixed = study.clone().seeds(20).run(train)?;
     println!("\nMLP fixed design: {} trials ({} trained now, {:.1} s)", fixed.records().len(), fixed.run_stats().executed, started.elapsed().as_secs_f64());
-    let adaptive = study.seeds_adaptive(3, 20).equivalence_margin(0.02).run(train)?;
+    for floor in floors {
+        let adaptive = study.clone().seeds_adaptive(3, 20).equivalence_margin(0.02).futility(floor).spending(spending).run(train)?;
+        compare(&fixed, &adaptive, floor)?;
+    }
+
+    multi_fidelity(&run_dir)
+}
+
+/// Prints the adaptive run's significance table and how its verdicts and trials compare with
+/// the fixed design's.
+fn compare(fixed: &Results, adaptive: &Results, floor: f64) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let (f, a) = (fixed.significance()?, adaptive.significance()?);
     println!("{}", a.to_text());
     let category = |v: Verdict| match v {
@@ -97,7 +114,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let agree = f.rows.iter().zip(&a.rows).filter(|(x, y)| category(x.verdict) == category(y.verdict)).count();
     let used = a.adaptive.map_or(adaptive.records().len(), |run| run.trials_run);
     println!(
-        "MLP: adaptive used {used} of {} trials ({:.0}% fewer); {agree} of {} verdicts agree with the fixed design (equivalent or undecided counted as no difference)",
+        "MLP, futility {floor}: adaptive used {used} of {} trials ({:.0}% fewer); {agree} of {} verdicts agree with the fixed design (equivalent or undecided counted as no difference)",
         fixed.records().len(),
         100.0 * (1.0 - used as f64 / fixed.records().len() as f64),
         f.rows.len()
@@ -105,10 +122,14 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     for (x, y) in f.rows.iter().zip(&a.rows) {
         println!("  {:<22} fixed: {:<26} adaptive: {} ({})", x.config, x.verdict.as_str(), y.verdict.as_str(), y.sequential.map_or("-".into(), |d| format!("{} seeds", d.seeds())));
     }
+    Ok(())
+}
 
+/// (c) Multi-fidelity against full fidelity on the same ablation.
+fn multi_fidelity(run_dir: &str) -> std::result::Result<(), Box<dyn std::error::Error>> {
     // (c) Multi-fidelity on the same ablation, 10 seeds: the fixed design at 30 epochs is
     // `fixed` restricted to its first 10 seeds; here it is rerun with 10 seeds (journaled).
-    let ten = mlp_study(&run_dir).seeds(10);
+    let ten = mlp_study(run_dir).seeds(10);
     let full = ten.clone().run(train)?;
     let mf = ten.run_multi_fidelity(train)?;
     println!("\n{}", mf.to_text());

@@ -102,6 +102,16 @@ pub struct AdaptiveSeeds {
     /// differences stop early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equivalence_margin: Option<f64>,
+    /// Futility floor: a comparison whose predictive power of reaching significance by the
+    /// most seeds falls below it stops early as futile; 0 turns the rule off; none: the
+    /// default ([`crate::stats::DEFAULT_FUTILITY`]). Specs written by a study always carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub futility: Option<f64>,
+    /// The alpha-spending function of the tests of difference: "obrien-fleming" (the
+    /// default), "hwang-shih-decani" (γ = −2: earlier stops for large effects) or "pocock".
+    /// Specs written by a study always carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spending: Option<crate::stats::Spending>,
 }
 
 /// Where a study stands in a sequence of rounds: its number (2 for the first

@@ -63,6 +63,8 @@ pub struct Study {
     adaptive_min: Option<u32>,
     /// The equivalence margin of adaptive seeds.
     equivalence_margin: Option<f64>,
+    futility: Option<f64>,
+    spending: Option<crate::stats::Spending>,
 }
 
 impl Study {
@@ -86,6 +88,8 @@ impl Study {
             round: None,
             adaptive_min: None,
             equivalence_margin: None,
+            futility: None,
+            spending: None,
         }
     }
 
@@ -227,9 +231,10 @@ impl Study {
     /// added in rounds (looks at about ×1.5 per round) only to the configs whose comparison
     /// with the baseline is still undecided, up to `max`. A comparison is decided when it
     /// differs from the baseline (group-sequential paired t-tests with O'Brien-Fleming
-    /// alpha spending, Holm over the comparisons: the family-wise error stays at 5%) or, with
-    /// an [`equivalence_margin`](Study::equivalence_margin), when its interval lies within
-    /// the margin. The significance table says at how many seeds each was decided; see
+    /// alpha spending, Holm over the comparisons: the family-wise error stays at 5%), with
+    /// an [`equivalence_margin`](Study::equivalence_margin) when its interval lies within
+    /// the margin, or as futile when it has little chance to become significant by `max`
+    /// ([`futility`](Study::futility)). The significance table says at how many seeds and how each was decided; see
     /// [`crate::stats::sequential`] for the method and its simulated error rates.
     pub fn seeds_adaptive(mut self, min: u32, max: u32) -> Study {
         self.seeds = Seeds::Count(max);
@@ -241,6 +246,8 @@ impl Study {
     pub(crate) fn without_adaptive(mut self) -> Study {
         self.adaptive_min = None;
         self.equivalence_margin = None;
+        self.futility = None;
+        self.spending = None;
         self
     }
 
@@ -248,6 +255,27 @@ impl Study {
     /// equivalence interval lies within ±margin stops early as "equivalent" (negligible).
     pub fn equivalence_margin(mut self, margin: f64) -> Study {
         self.equivalence_margin = Some(margin);
+        self
+    }
+
+    /// The futility floor of adaptive seeds: a comparison stops early as futile when its
+    /// predictive power (its chance, given the seeds so far, to become significant by the
+    /// most seeds) falls below `floor`. Default [`crate::stats::DEFAULT_FUTILITY`]; `0.0`
+    /// turns the rule off, so only differences and equivalence stop a comparison. It never
+    /// raises the false-positive rate; it costs a little power on small effects
+    /// (benches/sequential/NOTES.md has the simulated numbers).
+    pub fn futility(mut self, floor: f64) -> Study {
+        self.futility = Some(floor);
+        self
+    }
+
+    /// The alpha-spending function of adaptive seeds' tests of difference: how much of the
+    /// 5% family-wise level each look may use. O'Brien-Fleming (the default) keeps the power
+    /// of the fixed design and stops large effects around half of `max`;
+    /// [`Spending::HwangShihDeCaniMinus2`](crate::stats::Spending) stops them earlier for a
+    /// few points of agreement with the fixed design (benches/sequential/NOTES.md).
+    pub fn spending(mut self, spending: crate::stats::Spending) -> Study {
+        self.spending = Some(spending);
         self
     }
 
@@ -540,7 +568,12 @@ impl Study {
             seeds_per_sample: self.seeds_per_sample,
             study_seed: self.study_seed,
             round: self.round.clone(),
-            adaptive: self.adaptive_min.map(|min| AdaptiveSeeds { min, equivalence_margin: self.equivalence_margin }),
+            adaptive: self.adaptive_min.map(|min| AdaptiveSeeds {
+                min,
+                equivalence_margin: self.equivalence_margin,
+                futility: Some(self.futility.unwrap_or(crate::stats::DEFAULT_FUTILITY)),
+                spending: Some(self.spending.unwrap_or_default()),
+            }),
             params: self.params.iter().map(ParamSpec::from_param).collect(),
             metrics: self
                 .metrics
@@ -588,6 +621,8 @@ impl Study {
         study.round = spec.round.clone();
         study.adaptive_min = spec.adaptive.as_ref().map(|a| a.min);
         study.equivalence_margin = spec.adaptive.as_ref().and_then(|a| a.equivalence_margin);
+        study.futility = spec.adaptive.as_ref().and_then(|a| a.futility);
+        study.spending = spec.adaptive.as_ref().and_then(|a| a.spending);
         study.seeds_per_sample = spec.seeds_per_sample;
         for m in &spec.metrics {
             study = study.metric(&m.name, m.direction());
@@ -718,8 +753,13 @@ impl Study {
     /// The sequential plan of adaptive seeds, checked against the study's seeds.
     fn check_adaptive(&self, seeds: usize, per_sample: bool) -> Result<Option<crate::stats::SequentialPlan>> {
         let Some(min) = self.adaptive_min else {
-            return match self.equivalence_margin {
-                Some(m) => Err(Error::Invalid { message: format!("equivalence_margin = {m} applies to adaptive seeds: add .seeds_adaptive(min, max) (or [adaptive] min = 3 in a study file), or remove the margin") }),
+            let stray = [
+                self.equivalence_margin.map(|v| format!("equivalence_margin = {v}")),
+                self.futility.map(|v| format!("futility = {v}")),
+                self.spending.map(|v| format!("spending = {}", v.label())),
+            ];
+            return match stray.into_iter().flatten().next() {
+                Some(what) => Err(Error::Invalid { message: format!("{what} applies to adaptive seeds: add .seeds_adaptive(min, max) (or [adaptive] min = 3 in a study file), or remove it") }),
                 None => Ok(None),
             };
         };
@@ -727,9 +767,15 @@ impl Study {
             return Err(Error::Invalid { message: "adaptive seeds and seeds_per_sample both decide how many seeds a config gets: keep one".into() });
         }
         let invalid = |e: crate::stats::StatsError| Error::Invalid { message: format!("adaptive seeds: {e}") };
-        let mut plan = crate::stats::SequentialPlan::new(min as usize, seeds, 0.05).map_err(invalid)?;
+        let mut plan = crate::stats::SequentialPlan::new(min as usize, seeds, 0.05)
+            .map_err(invalid)?
+            .with_spending(self.spending.unwrap_or_default());
         if let Some(margin) = self.equivalence_margin {
             plan = plan.with_margin(margin).map_err(invalid)?;
+        }
+        let floor = self.futility.unwrap_or(crate::stats::DEFAULT_FUTILITY);
+        if floor != 0.0 {
+            plan = plan.with_futility(floor).map_err(invalid)?;
         }
         Ok(Some(plan))
     }

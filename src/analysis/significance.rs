@@ -229,6 +229,10 @@ pub struct AdaptiveRun {
     pub max: usize,
     /// The equivalence margin, if any.
     pub margin: Option<f64>,
+    /// The futility floor (predictive power), if any.
+    pub futility: Option<f64>,
+    /// The alpha-spending function of the tests of difference.
+    pub spending: crate::stats::Spending,
     /// Trials the decisions used (with a result).
     pub trials_run: usize,
     /// Trials of the fixed design with `max` seeds for every config.
@@ -297,7 +301,7 @@ impl Significance {
             for (row, decision) in rows.iter_mut().zip(outcome.decisions) {
                 apply_sequential(row, decision, metric.direction);
             }
-            adaptive = Some(AdaptiveRun { min: sequential.min(), max: sequential.max(), margin: sequential.margin(), trials_run, trials_max: plan.trials().len() });
+            adaptive = Some(AdaptiveRun { min: sequential.min(), max: sequential.max(), margin: sequential.margin(), futility: sequential.futility(), spending: sequential.spending(), trials_run, trials_max: plan.trials().len() });
         }
         Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows, adaptive })
     }
@@ -345,11 +349,15 @@ impl Significance {
     pub fn method(&self) -> String {
         if let Some(a) = &self.adaptive {
             let margin = a.margin.map_or(String::new(), |m| format!(", equivalent when the TOST interval lies within ±{m} (Pocock spending)"));
+            let futility = a.futility.map_or(String::new(), |f| {
+                format!(", futile when the predictive power of a difference by {} seeds fell below {:.0}%", a.max, 100.0 * f)
+            });
             return format!(
-                "adaptive seeds ({} to {}): group-sequential paired t vs baseline on {} (O'Brien-Fleming spending, Holm; family-wise alpha 0.05){margin}; * = decided different; {} of {} trials run, {:.0}% fewer than {} seeds for every config",
+                "adaptive seeds ({} to {}): group-sequential paired t vs baseline on {} ({} spending, Holm; family-wise alpha 0.05){margin}{futility}; * = decided different; {} of {} trials run, {:.0}% fewer than {} seeds for every config",
                 a.min,
                 a.max,
                 self.metric.name,
+                a.spending.label(),
                 a.trials_run,
                 a.trials_max,
                 100.0 * (1.0 - a.trials_run as f64 / a.trials_max.max(1) as f64),
@@ -400,7 +408,7 @@ fn apply_sequential(row: &mut SignificanceRow, decision: Decision, direction: Di
             if estimate * direction.sign() > 0.0 { Verdict::Better } else { Verdict::Worse }
         }
         Decision::Equivalent { .. } => Verdict::Equivalent,
-        Decision::Undecided { .. } => Verdict::NoDetectableDifference,
+        Decision::Undecided { .. } | Decision::Futile { .. } => Verdict::NoDetectableDifference,
         Decision::Open { .. } => Verdict::Open,
     };
     row.sequential = Some(decision);

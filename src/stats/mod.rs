@@ -74,6 +74,7 @@ pub use ranks::{
     Friedman, Nemenyi, PairwiseWilcoxon, friedman, nemenyi, pairwise_wilcoxon_holm, rank_average,
 };
 pub use sequential::{
+    DEFAULT_FUTILITY,
     Boundaries, Decision, Noise, Scenario, SequentialOutcome, SequentialPlan, SequentialRule, Sides, Simulated,
     Spending, TBoundaries, boundaries, simulate, t_boundaries,
 };

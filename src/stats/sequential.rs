@@ -30,7 +30,11 @@
 //!    Equivalence never declares a difference, so it cannot add to the family-wise error of
 //!    "different"; its own error (declaring equivalence when `|effect| ≥ margin`) is at most
 //!    `α` per comparison.
-//! 4. Comparisons still open at `max` seeds are [`Decision::Undecided`].
+//! 4. **Futile** (optional, [`SequentialPlan::with_futility`]). An open comparison whose
+//!    predictive power is below a floor stops: given the seeds so far, it is unlikely to
+//!    reach significance even at `max` seeds. This
+//!    non-binding rule only removes rejections, so it keeps the family-wise error.
+//! 5. Comparisons still open at `max` seeds are [`Decision::Undecided`].
 //!
 //! **Unknown variance.** The usual "significance level approach" (Jennison & Turnbull 2000,
 //! §3.8 and §11.3) compares each look's t-test p-value with the z boundary's nominal level
@@ -67,23 +71,35 @@ const GRID_PER_SD: f64 = 12.0;
 /// A Lan-DeMets alpha-spending function: how much of the total level `α` may be spent by
 /// information fraction `t` (Lan & DeMets 1983). Two-sided designs spend `α / 2` on each
 /// side by the one-sided function, as R's ldbounds and gsDesign do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Spending {
     /// O'Brien-Fleming type: one-sided at level `a`, `a(t) = 2 − 2 Φ(z_{1−a/2} / √t)`; two-sided
     /// at `α`, twice that with `a = α / 2`. Spends almost nothing early, so the last look
     /// keeps a level close to `α`. The default.
     #[default]
+    #[serde(rename = "obrien-fleming")]
     OBrienFleming,
     /// Pocock type: `α(t) = α ln(1 + (e − 1) t)`. Spends more early (earlier stops for large
     /// effects) at the price of a stricter last look.
+    #[serde(rename = "pocock")]
     Pocock,
     /// Hwang-Shih-DeCani with γ = −2 (Hwang, Shih & DeCani 1990):
     /// `α(t) = α (1 − e^{2t}) / (1 − e²)`, between O'Brien-Fleming (γ ≈ −4) and Pocock
     /// (γ ≈ 1): some early stopping for large effects, a last look close to `α`.
+    #[serde(rename = "hwang-shih-decani")]
     HwangShihDeCaniMinus2,
 }
 
 impl Spending {
+    /// Its name in captions: "O'Brien-Fleming", "Pocock", "Hwang-Shih-DeCani (γ = −2)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Spending::OBrienFleming => "O'Brien-Fleming",
+            Spending::Pocock => "Pocock",
+            Spending::HwangShihDeCaniMinus2 => "Hwang-Shih-DeCani (γ = −2)",
+        }
+    }
+
     /// The cumulative level spent by information fraction `t` (clamped to [0, 1]) for a test
     /// of total level `alpha` with the given number of sides.
     pub fn spent(self, alpha: f64, t: f64, sides: Sides) -> f64 {
@@ -414,7 +430,13 @@ pub struct SequentialPlan {
     /// Spending of the equivalence tests (their own α: stopping as equivalent never rejects,
     /// so it cannot raise the error of a "different" verdict).
     equivalence_spending: Spending,
+    /// Futility floor: an open comparison whose predictive power is below it stops as [`Decision::Futile`] (`None`: never).
+    futility: Option<f64>,
 }
+
+/// The futility floor studies use unless told otherwise (a predictive power of 20%; see
+/// [`SequentialPlan::with_futility`]).
+pub const DEFAULT_FUTILITY: f64 = 0.2;
 
 /// The smallest `min` a plan accepts: a paired t-test on 3 seeds has 2 degrees of freedom.
 pub const MIN_SEEDS: usize = 3;
@@ -438,7 +460,14 @@ impl SequentialPlan {
         if max > 100_000 {
             return Err(StatsError::InvalidArgument(format!("max seeds must be at most 100,000, got {max}")));
         }
-        Ok(SequentialPlan { looks: Self::default_looks(min, max), alpha, margin: None, spending: Spending::default(), equivalence_spending: Spending::Pocock })
+        Ok(SequentialPlan {
+            looks: Self::default_looks(min, max),
+            alpha,
+            margin: None,
+            spending: Spending::default(),
+            equivalence_spending: Spending::Pocock,
+            futility: None,
+        })
     }
 
     /// The default looks: `min`, then each about 1.5 times the previous (at least one more
@@ -490,6 +519,32 @@ impl SequentialPlan {
     pub fn with_equivalence_spending(mut self, spending: Spending) -> Self {
         self.equivalence_spending = spending;
         self
+    }
+
+    /// Stops a comparison for futility when its predictive power falls below `floor`: the
+    /// probability, given the seeds so far (flat prior on the mean difference, spread as
+    /// observed), that the paired t-test at `max` seeds would reach the last boundary at the
+    /// most lenient Holm level (`α`, the level a comparison gets once every other one is
+    /// rejected). This is stochastic curtailment (Lan, Simon & Halperin 1982, *Commun. Stat.
+    /// C* 1:207; Jennison & Turnbull 2000, ch. 10) with predictive rather than conditional
+    /// power, which accounts for the uncertainty of the trend. The rule is non-binding:
+    /// it only ever removes rejections, and Holm's rejections are monotone in the rejections
+    /// of the other comparisons, so the family-wise error stays at most `α`. What it costs
+    /// is power on effects too small to show at the first looks; the simulation tests measure
+    /// it. Errors unless `0 < floor < 1`.
+    pub fn with_futility(mut self, floor: f64) -> Result<Self> {
+        if !(floor > 0.0 && floor < 1.0) {
+            return Err(StatsError::InvalidArgument(format!(
+                "the futility floor is a predictive power strictly between 0 and 1 (e.g. 0.1), got {floor}"
+            )));
+        }
+        self.futility = Some(floor);
+        Ok(self)
+    }
+
+    /// The futility floor, if any.
+    pub fn futility(&self) -> Option<f64> {
+        self.futility
     }
 
     /// The spending of the equivalence tests.
@@ -603,6 +658,19 @@ pub enum Decision {
         /// Mean difference.
         estimate: f64,
     },
+    /// Stopped for futility: even at `max` seeds and the most lenient level, its predictive
+    /// power given the seeds so far was below the plan's floor. Not a claim that the change
+    /// does nothing (that is [`Decision::Equivalent`]): the study was unlikely to show it.
+    Futile {
+        /// Seeds the comparison ran.
+        seeds: usize,
+        /// The paired t-test p-value at `seeds`.
+        p_value: f64,
+        /// Mean difference.
+        estimate: f64,
+        /// The predictive power that stopped it.
+        predictive_power: f64,
+    },
     /// Not decided yet: run the comparison (and the baseline) up to `seeds_needed` seeds.
     Open {
         /// Seeds the next look needs.
@@ -625,6 +693,7 @@ impl Decision {
         match *self {
             Decision::Different { seeds, .. }
             | Decision::Equivalent { seeds, .. }
+            | Decision::Futile { seeds, .. }
             | Decision::Undecided { seeds, .. } => seeds,
             Decision::Open { seeds_needed } => seeds_needed,
         }
@@ -685,8 +754,9 @@ impl SequentialRule {
     /// are reported as [`Decision::Open`] with the seeds they need, and the outcome lists them
     /// in `pending`. At each evaluated look: the Holm step (repeated until no new rejection,
     /// each open comparison tested on all its looks so far against the current level's
-    /// boundaries), then the equivalence test of the comparisons still open, then, at the last
-    /// look, [`Decision::Undecided`] for the rest.
+    /// boundaries), then the equivalence test of the comparisons still open, then the futility
+    /// rule (if the plan has one) before the last look, or [`Decision::Undecided`] for the rest
+    /// at it.
     ///
     /// Errors: a number of slices other than [`SequentialRule::comparisons`], or a non-finite
     /// difference (named by comparison and position). Degenerate data follow
@@ -766,11 +836,37 @@ impl SequentialRule {
                 }
                 if k + 1 == looks.len() {
                     tracks[i].decision = Some(Decision::Undecided { seeds: n, p_value: t.p_value, estimate: t.estimate });
+                } else if let Some(floor) = self.plan.futility {
+                    let predictive_power = self.predictive_power(t.statistic, n);
+                    if predictive_power < floor {
+                        tracks[i].decision =
+                            Some(Decision::Futile { seeds: n, p_value: t.p_value, estimate: t.estimate, predictive_power });
+                    }
                 }
             }
         }
         let next = looks.get(looks_done).copied().unwrap_or(self.plan.max());
         Ok(self.pending(tracks, looks_done, next))
+    }
+
+    /// Predictive power of a comparison with paired t statistic `t` at `n` seeds: the chance
+    /// that the two-sided test at `N = max` seeds reaches the last boundary at level `α`,
+    /// averaged over the flat-prior posterior of the mean difference (Spiegelhalter, Freedman
+    /// & Blackburn 1986, *Control. Clin. Trials* 7:8), the spread taken as observed. The final
+    /// statistic is then about normal with mean `t sqrt(N / n)` (the current trend) and
+    /// variance `(N − n) / n`: the trend's own uncertainty, which is large at the first looks,
+    /// so a few noisy seeds rarely stop a comparison. (Conditional power at the trend, the
+    /// same mean with variance `1 − n / N`, stopped too many real effects early in simulation:
+    /// benches/sequential/NOTES.md.)
+    fn predictive_power(&self, t: f64, n: usize) -> f64 {
+        if t.is_infinite() {
+            return 1.0;
+        }
+        let (n, max) = (n as f64, self.plan.max() as f64);
+        let critical = self.different[0].t.last().copied().unwrap_or(f64::INFINITY);
+        let mean = t * (max / n).sqrt();
+        let sd = ((max - n) / n).sqrt();
+        norm_sf((critical - mean) / sd) + norm_sf((critical + mean) / sd)
     }
 
     /// The outcome with every comparison still open reported as needing `next` seeds.
@@ -830,6 +926,8 @@ pub struct Simulated {
     pub different: Vec<f64>,
     /// Per comparison: fraction declaring it equivalent.
     pub equivalent: Vec<f64>,
+    /// Per comparison: fraction stopped for futility.
+    pub futile: Vec<f64>,
     /// Per comparison: fraction declaring it different with the fixed design (every
     /// comparison run at `max` seeds, paired t-tests, Holm at `α`).
     pub fixed_different: Vec<f64>,
@@ -875,6 +973,7 @@ pub fn simulate(plan: &SequentialPlan, scenario: &Scenario, studies: usize, seed
         studies,
         different: vec![0.0; m],
         equivalent: vec![0.0; m],
+        futile: vec![0.0; m],
         fixed_different: vec![0.0; m],
         expected_seeds: vec![0.0; m],
         any_false_different: 0.0,
@@ -904,6 +1003,7 @@ pub fn simulate(plan: &SequentialPlan, scenario: &Scenario, studies: usize, seed
             let diff = matches!(d, Decision::Different { .. });
             out.different[j] += diff as u8 as f64;
             out.equivalent[j] += matches!(d, Decision::Equivalent { .. }) as u8 as f64;
+            out.futile[j] += matches!(d, Decision::Futile { .. }) as u8 as f64;
             out.fixed_different[j] += fixed.reject[j] as u8 as f64;
             out.expected_seeds[j] += d.seeds() as f64;
             out.expected_trials += d.seeds() as f64;
@@ -919,7 +1019,7 @@ pub fn simulate(plan: &SequentialPlan, scenario: &Scenario, studies: usize, seed
         out.same_verdicts += same as u8 as f64;
     }
     let n = studies as f64;
-    for v in out.different.iter_mut().chain(&mut out.equivalent).chain(&mut out.fixed_different).chain(&mut out.expected_seeds) {
+    for v in out.different.iter_mut().chain(&mut out.equivalent).chain(&mut out.futile).chain(&mut out.fixed_different).chain(&mut out.expected_seeds) {
         *v /= n;
     }
     for v in [&mut out.any_false_different, &mut out.fixed_any_false_different, &mut out.expected_trials, &mut out.same_verdicts] {
@@ -1029,6 +1129,9 @@ mod tests {
         assert!(SequentialPlan::new(3, 200_000, 0.05).is_err());
         assert!(plan_3_20().with_margin(0.0).is_err());
         assert!(plan_3_20().with_margin(f64::INFINITY).is_err());
+        for floor in [0.0, 1.0, -0.1, f64::NAN] {
+            assert!(plan_3_20().with_futility(floor).is_err(), "{floor}");
+        }
         assert!(plan_3_20().with_looks(vec![3, 10]).is_err());
         assert!(plan_3_20().with_looks(vec![3, 10, 10, 20]).is_err());
         assert!(plan_3_20().with_looks(vec![4, 10, 20]).is_err());
@@ -1140,11 +1243,12 @@ mod tests {
     fn run(name: &str, plan: &SequentialPlan, sc: &Scenario, studies: usize, seed: u64) -> Simulated {
         let s = simulate(plan, sc, studies, seed).unwrap();
         println!(
-            "{name}: studies {studies}, different {:?}, fixed {:?}, equivalent {:?}, seeds {:?}, \
+            "{name}: studies {studies}, different {:?}, fixed {:?}, equivalent {:?}, futile {:?}, seeds {:?}, \
              any false {:.4} (fixed {:.4}), trials {:.1} of {:.0} ({:.1}% saved), same verdicts {:.3}",
             s.different.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>(),
             s.fixed_different.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>(),
             s.equivalent.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>(),
+            s.futile.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>(),
             s.expected_seeds.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>(),
             s.any_false_different,
             s.fixed_any_false_different,
@@ -1170,6 +1274,11 @@ mod tests {
                 let s = run(&format!("null m=1 {name} {sp:?}"), &plan, &sc, n, seed);
                 assert!(s.different[0] <= bound, "{name} {sp:?}: {} > {bound}", s.different[0]);
             }
+            // the futility rule only removes rejections
+            let plan = plan_3_20().with_futility(DEFAULT_FUTILITY).unwrap();
+            let s = run(&format!("null m=1 {name} futility"), &plan, &Scenario { effects: vec![0.0], noise, crn_sd: crn }, n, 14);
+            assert!(s.different[0] <= bound, "{name} futility: {} > {bound}", s.different[0]);
+            assert!(s.futile[0] > 0.5 && s.expected_seeds[0] < 13.0, "{name}: null comparisons stop as futile: {:?} {:?}", s.futile, s.expected_seeds);
         }
     }
 
@@ -1183,10 +1292,16 @@ mod tests {
         for (name, noise, crn, seed) in
             [("normal", Noise::Normal, 0.0, 21), ("crn", Noise::Normal, 5.0, 22), ("t3", Noise::StudentT(3), 0.0, 23)]
         {
-            let plan = plan_3_20().with_margin(0.8).unwrap();
-            let sc = Scenario { effects: vec![0.0; 5], noise, crn_sd: crn };
-            let s = run(&format!("null m=5 {name}"), &plan, &sc, studies, seed);
-            assert!(s.any_false_different <= bound, "{name}: FWER {} > {bound}", s.any_false_different);
+            // the margin, then the margin with the study's default futility rule
+            for futility in [false, true] {
+                let mut plan = plan_3_20().with_margin(0.8).unwrap();
+                if futility {
+                    plan = plan.with_futility(DEFAULT_FUTILITY).unwrap();
+                }
+                let sc = Scenario { effects: vec![0.0; 5], noise, crn_sd: crn };
+                let s = run(&format!("null m=5 {name} futility {futility}"), &plan, &sc, studies, seed);
+                assert!(s.any_false_different <= bound, "{name} {futility}: FWER {} > {bound}", s.any_false_different);
+            }
         }
     }
 
@@ -1208,6 +1323,18 @@ mod tests {
                     assert!(s.different[j] >= s.fixed_different[j] - allowed, "{name} {sp:?} comparison {j}");
                 }
                 assert!(s.expected_seeds[0] < 19.5, "a large effect stops early: {:?}", s.expected_seeds);
+            }
+            // the default futility rule (predictive power 20%) costs at most 5 points with
+            // O'Brien-Fleming; with Hwang-Shih-DeCani spending its numbers are printed and
+            // bounded at 10
+            for (sp, allowed) in [(Spending::OBrienFleming, 0.05), (Spending::HwangShihDeCaniMinus2, 0.10)] {
+                let plan = plan_3_20().with_spending(sp).with_futility(DEFAULT_FUTILITY).unwrap();
+                let sc = Scenario { effects: vec![1.0 * sd, 0.5 * sd, 0.0, 0.0], noise, crn_sd: 2.0 };
+                let s = run(&format!("power {name} {sp:?} futility"), &plan, &sc, 2_000, seed);
+                for j in 0..2 {
+                    assert!(s.different[j] >= s.fixed_different[j] - allowed, "{name} {sp:?} futility comparison {j}");
+                }
+                assert!(s.expected_seeds[2] < 14.0, "null comparisons stop early: {:?}", s.expected_seeds);
             }
         }
     }
@@ -1238,5 +1365,7 @@ mod tests {
         let sc = Scenario { effects: vec![0.0, 0.0, 0.0, 0.8, 3.0, 3.0], noise: Noise::Normal, crn_sd: 1.0 };
         let s = run("mixed", &plan, &sc, 2_000, 51);
         assert!(s.expected_trials < s.fixed_trials);
+        let with_futility = run("mixed futility", &plan.with_futility(DEFAULT_FUTILITY).unwrap(), &sc, 2_000, 51);
+        assert!(with_futility.expected_trials < 0.85 * s.expected_trials, "{} vs {}", with_futility.expected_trials, s.expected_trials);
     }
 }

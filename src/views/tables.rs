@@ -193,6 +193,7 @@ impl TableView for Significance {
             let verdict = match (r.verdict, r.sequential) {
                 (Verdict::NotTested, _) => format!("not tested: {}", r.note.as_deref().unwrap_or("too few seeds")),
                 (Verdict::Equivalent, _) => format!("equivalent (within ±{})", self.adaptive.and_then(|a| a.margin).unwrap_or(f64::NAN)),
+                (_, Some(Decision::Futile { .. })) => "futile (no difference in sight)".to_string(),
                 (Verdict::NoDetectableDifference, Some(_)) => "undecided at the most seeds".to_string(),
                 (v, _) => v.as_str().to_string(),
             };
@@ -228,10 +229,14 @@ impl TableView for Significance {
     }
 }
 
-/// "at 8 seeds", "needs 12 seeds": when an adaptive-seed comparison was decided.
+/// "at 8 seeds", "at 5 seeds (predictive power 3%)", "open, needs 12 seeds": when
+/// and how an adaptive-seed comparison was decided.
 fn decided(decision: &Decision) -> String {
     match decision {
         Decision::Open { seeds_needed } => format!("open, needs {seeds_needed} seeds"),
+        Decision::Futile { seeds, predictive_power, .. } => {
+            format!("at {seeds} seeds (predictive power {:.0}%)", 100.0 * predictive_power)
+        }
         d => format!("at {} seeds", d.seeds()),
     }
 }

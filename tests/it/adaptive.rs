@@ -125,3 +125,78 @@ fn adaptive_settings_are_checked() {
     let err = study(&dir).equivalence_margin(-1.0).plan().unwrap_err().to_string();
     assert!(err.contains("margin"), "{err}");
 }
+
+/// Four changes that do nothing and one clear effect, with independent noise per trial.
+fn nulls(t: &Trial) -> TrialResult {
+    let variant = t.str("variant")?;
+    let mut h = t.seed().wrapping_add(variant.bytes().map(u64::from).sum::<u64>() * 0x9E37_79B9);
+    h = (h ^ (h >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    let noise = ((h % 10_000) as f64 / 10_000.0 - 0.5) * 0.03;
+    let effect = if variant == "e" { 0.05 } else { 0.0 };
+    Ok(metrics! { "accuracy" => 0.8 + effect + noise })
+}
+
+#[test]
+fn a_change_with_no_difference_in_sight_stops_as_futile_unless_told_not_to() {
+    // No margin, so only a difference or the futility rule can stop a comparison early.
+    let dir = temp_dir("adaptive-futile");
+    let base = |name: &str| {
+        Study::new("futile")
+            .param(Param::categorical("variant", ["base", "a", "b", "c", "d", "e"], "base").levels(["a", "b", "c", "d", "e"]))
+            .maximize("accuracy")
+            .progress(ProgressMode::Off)
+            .seeds_adaptive(3, 20)
+            .run_dir(dir.join(name))
+    };
+    let default = base("default").run(nulls).unwrap();
+    let sig = default.significance().unwrap();
+    let text = sig.to_text();
+    let futile: Vec<_> = sig.rows.iter().filter(|r| matches!(r.sequential, Some(Decision::Futile { .. }))).collect();
+    assert!(futile.len() >= 2, "null changes stop as futile: {text}");
+    for row in &futile {
+        assert_eq!(row.verdict, Verdict::NoDetectableDifference);
+        let Some(Decision::Futile { seeds, predictive_power, .. }) = row.sequential else { unreachable!() };
+        assert!(seeds < 20 && predictive_power < ablate::stats::DEFAULT_FUTILITY, "{text}");
+        assert_eq!(row.n, seeds);
+    }
+    assert_eq!(sig.row("variant=e").unwrap().verdict, Verdict::Better, "{text}");
+    assert!(text.contains("futile (no difference in sight)") && text.contains("predictive power") && text.contains("below 20%"), "{text}");
+
+    let patient = base("off").futility(0.0).run(nulls).unwrap();
+    let sig_off = patient.significance().unwrap();
+    assert!(sig_off.rows.iter().all(|r| !matches!(r.sequential, Some(Decision::Futile { .. }))));
+    assert!(patient.records().len() > default.records().len(), "the rule saved trials");
+    assert_eq!(sig_off.row("variant=e").unwrap().verdict, Verdict::Better);
+}
+
+#[test]
+fn futility_and_spending_come_from_a_study_file_and_are_checked() {
+    let dir = temp_dir("adaptive-file");
+    let file = |adaptive: &str| {
+        format!(
+            "name = \"f\"\nseeds = 12\n\n[[param]]\nname = \"x\"\ntype = \"float\"\nbaseline = 1.0\nlevels = [2.0]\n\n[[metric]]\nname = \"a\"\ngoal = \"maximize\"\n\n[[design]]\nkind = \"ofat\"\n\n[adaptive]\nmin = 3\n{adaptive}\n"
+        )
+    };
+    std::fs::write(dir.join("study.toml"), file("futility = 0.3\nspending = \"hwang-shih-decani\"")).unwrap();
+    let study = Study::from_file(dir.join("study.toml")).unwrap();
+    let plan = study.plan().unwrap();
+    let sequential = plan.sequential().unwrap();
+    assert_eq!(sequential.futility(), Some(0.3));
+    assert_eq!(sequential.spending(), ablate::stats::Spending::HwangShihDeCaniMinus2);
+    // The spec a run directory keeps carries the rule, whether given or not.
+    let spec = study.to_spec();
+    assert_eq!(spec.adaptive.as_ref().and_then(|a| a.futility), Some(0.3));
+    std::fs::write(dir.join("default.toml"), file("")).unwrap();
+    let spec = Study::from_file(dir.join("default.toml")).unwrap().to_spec();
+    let adaptive = spec.adaptive.unwrap();
+    assert_eq!((adaptive.futility, adaptive.spending), (Some(ablate::stats::DEFAULT_FUTILITY), Some(ablate::stats::Spending::OBrienFleming)));
+
+    std::fs::write(dir.join("bad.toml"), file("spending = \"fast\"")).unwrap();
+    let err = Study::from_file(dir.join("bad.toml")).unwrap_err().to_string();
+    assert!(err.contains("spending") && err.contains("obrien-fleming"), "{err}");
+    let err = Study::from_file(dir.join("default.toml")).unwrap().futility(1.5).plan().unwrap_err().to_string();
+    assert!(err.contains("futility") && err.contains("between 0 and 1"), "{err}");
+    let err = Study::new("m").param(Param::float("x", 1.0).levels([2.0])).maximize("a").futility(0.1).plan().unwrap_err().to_string();
+    assert!(err.contains("futility = 0.1") && err.contains("seeds_adaptive"), "{err}");
+}
