@@ -13,6 +13,27 @@
 set -euo pipefail
 evcxr="$1"
 shift
+
+# evcxr's :cache stores each registry crate's rustc outputs, dep-info (.d) included, as the
+# first kernel that compiled it wrote them. A crate that includes a file its build script
+# generated (snap's `include!(concat!(env!("OUT_DIR"), "/tag.rs"))`, serde, thiserror,
+# polars-plan, ...) has that file in its dep-info under the first kernel's build directory,
+# e.g. /tmp/.tmpjcsc74/target/.../build/snap-197f35e81ffa0045/out/tag.rs. Every other
+# build directory that is served the crate from the cache then tracks a file that is gone
+# (cargo's fingerprint log: `stale: missing ".../out/tag.rs"`), so cargo recompiles snap
+# (again from the cache, the same .d) on every cell, then everything above it: polars-io,
+# -parquet, -plan, -lazy, polars, and ablate, for real (issue 9). The generated files are
+# already tracked through the build-script unit the crate depends on (cargo rebuilds the
+# crate when its build script reruns), so drop them from the cached dep-info. Idempotent;
+# sed -i writes a new file and renames it, so a kernel copying the file meanwhile reads
+# either version.
+evcxr_cache="${XDG_CACHE_HOME:-$HOME/.cache}/evcxr"
+if [ -d "$evcxr_cache" ]; then
+  out_file='([^ \\]|\\.)*/debug/build/([^ \\]|\\.)*/out/([^ \\]|\\.)*'
+  grep -lE '/debug/build/[^ ]+/out/' "$evcxr_cache"/*/*.d 2>/dev/null \
+    | xargs -r sed -i -E -e "\\#^$out_file:\$#d" -e "s# $out_file##g" 2>/dev/null || true
+fi
+
 pool="${ABLATE_EVCXR_SLOTS:-${XDG_CACHE_HOME:-$HOME/.cache}/ablate/evcxr-slots}"
 if [ "$pool" != off ] && mkdir -p "$pool" 2>/dev/null; then
   for n in 0 1 2 3 4 5 6 7; do
