@@ -8,8 +8,26 @@ use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::results::Results;
 use crate::space::Value;
+use crate::stats::{simulate, Noise, Scenario, SequentialPlan};
 use crate::study::Study;
 use crate::trial::{Trial, TrialResult};
+
+/// Studies simulated for the adaptive line "expected if no change matters".
+const NULL_STUDIES: usize = 400;
+
+/// Mean trials of an adaptive study whose `comparisons` changes all do nothing, by
+/// simulation of the plan without its margin (the margin is in the metric's units, the
+/// simulation's noise is not): what the futility rule alone saves. `None` without the rule or
+/// without comparisons (the range then says it all).
+fn expected_if_nothing_matters(sequential: &SequentialPlan, comparisons: usize) -> Result<Option<usize>> {
+    if comparisons == 0 || sequential.futility().is_none() {
+        return Ok(None);
+    }
+    let scenario = Scenario { effects: vec![0.0; comparisons], noise: Noise::Normal, crn_sd: 0.0 };
+    let simulated = simulate(&sequential.clone().without_margin(), &scenario, NULL_STUDIES, 1)
+        .map_err(|e| Error::Invalid { message: format!("adaptive seeds: {e}") })?;
+    Ok(Some(simulated.expected_trials.round() as usize))
+}
 
 /// One line of an estimate: a way to run the study and what it costs.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +58,8 @@ pub struct Estimate {
 impl Study {
     /// Trials and trial-hours of this study, from the durations its run directory has
     /// recorded: for the fixed design, an adaptive one (its range: every config decided at
-    /// the first look, or none before the last), and a multi-fidelity run (its rungs when η
+    /// the first look, or none before the last; and, with the futility rule, the trials
+    /// expected when no change matters, by simulation), and a multi-fidelity run (its rungs when η
     /// promotes the fewest). Run [`Study::pilot`] first when nothing is recorded yet.
     pub fn estimate(&self) -> Result<Estimate> {
         let plan = self.plan()?;
@@ -68,6 +87,9 @@ impl Study {
             let configs = plan.configs().len();
             let first = sequential.looks().first().copied().unwrap_or(sequential.min());
             lines.push(CostLine { what: format!("adaptive seeds, at least (all decided at {first} seeds)"), trials: configs * first, hours: hours(configs * first, top) });
+            if let Some(trials) = expected_if_nothing_matters(sequential, configs - 1)? {
+                lines.push(CostLine { what: "adaptive seeds, expected if no change matters (simulated; a margin stops them sooner)".into(), trials, hours: hours(trials, top) });
+            }
             lines.push(CostLine { what: format!("adaptive seeds, at most (none decided before {})", sequential.max()), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) });
         }
         if let Some(name) = &fidelity {

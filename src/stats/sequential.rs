@@ -514,6 +514,12 @@ impl SequentialPlan {
         Ok(self)
     }
 
+    /// The same plan without an equivalence margin.
+    pub fn without_margin(mut self) -> Self {
+        self.margin = None;
+        self
+    }
+
     /// The same plan with another spending function for the equivalence tests (Pocock, the
     /// default, lets negligible changes stop early; O'Brien-Fleming waits for more seeds).
     pub fn with_equivalence_spending(mut self, spending: Spending) -> Self {

@@ -130,6 +130,8 @@ fn a_pilot_gives_the_estimate_its_durations() {
     assert!(per_epoch > 0.02 / 27.0 * 0.9, "{per_epoch}");
     let line = |prefix: &str| after.lines.iter().find(|l| l.what.starts_with(prefix)).unwrap().clone();
     assert_eq!(line("adaptive seeds, at least").trials, 7 * 3);
+    let expected = line("adaptive seeds, expected if no change matters").trials;
+    assert!(expected > 7 * 3 && expected <= 7 * 4, "{expected}");
     assert_eq!(line("multi-fidelity rung 1").trials, 7 * 4);
     assert_eq!(line("multi-fidelity rung 2").trials, 3 * 4, "ceil(6/3) configs and the baseline");
     let fixed = line("fixed design");
