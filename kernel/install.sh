@@ -101,6 +101,9 @@ for name, display, config in [
             "PATH": os.pathsep.join([python_bin, cargo_bin, os.environ.get("PATH", "")]),
         },
     }
+    # A slot pool chosen at install time (binder/postBuild sets one) stays the kernels' pool.
+    if os.environ.get("ABLATE_EVCXR_SLOTS"):
+        kernel["env"]["ABLATE_EVCXR_SLOTS"] = os.environ["ABLATE_EVCXR_SLOTS"]
     with open(os.path.join(spec, "kernel.json"), "w") as f:
         json.dump(kernel, f, indent=2)
 PY
