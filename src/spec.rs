@@ -345,7 +345,7 @@ impl ParamSpec {
     pub fn to_param(&self) -> Result<Param> {
         let name = self.name.as_str();
         if self.fidelity || self.scale {
-            // An axis: its levels are all it needs (the baseline follows from them).
+            // An axis: its levels are all it needs (the baseline is the top level unless given).
             let levels = match (self.kind, &self.levels) {
                 (ParamKind::Int, Some(levels)) => levels.iter().map(|l| match self.value_of(l)? {
                     Value::Int(i) => Ok(i),
@@ -353,7 +353,15 @@ impl ParamSpec {
                 }).collect::<Result<Vec<i64>>>()?,
                 _ => return Err(Error::Invalid { message: format!("axis param `{name}` (fidelity or scale) must be an int with levels, e.g. type = \"int\", fidelity = true, levels = [3, 10, 30]") }),
             };
-            return Ok(if self.fidelity { Param::fidelity(name, levels) } else { Param::scale(name, levels) });
+            let mut param = if self.fidelity { Param::fidelity(name, levels.clone()) } else { Param::scale(name, levels.clone()) };
+            // A baseline other than the top level: a rung or a size of a run (or the user's).
+            if let Some(baseline) = &self.baseline {
+                match self.value_of(baseline)? {
+                    Value::Int(level) if levels.contains(&level) => param.set_baseline(Value::Int(level))?,
+                    other => return Err(Error::Invalid { message: format!("the baseline of `{name}` ({other}) must be one of its levels {levels:?}, or left out (the top level)") }),
+                }
+            }
+            return Ok(param);
         }
         let need_baseline = || Error::Invalid { message: format!("param `{name}` needs a `baseline` value") };
         let mut param = match self.kind {

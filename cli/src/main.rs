@@ -47,7 +47,9 @@ enum Command {
         run: PathBuf,
     },
     /// Submits a study's missing trials to Slurm as one job array (settings from the study
-    /// file's [slurm] table) and returns at once; `ablate wait` or `status` follow it.
+    /// file's [slurm] table) and returns at once; `ablate wait` or `status` follow it. With
+    /// --multi-fidelity or --scale-to it stays and drives the run (a job array per rung, or
+    /// one per size all at once) and prints the analysis; run it again to resume.
     Submit {
         /// The study file.
         study: PathBuf,
@@ -64,6 +66,8 @@ enum Command {
         /// The `ablate` binary as the nodes see it (default: [slurm] ablate_bin, else this one).
         #[arg(long, value_name = "PATH")]
         ablate_bin: Option<PathBuf>,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
     },
     /// Waits for a submitted study, resubmitting vanished or failed trials while they have
     /// retries left, then prints the analysis.
@@ -213,6 +217,13 @@ struct RunArgs {
     /// Keep results in DIR instead of the study's run directory.
     #[arg(long, value_name = "DIR")]
     run_dir: Option<PathBuf>,
+    #[command(flatten)]
+    schedule: ScheduleArgs,
+}
+
+/// A study run as a schedule of sub-studies instead of all its trials at once.
+#[derive(Args)]
+struct ScheduleArgs {
     /// Run as a multi-fidelity ablation over the study's fidelity param (`fidelity = true`):
     /// every config at the cheapest level, the promising ones promoted.
     #[arg(long, conflicts_with = "scale_to")]
@@ -268,7 +279,7 @@ fn run(command: Command) -> Result<()> {
             println!("{}", Results::status(dir)?);
             Ok(())
         }
-        Command::Submit { study, retries, run_dir, trials_per_task, ablate_bin } => submit(&study, retries, run_dir, trials_per_task, ablate_bin),
+        Command::Submit { study, retries, run_dir, trials_per_task, ablate_bin, schedule } => submit(&study, retries, run_dir, trials_per_task, ablate_bin, &schedule),
         Command::Wait { run } => {
             let results = SlurmRun::attach(run_dir_of(&run)?)?.wait()?;
             print_analysis(&results, Format::Text)
@@ -417,20 +428,13 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     let plan = study.plan()?;
     eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));
     let started = std::time::Instant::now();
-    if args.multi_fidelity {
-        let run = study.run_multi_fidelity_of(&ablate::prelude::MultiFidelityOptions::default(), &study.command_trials()?)?;
-        println!("{}\n\n{}", run.to_text(), run.agreement_table()?.to_text());
-        if let Some(last) = run.final_results() {
-            println!("\nAt full fidelity:");
-            print_analysis(last, Format::Text)?;
-        }
-        println!("\n{:.1} s wall time", started.elapsed().as_secs_f64());
-        return Ok(());
+    if args.schedule.multi_fidelity {
+        let run = study.run_multi_fidelity_of(&MultiFidelityOptions::default(), &study.command_trials()?)?;
+        return print_multi_fidelity(&run, started);
     }
-    if let Some(size) = args.scale_to {
+    if let Some(size) = args.schedule.scale_to {
         let run = study.run_scale_transfer_of(size, &study.command_trials()?)?;
-        println!("{}\n\n{:.1} s wall time", run.to_text(), started.elapsed().as_secs_f64());
-        return Ok(());
+        return print_scale_transfer(&run, started);
     }
     let results = study.run_command()?;
     let stats = results.run_stats();
@@ -448,7 +452,22 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-fn submit(study_file: &Path, retries: Option<u32>, run_dir: Option<PathBuf>, trials_per_task: Option<u32>, ablate_bin: Option<PathBuf>) -> Result<()> {
+fn print_multi_fidelity(run: &MultiFidelity, started: std::time::Instant) -> Result<()> {
+    println!("{}\n\n{}", run.to_text(), run.agreement_table()?.to_text());
+    if let Some(last) = run.final_results() {
+        println!("\nAt full fidelity:");
+        print_analysis(last, Format::Text)?;
+    }
+    println!("\n{:.1} s wall time", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn print_scale_transfer(run: &ScaleTransfer, started: std::time::Instant) -> Result<()> {
+    println!("{}\n\n{:.1} s wall time", run.to_text(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn submit(study_file: &Path, retries: Option<u32>, run_dir: Option<PathBuf>, trials_per_task: Option<u32>, ablate_bin: Option<PathBuf>, schedule: &ScheduleArgs) -> Result<()> {
     let mut study = Study::from_file(study_file)?;
     if let Some(n) = retries {
         study = study.retries(n);
@@ -466,6 +485,13 @@ fn submit(study_file: &Path, retries: Option<u32>, run_dir: Option<PathBuf>, tri
         // This very binary, unless the study file says where the nodes find theirs.
         let me = std::env::current_exe().map_err(|e| Error::Io { context: "cannot find the ablate binary".into(), source: e })?;
         settings = settings.ablate_bin(me);
+    }
+    let started = std::time::Instant::now();
+    if schedule.multi_fidelity {
+        return print_multi_fidelity(&study.on(settings).run_multi_fidelity(&MultiFidelityOptions::default())?, started);
+    }
+    if let Some(size) = schedule.scale_to {
+        return print_scale_transfer(&study.on(settings).run_scale_transfer(size)?, started);
     }
     let run = study.on(settings).submit()?;
     let status = run.status()?;

@@ -1,8 +1,10 @@
 //! Studies on a real Slurm (the single-node cluster of tests/slurm/slurm-up.sh): submitted,
 //! finished and analysed like a local run; the driver killed right after sbatch and a new
 //! one re-attaching; a task cancelled, one killed at its time limit and one always failing;
-//! two drivers at once; how tasks ended learned after the scheduler forgot them (from sacct
-//! with accounting, from the tasks' own exit records without).
+//! two drivers at once; adaptive seeds look by look; multi-fidelity rungs and scale transfer
+//! (from `ablate submit --scale-to`) deciding as locally; how tasks ended learned after the
+//! scheduler forgot them (from sacct with accounting, from the tasks' own exit records
+//! without).
 //!
 //! `tests/slurm/run.sh` starts Slurm and runs these once without and once with accounting
 //! (`ABLATE_SLURM_ACCOUNTING=0|1`, `ABLATE_SLURM_TESTS=1`); a plain `cargo test` skips them. Without a Slurm (no `sinfo` answering), each test says so
@@ -166,6 +168,59 @@ fn adaptive_seeds_on_slurm_submit_look_by_look_and_decide_as_locally() {
     assert_eq!(decided(&results), decided(&local));
     let worse = results.significance().unwrap().row("lr=1").unwrap().clone();
     assert!(matches!(worse.sequential, Some(ablate::stats::Decision::Different { seeds, .. }) if seeds < 12), "{:?}", worse.sequential);
+}
+
+/// lr (baseline 0.3, where 0.1 is best) over five levels against a `level` param (a fidelity
+/// or a size), 3 seeds.
+fn leveled_study(dir: &Path, name: &str, level: Param) -> Study {
+    trial_study(dir, name)
+        .command(["python3", "trial.py", "ok", "{lr}", "{seed}", "{level}"])
+        .param(Param::float("lr", 0.3).levels([0.01, 0.03, 0.1, 1.0]))
+        .param(level)
+        .seeds(3)
+}
+
+#[test]
+fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("schedules");
+    let levels = [1, 3, 9];
+    let rungs = |name: &str| leveled_study(&dir, name, Param::fidelity("level", levels));
+    let on_slurm = rungs("rungs").on(settings()).run_multi_fidelity(&MultiFidelityOptions::default()).unwrap();
+    let local = rungs("rungs").run_dir(dir.join("local-rungs")).workers(2).progress(ProgressMode::Off).run_multi_fidelity_of(&MultiFidelityOptions::default(), &rungs("rungs").command_trials().unwrap()).unwrap();
+    assert_eq!(on_slurm.to_text(), local.to_text(), "the same rungs, promotions and budget");
+    assert_eq!(on_slurm.rungs.len(), 3);
+    assert!(on_slurm.rungs[1].results.plan().configs().len() < 5, "promotion dropped configs: {}", on_slurm.to_text());
+    assert_eq!(on_slurm.final_results().unwrap().significance().unwrap().to_string(), local.final_results().unwrap().significance().unwrap().to_string());
+    let run_dir = dir.join("runs/rungs");
+    let trials: usize = on_slurm.rungs.iter().map(|r| r.results.records().len()).sum();
+    assert_eq!(submitted_trials(&run_dir), trials, "each trial submitted once");
+    assert_eq!(std::fs::read_dir(run_dir.join("slurm")).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count(), 3, "a job array per rung");
+
+    // Scale transfer from the command line: every size submitted at once, then the trend.
+    std::fs::write(
+        dir.join("scale.toml"),
+        format!(
+            "name = \"scale\"\nseeds = 3\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevels = [0.01, 0.3]\n\
+             [[param]]\nname = \"level\"\ntype = \"int\"\nscale = true\nlevels = [1, 3, 9]\n\
+             [[metric]]\nname = \"loss\"\ngoal = \"minimize\"\n[command]\nargv = [\"python3\", \"trial.py\", \"ok\", \"{{lr}}\", \"{{seed}}\", \"{{level}}\"]\nenv = {{ EXEC_LOG = \"{}\" }}\n[slurm]\npoll_s = 0.5\n",
+            dir.join("exec.log").display()
+        ),
+    )
+    .unwrap();
+    let out = ablate(&dir, &["submit", "scale.toml", "--scale-to", "100"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success() && stdout.contains("Scale transfer of loss") && stdout.contains("at 100"), "{stdout}");
+    let local = Study::from_file(dir.join("scale.toml")).unwrap().run_dir(dir.join("local-scale")).progress(ProgressMode::Off);
+    let local = local.run_scale_transfer_of(100.0, &local.command_trials().unwrap()).unwrap();
+    assert!(stdout.contains(&local.to_text()), "Slurm:\n{stdout}\nlocal:\n{}", local.to_text());
+    assert_eq!(submitted_trials(&dir.join("runs/scale")), 3 * 3 * 3, "three sizes, three configs, three seeds");
+    // Again: everything is in the journal, nothing is submitted.
+    let again = ablate(&dir, &["submit", "scale.toml", "--scale-to", "100"]);
+    assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).contains(&local.to_text()));
+    assert_eq!(submitted_trials(&dir.join("runs/scale")), 27);
 }
 
 #[test]

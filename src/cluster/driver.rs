@@ -24,6 +24,7 @@ use crate::plan::Plan;
 use crate::results::{Results, RunStats};
 use crate::stats::SequentialRule;
 use crate::session::{Ledger, StoredSpec};
+use crate::spec::StudySpec;
 use crate::store::{Status, Store, TrialRecord};
 use crate::study::Study;
 
@@ -31,6 +32,9 @@ use crate::study::Study;
 /// polls the scheduler and shows queued / running / done / failed trials per configuration.
 pub struct SlurmRun {
     run_dir: PathBuf,
+    /// The study as data: the run directory may hold other specs too (the rungs of a
+    /// multi-fidelity run, the sizes of a scale transfer), so its results are read with this.
+    spec: StudySpec,
     plan: Plan,
     store: Store,
     settings: Slurm,
@@ -172,6 +176,7 @@ impl SlurmRun {
             settings,
             state: Mutex::new(DriverState { ledger, submissions: BTreeMap::new() }),
             adaptive: plan.sequential_rule()?.cloned(),
+            spec: study.to_spec(),
             plan,
         })
     }
@@ -237,7 +242,7 @@ impl SlurmRun {
     /// configuration has).
     pub fn results(&self) -> Result<Results> {
         self.status()?;
-        Results::load(&self.run_dir)
+        Results::load_spec(&self.run_dir, &self.spec)
     }
 
     /// Cancels every array still queued or running (`scancel`). Their unfinished trials are

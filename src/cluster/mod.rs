@@ -13,6 +13,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::exec::Slurm;
+use crate::schedule::fidelity::{MultiFidelity, MultiFidelityOptions};
+use crate::schedule::scale::ScaleTransfer;
 use crate::session::StoredSpec;
 use crate::spec::StudySpec;
 use crate::study::Study;
@@ -43,8 +45,36 @@ impl<'a> OnSlurm<'a> {
     /// displays progress, [`SlurmRun::wait`] blocks, [`SlurmRun::results`] analyses what has
     /// finished. Running the same cell again submits nothing that is queued or running.
     pub fn submit(self) -> Result<SlurmRun> {
-        let run = SlurmRun::open(self.study, self.settings, &self.study.stored_spec()?)?;
-        run.submit()?;
-        Ok(run)
+        submitted(self.study, &self.settings)
     }
+
+    /// Runs the study as a multi-fidelity ablation on Slurm (see
+    /// [`Study::run_multi_fidelity`]) and blocks until the last rung is done: each rung is
+    /// submitted as a job array when the one before it has finished and its promotions are
+    /// decided. Everything is journaled in the run directory, so after a disconnect the same
+    /// call picks up where the trials stand (finished ones are reused, queued or running ones
+    /// are waited for, not submitted twice).
+    pub fn run_multi_fidelity(self, options: &MultiFidelityOptions) -> Result<MultiFidelity> {
+        let settings = self.settings;
+        self.study.multi_fidelity_by(options, &|rung: Study| submitted(&rung, &settings)?.wait())
+    }
+
+    /// Runs the study's ablation at every size of its [`Param::scale`](crate::Param::scale)
+    /// on Slurm, one job array per size, all submitted at once; blocks until every size is
+    /// done and extrapolates each change's effect to `target` (see
+    /// [`Study::run_scale_transfer`]). Calling it again after a disconnect resumes.
+    pub fn run_scale_transfer(self, target: f64) -> Result<ScaleTransfer> {
+        let settings = self.settings;
+        self.study.scale_transfer_by(target, &|sizes: Vec<Study>| {
+            let runs = sizes.iter().map(|size| submitted(size, &settings)).collect::<Result<Vec<SlurmRun>>>()?;
+            runs.iter().map(SlurmRun::wait).collect()
+        })
+    }
+}
+
+/// `study` opened on Slurm with its missing trials submitted.
+fn submitted(study: &Study, settings: &Slurm) -> Result<SlurmRun> {
+    let run = SlurmRun::open(study, settings.clone(), &study.stored_spec()?)?;
+    run.submit()?;
+    Ok(run)
 }

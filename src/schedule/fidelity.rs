@@ -49,7 +49,10 @@ pub struct Rung {
 pub struct MultiFidelity {
     /// The fidelity parameter.
     pub param: String,
-    /// The rungs, cheapest first; the last is the full fidelity.
+    /// The fidelity's levels, cheapest first; the last is the full fidelity.
+    pub levels: Vec<i64>,
+    /// The rungs, cheapest first: one per level, fewer when a rung sent no config on (every
+    /// change detectably worse than the baseline there).
     pub rungs: Vec<Rung>,
     /// The promotion rate used.
     pub eta: f64,
@@ -67,6 +70,11 @@ impl Study {
 
     /// [`Study::run_multi_fidelity`] with options and any [`Objective`] (command trials too).
     pub fn run_multi_fidelity_of(&self, options: &MultiFidelityOptions, objective: &dyn Objective) -> Result<MultiFidelity> {
+        self.multi_fidelity_by(options, &|rung: Study| rung.run_objective(objective))
+    }
+
+    /// The multi-fidelity run, each rung's study run by `run_rung` (here, or on Slurm).
+    pub(crate) fn multi_fidelity_by(&self, options: &MultiFidelityOptions, run_rung: &dyn Fn(Study) -> Result<Results>) -> Result<MultiFidelity> {
         if !(options.eta.is_finite() && options.eta > 1.0) {
             return Err(Error::Invalid { message: format!("eta = {} must be above 1 (3 keeps a third of the configs at each rung)", options.eta) });
         }
@@ -88,13 +96,17 @@ impl Study {
                     .collect();
                 rung_study = rung_study.with_designs(designs);
             }
-            let results = rung_study.run_objective(objective)?;
+            let results = run_rung(rung_study)?;
             let last = k + 1 == levels.len();
             let (promoted, dropped_worse) = if last { (Vec::new(), Vec::new()) } else { promote(&results, &name, options.eta)? };
+            let nothing_goes_on = !last && promoted.is_empty();
             racing = Some(promoted.clone());
             rungs.push(Rung { fidelity: level, results, promoted: promoted.into_iter().map(|(l, _)| l).collect(), dropped_worse });
+            if nothing_goes_on {
+                break;
+            }
         }
-        Ok(MultiFidelity { param: name, rungs, eta: options.eta })
+        Ok(MultiFidelity { param: name, levels, rungs, eta: options.eta })
     }
 }
 
@@ -210,17 +222,26 @@ impl MultiFidelity {
         Ok(table)
     }
 
-    /// The full-fidelity rung's results: the final comparison.
+    /// The full-fidelity rung's results: the final comparison (`None` when the run stopped
+    /// before it, see [`MultiFidelity::stopped_at`]).
     pub fn final_results(&self) -> Option<&Results> {
-        self.rungs.last().map(|r| &r.results)
+        self.rungs.last().filter(|r| Some(&r.fidelity) == self.levels.last()).map(|r| &r.results)
+    }
+
+    /// The level where the run stopped before full fidelity, because no config was left to
+    /// promote (every change detectably worse than the baseline there); `None` when it ran
+    /// every level.
+    pub fn stopped_at(&self) -> Option<i64> {
+        let last = self.rungs.last()?;
+        (Some(&last.fidelity) != self.levels.last()).then_some(last.fidelity)
     }
 
     /// Budget spent (trials × fidelity level, e.g. epochs), and what running every config of
     /// the first rung at full fidelity would have spent.
     pub fn budget(&self) -> (f64, f64) {
         let spent = self.rungs.iter().map(|r| r.results.records().len() as f64 * r.fidelity as f64).sum();
-        let full = match (self.rungs.first(), self.rungs.last()) {
-            (Some(first), Some(last)) => first.results.plan().trials().len() as f64 * last.fidelity as f64,
+        let full = match (self.rungs.first(), self.levels.last()) {
+            (Some(first), Some(&top)) => first.results.plan().trials().len() as f64 * top as f64,
             _ => 0.0,
         };
         (spent, full)
@@ -261,6 +282,12 @@ impl MultiFidelity {
         );
         note.push_str("; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
         table.push_note(note);
+        if let Some(level) = self.stopped_at() {
+            table.push_note(format!(
+                "stopped at {} = {level}: every change was detectably worse than the baseline there, so no config went on to full fidelity",
+                self.param
+            ));
+        }
         table
     }
 }

@@ -92,18 +92,27 @@ impl Study {
 
     /// [`Study::run_scale_transfer`] with any [`Objective`] (command trials too).
     pub fn run_scale_transfer_of(&self, target: f64, objective: &dyn Objective) -> Result<ScaleTransfer> {
+        self.scale_transfer_by(target, &|studies: Vec<Study>| studies.into_iter().map(|s| s.run_objective(objective)).collect())
+    }
+
+    /// The scale-transfer run, the ablation at every size (one study per size, smallest
+    /// first) run by `run_sizes` (here, one after the other; or on Slurm, all at once).
+    pub(crate) fn scale_transfer_by(&self, target: f64, run_sizes: &dyn Fn(Vec<Study>) -> Result<Vec<Results>>) -> Result<ScaleTransfer> {
         let plan = self.plan()?;
         let (param, sizes) = super::axis(plan.params(), Role::Scale, "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))")?;
         if !(target.is_finite() && target > 0.0) {
             return Err(Error::Invalid { message: format!("the target size {target} must be a positive number, e.g. 4096") });
         }
         let name = param.name().to_string();
-        let mut per_size = Vec::new();
-        for &size in &sizes {
-            let mut at = Config::new();
-            at.set(&name, Value::Int(size));
-            per_size.push((size, self.clone().with_baseline(&at)?.run_objective(objective)?));
-        }
+        let studies = sizes
+            .iter()
+            .map(|&size| {
+                let mut at = Config::new();
+                at.set(&name, Value::Int(size));
+                self.clone().with_baseline(&at)
+            })
+            .collect::<Result<Vec<Study>>>()?;
+        let per_size: Vec<(i64, Results)> = sizes.iter().copied().zip(run_sizes(studies)?).collect();
         let metric = plan.primary().name.clone();
         let effects = trends(&per_size, target)?;
         Ok(ScaleTransfer { param: name, metric, target, per_size, effects })

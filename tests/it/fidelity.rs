@@ -4,6 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ablate::StudySpec;
 use ablate::prelude::*;
 
 use crate::common::temp_dir;
@@ -74,6 +75,43 @@ fn rungs_promote_the_promising_configs_and_keep_the_baseline() {
     let again = study(&dir).run_multi_fidelity(f).unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), before);
     assert_eq!(again.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>(), run.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_run_stops_when_every_change_is_worse_at_a_cheap_rung() {
+    let dir = temp_dir("fidelity-stop");
+    // The baseline (lr 0.1, width 32) beats every change by 0.1 at every fidelity.
+    let f = |t: &Trial| {
+        let worse = (t.float("lr")? != 0.1) as u8 as f64 + (t.int("width")? != 32) as u8 as f64;
+        let own = ((t.seed() ^ (t.float("lr")? * 1e4) as u64) % 17) as f64 / 17.0 * 0.002;
+        Ok(metrics! { "accuracy" => 0.9 - 0.1 * worse + (t.seed() % 101) as f64 / 101.0 * 0.02 + own })
+    };
+    let run = study(&dir).run_multi_fidelity(f).unwrap();
+    assert_eq!(run.rungs.len(), 1, "{}", run.to_text());
+    assert_eq!(run.rungs[0].dropped_worse.len(), 6);
+    assert_eq!(run.stopped_at(), Some(3));
+    assert!(run.final_results().is_none(), "nothing ran at full fidelity");
+    assert_eq!(run.budget(), (7.0 * 4.0 * 3.0, 7.0 * 4.0 * 27.0));
+    assert!(run.to_text().contains("stopped at epochs = 3"), "{}", run.to_text());
+}
+
+#[test]
+fn a_rung_keeps_its_level_as_the_baseline_through_its_spec() {
+    // What a Slurm task and Results::load rebuild a rung from: its stored spec.
+    let dir = temp_dir("rung-spec");
+    let mut at = Config::new();
+    at.set("epochs", Value::Int(3));
+    let rung = study(&dir).with_baseline(&at).unwrap();
+    let back = Study::from_spec(&rung.to_spec(), &dir).unwrap();
+    assert_eq!(back.plan().unwrap().baseline().get("epochs"), Some(&Value::Int(3)));
+    let ids = |s: &Study| s.plan().unwrap().trials().iter().map(|t| t.id().to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(&back), ids(&rung));
+    // Without a baseline the top level; one that is not a level is refused, naming the levels.
+    let file = |baseline: &str| format!("name = \"f\"\n[[param]]\nname = \"epochs\"\ntype = \"int\"\nfidelity = true\n{baseline}levels = [3, 9, 27]\n[[param]]\nname = \"lr\"\ntype = \"float\"\nbaseline = 0.1\nlevels = [0.01]\n[[metric]]\nname = \"a\"\ngoal = \"maximize\"\n");
+    let top = Study::from_spec(&StudySpec::from_toml(&file("")).unwrap(), &dir).unwrap();
+    assert_eq!(top.plan().unwrap().baseline().get("epochs"), Some(&Value::Int(27)));
+    let bad = StudySpec::from_toml(&file("baseline = 5\n")).unwrap_err().to_string();
+    assert!(bad.contains("`epochs` (line 2)") && bad.contains("one of its levels [3, 9, 27]"), "{bad}");
 }
 
 #[test]
