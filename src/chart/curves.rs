@@ -144,22 +144,27 @@ impl Chart for CurveChart {
         let ysc = Scale::linear(ylo, yhi, bottom, top);
         super::draw_axes(&mut s, &ysc, &yticks, ydec, (left, right, top, bottom), &xl, &xs);
 
-        let mut colour = 0;
-        let colours: Vec<&str> = self
+        let mut next = 0;
+        // Each curve's colour, and its stroke: dashed for the baseline and fits, dotted once
+        // the palette has come round (so no two curves look alike), else solid.
+        let styles: Vec<(&str, &str)> = self
             .series
             .iter()
-            .map(|c| match (c.baseline, c.colour) {
-                (true, _) => "#000000",
-                (false, Some(k)) => curve_colour(k),
-                (false, None) => {
-                    colour += 1;
-                    curve_colour(colour - 1)
-                }
+            .map(|c| {
+                let k = match (c.baseline, c.colour) {
+                    (true, _) => return ("#000000", DASHED),
+                    (false, Some(k)) => k,
+                    (false, None) => {
+                        next += 1;
+                        next - 1
+                    }
+                };
+                let stroke = if c.dashed { DASHED } else if k >= PALETTE_SIZE { DOTTED } else { "" };
+                (curve_colour(k), stroke)
             })
             .collect();
-        for (curve, col) in self.series.iter().zip(&colours) {
+        for (curve, &(col, dash)) in self.series.iter().zip(&styles) {
             let pts: Vec<&CurvePoint> = curve.points.iter().filter(|p| p.step.is_finite() && p.mean.is_finite() && (!self.log_x || p.step > 0.0)).collect();
-            let dash = if curve.baseline || curve.dashed { "stroke-dasharray=\"6 4\"" } else { "" };
             s.open_group(&format!("class=\"curve\" stroke=\"{col}\" fill=\"{col}\""));
             let banded: Vec<(f64, (f64, f64))> = pts.iter().filter_map(|p| p.band.map(|b| (xsc.map(p.step), b))).collect();
             if banded.len() >= 2 {
@@ -177,8 +182,7 @@ impl Chart for CurveChart {
 
         let lx = right + 18.0;
         let mut ly = top + 4.0;
-        for ((label, col), curve) in labels.iter().zip(&colours).zip(&self.series).filter(|(_, c)| !c.dashed) {
-            let dash = if curve.baseline { "stroke-dasharray=\"6 4\"" } else { "" };
+        for ((label, &(col, dash)), _) in labels.iter().zip(&styles).zip(&self.series).filter(|(_, c)| !c.dashed) {
             s.line(lx, ly, lx + 24.0, ly, col, 2.0, dash);
             s.text_attrs(lx + 32.0, ly + 4.5, label, Txt::new(LEGEND_SIZE), "class=\"legend-entry\"");
             ly += LEGEND_SIZE + 10.0;
@@ -193,6 +197,13 @@ impl Chart for CurveChart {
 }
 
 super::chart_setters!(CurveChart, better);
+
+/// The baseline's and the fits' stroke.
+const DASHED: &str = "stroke-dasharray=\"6 4\"";
+/// The stroke of curves after the palette's first round.
+const DOTTED: &str = "stroke-dasharray=\"1.5 3\" stroke-linecap=\"round\"";
+/// Curve colours: the palette without black, which marks the baseline.
+const PALETTE_SIZE: usize = OKABE_ITO.len() - 1;
 
 /// The `k`-th curve's colour: the palette without black, which marks the baseline.
 fn curve_colour(k: usize) -> &'static str {
@@ -228,7 +239,12 @@ mod tests {
         for k in 0..10 {
             chart = chart.series(curve(&format!("c{k}"), false, 0.01 * k as f64));
         }
-        assert_eq!(count(&chart.to_svg(), "class=\"curve\" stroke=\"#000000\""), 1);
+        let svg = chart.to_svg();
+        assert_eq!(count(&svg, "class=\"curve\" stroke=\"#000000\""), 1);
+        // Seven colours for ten curves: the last three are dotted, in the plot and the legend.
+        assert_eq!(PALETTE_SIZE, 7);
+        assert_eq!(count(&svg, DOTTED), 2 * 3);
+        assert_eq!(count(&svg, DASHED), 2, "the baseline's line and swatch");
     }
 
     #[test]
