@@ -213,6 +213,8 @@ fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
     let out = ablate(&dir, &["submit", "scale.toml", "--scale-to", "100"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success() && stdout.contains("Scale transfer of loss") && stdout.contains("at 100"), "{stdout}");
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(["1", "3", "9"].iter().all(|size| progress.contains(&format!("ablate: scale (level={size}): "))), "progress names each size: {progress}");
     let local = Study::from_file(dir.join("scale.toml")).unwrap().run_dir(dir.join("local-scale")).progress(ProgressMode::Off);
     let local = local.run_scale_transfer_of(100.0, &local.command_trials().unwrap()).unwrap();
     assert!(stdout.contains(&local.to_text()), "Slurm:\n{stdout}\nlocal:\n{}", local.to_text());

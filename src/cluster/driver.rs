@@ -24,6 +24,7 @@ use crate::plan::Plan;
 use crate::results::{Results, RunStats};
 use crate::stats::SequentialRule;
 use crate::session::{Ledger, StoredSpec};
+use crate::space::Role;
 use crate::spec::StudySpec;
 use crate::store::{Status, Store, TrialRecord};
 use crate::study::Study;
@@ -227,7 +228,7 @@ impl SlurmRun {
             let status = self.poll(submit)?;
             let line = status.line();
             if line != last {
-                eprintln!("ablate: {}: {line}", self.plan.name());
+                eprintln!("ablate: {}: {line}", run_label(&self.plan));
                 last = line;
             }
             if status.is_idle() && status.submitted == 0 {
@@ -518,6 +519,16 @@ impl SlurmRun {
             vanished: flight.vanished,
             submitted: flight.fresh.map_or(0, |(_, n)| n),
         }
+    }
+}
+
+/// How progress lines name a run: the study, with the level of its fidelity or size axis
+/// when it has one ("mlp (epochs=10)"), since the rungs of a multi-fidelity run and the sizes
+/// of a scale transfer share the study's name and run directory.
+fn run_label(plan: &Plan) -> String {
+    match plan.params().iter().find(|p| p.role() != Role::Ordinary) {
+        Some(axis) => format!("{} ({}={})", plan.name(), axis.name(), axis.baseline()),
+        None => plan.name().to_string(),
     }
 }
 
