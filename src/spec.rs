@@ -353,7 +353,7 @@ impl ParamSpec {
                 }).collect::<Result<Vec<i64>>>()?,
                 _ => return Err(Error::Invalid { message: format!("axis param `{name}` (fidelity or scale) must be an int with levels, e.g. type = \"int\", fidelity = true, levels = [3, 10, 30]") }),
             };
-            let mut param = if self.fidelity { Param::fidelity(name, levels.clone()) } else { Param::scale(name, levels.clone()) };
+            let mut param = if self.fidelity { Param::fidelity(name, levels.iter().copied()) } else { Param::scale(name, levels.iter().copied()) };
             // A baseline other than the top level: a rung or a size of a run (or the user's).
             if let Some(baseline) = &self.baseline {
                 match self.value_of(baseline)? {
