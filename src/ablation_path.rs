@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use crate::chart::{LineChart, LinePoint};
 use crate::design::Design;
-use crate::stats::Stars;
+use crate::display::Stars;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};

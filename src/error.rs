@@ -206,6 +206,12 @@ impl From<crate::stats::StatsError> for Error {
     }
 }
 
+impl From<crate::forest::ForestError> for Error {
+    fn from(e: crate::forest::ForestError) -> Self {
+        Error::Invalid { message: e.to_string() }
+    }
+}
+
 /// Wraps an I/O error with what was being done.
 pub(crate) fn io_context(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
     let context = context.into();

@@ -33,14 +33,12 @@
 
 pub mod ablation_path;
 pub mod analysis;
-pub mod chart;
 pub mod cluster;
 pub mod design;
 pub mod display;
 mod error;
 pub mod estimate;
 pub mod exec;
-pub mod forest;
 pub mod importance;
 pub mod import;
 pub mod objective;
@@ -50,17 +48,25 @@ pub mod reopen;
 pub mod results;
 pub mod rounds;
 pub mod schedule;
-pub mod rng;
 mod session;
 pub mod space;
 pub mod spec;
-pub mod stats;
 pub mod store;
 pub mod study;
 pub mod trial;
 pub mod views;
 
 pub use polars;
+
+/// Statistics: tests, intervals, effect sizes, corrections, power, sequential designs (the
+/// `ablate-stats` crate).
+pub use ablate_stats as stats;
+/// The seeded generator behind every random step (from `ablate-stats`).
+pub use ablate_stats::rng;
+/// The random forest (the `ablate-forest` crate): the importance surrogate and the demo model.
+pub use ablate_forest as forest;
+/// Charts as standalone SVG (from the `ablate-render` crate).
+pub use ablate_render::chart;
 
 pub use views::Conclusions;
 pub use analysis::{FactorialAnova, Ranking, Significance, SignificanceOptions, Test, Verdict};

@@ -20,7 +20,7 @@
 //! trees grown to purity, prediction by averaging the leaves' class probabilities. On this
 //! data it matches scikit-learn's accuracy (~0.70) in less time; `benches/sklearn_wine.py`
 //! runs the scikit-learn side of that comparison.
-//! All randomness comes from [`ablate::rng::Rng`], so a seed gives the same forest on every
+//! All randomness comes from [`ablate_forest::rng::Rng`], so a seed gives the same forest on every
 //! platform. Nothing is cached in global state: every call loads what it needs, which keeps
 //! the functions usable from evcxr, where globals do not survive between cells.
 
@@ -32,6 +32,6 @@ pub mod wine;
 pub use mlp::{EpochScores, MlpConfig, MlpScores, wine_mlp, wine_mlp_with};
 /// What went wrong in a demo model or data set, with a message that says how to fix it (the
 /// error type of ablate's forests, shared by every demo model).
-pub use ablate::forest::ForestError as DemoError;
-pub use ablate::forest::{Features, ForestParams, Layout, MaxFeatures, RandomForest};
+pub use ablate_forest::ForestError as DemoError;
+pub use ablate_forest::{Features, ForestParams, Layout, MaxFeatures, RandomForest};
 pub use wine::{ForestScores, Split, WineData, train_test_split, wine_forest, wine_forest_with};

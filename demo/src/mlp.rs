@@ -22,7 +22,7 @@
 //! [`wine_mlp`] loads the data, splits it 80/20 with the trial's seed (the same split as
 //! [`crate::wine::wine_forest`] for that seed), trains for `epochs` passes over shuffled
 //! mini-batches and reports train and test accuracy. Everything random (split, initial
-//! weights, batch order, dropout masks) derives from the seed through [`ablate::rng::Rng`],
+//! weights, batch order, dropout masks) derives from the seed through [`ablate_forest::rng::Rng`],
 //! so a seed gives the same result on every run. Nothing is kept in global state.
 //!
 //! A learning rate too large for the batch size makes the loss overflow; training then stops
@@ -41,7 +41,7 @@ use ndarray::{Array, Array1, Array2, ArrayView2, Axis, Dimension, Zip};
 
 use crate::DemoError;
 use crate::wine::{WineData, train_test_split};
-use ablate::rng::{Rng, splitmix64};
+use ablate_forest::rng::{Rng, splitmix64};
 
 /// Largest accepted hidden width (keeps a typo from allocating gigabytes).
 pub const MAX_HIDDEN: usize = 1024;

@@ -5,8 +5,8 @@
 //! Loading takes a few milliseconds and is done on every call; nothing is cached globally.
 
 use crate::DemoError;
-use ablate::forest::{Features, ForestParams, RandomForest};
-use ablate::rng::{Rng, splitmix64};
+use ablate_forest::{Features, ForestParams, RandomForest};
+use ablate_forest::rng::{Rng, splitmix64};
 
 /// The red-wine quality data set: 1,599 wines, 11 physico-chemical features, and a quality
 /// grade from 3 to 8 (an integer class label), as shipped by `linfa-datasets`.

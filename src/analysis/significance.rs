@@ -16,7 +16,7 @@ use crate::stats::{Decision,
 pub const SEEDS_NEEDED_CAP: usize = 100;
 use crate::trial::{Direction, MetricSpec};
 
-use crate::stats::Stars;
+use crate::display::Stars;
 
 /// The test used to compare a configuration with the baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

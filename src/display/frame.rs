@@ -5,8 +5,8 @@
 
 use polars::prelude::{AnyValue, DataFrame};
 
-use super::evcxr::{TEXT_HTML, TEXT_PLAIN, emit};
-use super::table::{Cell, CellValue, ColumnSpec, DEFAULT_DISPLAY_ROWS, Table, format_auto, group_thousands};
+use ablate_render::display::{TEXT_HTML, TEXT_PLAIN, emit};
+use ablate_render::display::{Cell, CellValue, ColumnSpec, DEFAULT_DISPLAY_ROWS, Table, format_auto, group_thousands};
 
 /// Converts the first `max_rows` rows of `df` into a [`Table`]: one column per frame column
 /// (header = name, sub-header = dtype; numeric dtypes right-aligned), floats with one
@@ -155,8 +155,8 @@ mod tests {
         let t = frame_to_table(&frame(3), 200);
         assert_eq!(t.columns.len(), 3);
         assert_eq!(t.columns[0].subheader.as_deref(), Some("i64"));
-        assert_eq!(t.columns[2].align, super::super::table::Align::Right);
-        assert_eq!(t.columns[1].align, super::super::table::Align::Left);
+        assert_eq!(t.columns[2].align, ablate_render::display::Align::Right);
+        assert_eq!(t.columns[1].align, ablate_render::display::Align::Left);
         assert_eq!(t.cell(1, 2).unwrap().plain(), "—");
         assert_eq!(t.cell(2, 2).unwrap().plain(), "0.502");
         assert_eq!(t.cell(0, 2).unwrap().plain(), "0.500"); // shares the column's precision

@@ -5,7 +5,7 @@ use super::data::Ranked;
 use super::grow::Builder;
 use super::target::Classes;
 use super::*;
-use crate::rng::Rng;
+use ablate_stats::rng::Rng;
 
 /// Two well-separated blobs in 3 features, labels 10 and 20, plus a noise feature.
 fn blobs(n: usize, seed: u64) -> (Vec<f64>, Vec<usize>) {

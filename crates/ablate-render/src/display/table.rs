@@ -4,7 +4,7 @@
 //! (a mean and a half-width, a p-value, ...), not pre-formatted strings, so each renderer can
 //! typeset them properly: `0.70 ± 0.03` in text and HTML, `$0.70 \pm 0.03$` in LaTeX.
 
-use crate::stats::Stars;
+use crate::stars::Stars;
 use std::fmt;
 
 /// The number of rows [`Table::to_text`] and [`Table::to_html`] show before a

@@ -28,6 +28,10 @@
 //! - [`sequential`]: adaptive seeds: group-sequential paired tests with alpha spending,
 //!   equivalence stopping and group-sequential Holm.
 //! - [`dist`]: accurate t, F, chi-square and normal tail functions used by the above.
+//! - [`rng`]: the seeded generator every random step of ablate draws from.
+//!
+//! This crate is a leaf of the ablate workspace: it depends on no other part of ablate and
+//! on no data-frame library; `ablate::stats` and `ablate::rng` re-export it.
 
 #![warn(missing_docs)]
 
@@ -46,7 +50,7 @@ pub mod ptukey;
 pub mod ranks;
 pub mod regression;
 pub mod sequential;
-pub mod stars;
+pub mod rng;
 pub mod unpaired;
 
 #[cfg(test)]
@@ -78,7 +82,6 @@ pub use sequential::{
     Boundaries, Decision, Noise, Scenario, SequentialOutcome, SequentialPlan, SequentialRule, Sides, Simulated,
     Spending, TBoundaries, boundaries, simulate, t_boundaries,
 };
-pub use stars::Stars;
 pub use unpaired::{MannWhitney, MannWhitneyOptions, mann_whitney_u, welch_t};
 
 /// The alternative hypothesis of a test, with scipy's meaning.

@@ -7,7 +7,7 @@ use super::data::{FeatureKind, Ranked};
 use super::params::ForestParams;
 use super::target::Target;
 use super::tree::{Node, Tree};
-use crate::rng::Rng;
+use ablate_stats::rng::Rng;
 
 /// "No node" in the builder's parent links.
 const NONE: u32 = u32::MAX;

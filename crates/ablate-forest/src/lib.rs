@@ -1,7 +1,7 @@
 //! Random forests in plain Rust: a classifier built like scikit-learn's
 //! `RandomForestClassifier` and a regressor built like its `RandomForestRegressor`, both with
 //! categorical splits, seeded and parallel over trees. The regressor is the surrogate model of
-//! the importance analysis ([`crate::importance`]): its trees partition the parameter space
+//! the importance analysis (`ablate::importance`): its trees partition the parameter space
 //! into boxes, which is what fANOVA decomposes.
 //!
 //! Each tree is grown on a bootstrap sample of the training rows (drawn with replacement; a
@@ -21,7 +21,7 @@
 //! threads.
 //!
 //! ```
-//! use ablate::forest::{Features, FeatureKind, ForestParams, RegressionForest};
+//! use ablate_forest::{Features, FeatureKind, ForestParams, RegressionForest};
 //! // y = 2·x0 + (x1 == category 2), on a small grid
 //! let (mut x, mut y) = (Vec::new(), Vec::new());
 //! for i in 0..60 {
@@ -34,11 +34,14 @@
 //! let forest = RegressionForest::fit(features, &kinds, &y, &ForestParams::regression(32).seed(1))?;
 //! let predicted = forest.predict(features)?;
 //! assert!((predicted[5] - y[5]).abs() < 0.2);
-//! # Ok::<(), ablate::forest::ForestError>(())
+//! # Ok::<(), ablate_forest::ForestError>(())
 //! ```
 
+/// ablate's seeded generator (from `ablate-stats`), which every forest draws from.
+pub use ablate_stats::rng;
+
 mod classifier;
-pub(crate) mod data;
+mod data;
 mod grow;
 mod params;
 mod regressor;
@@ -94,12 +97,6 @@ impl fmt::Display for ForestError {
 }
 
 impl std::error::Error for ForestError {}
-
-impl From<ForestError> for crate::Error {
-    fn from(e: ForestError) -> Self {
-        crate::Error::Invalid { message: e.to_string() }
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -90,7 +90,7 @@ impl<'a> Features<'a> {
     }
 
     /// The matrix row-major (borrowed when it already is).
-    pub(crate) fn rows(&self) -> std::borrow::Cow<'a, [f64]> {
+    pub fn rows(&self) -> std::borrow::Cow<'a, [f64]> {
         match self.layout {
             Layout::RowMajor => std::borrow::Cow::Borrowed(self.data),
             Layout::ColumnMajor => {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::escape::{escape_html, escape_latex, escape_markdown, plain_one_line};
-use crate::stats::Stars;
+use crate::stars::Stars;
 use super::table::{
     Align, Cell, CellValue, MISSING, Table, format_fixed, format_number, format_p_value, group_thousands,
 };
@@ -390,7 +390,7 @@ fn latex_cell(cell: Option<&Cell>) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::table::ColumnSpec;
-    use crate::stats::Stars;
+    use crate::stars::Stars;
     use super::*;
 
     const EVIL_PARAM: &str = "<script>alert(1)</script>";

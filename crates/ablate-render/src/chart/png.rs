@@ -7,7 +7,7 @@ use std::io;
 pub const PNG_SCALE: f32 = 2.0;
 
 /// DejaVu Sans (regular and bold), subset to Latin, Latin-1/Extended-A, Greek, punctuation,
-/// arrows and math operators. Licence: assets/fonts/LICENSE-DejaVu.txt (Bitstream Vera derived,
+/// arrows and math operators. Licence: crates/ablate-render/assets/fonts/LICENSE-DejaVu.txt (Bitstream Vera derived,
 /// permissive).
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-subset.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold-subset.ttf");

@@ -21,7 +21,7 @@ const CLOSED: f64 = 1e-10;
 const ITER: f64 = 1e-6;
 
 fn reference() -> Value {
-    serde_json::from_str(include_str!("../../tests/reference/stats_reference.json")).expect("reference JSON parses")
+    serde_json::from_str(include_str!("../../../tests/reference/stats_reference.json")).expect("reference JSON parses")
 }
 
 fn num(v: &Value) -> f64 {
@@ -438,7 +438,7 @@ fn power_and_sample_size() {
 /// the quasi-Monte Carlo integration.
 #[test]
 fn sequential_boundaries() {
-    let r: Value = serde_json::from_str(include_str!("../../tests/reference/sequential_reference.json"))
+    let r: Value = serde_json::from_str(include_str!("../../../tests/reference/sequential_reference.json"))
         .expect("sequential reference JSON parses");
     let mut check = Check::new("group-sequential boundaries", 1e-4);
     for c in r["cases"].as_array().unwrap() {

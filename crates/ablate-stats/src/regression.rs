@@ -85,7 +85,7 @@ mod tests {
     /// statsmodels WLS on the cases of tests/reference/regression_reference.py.
     #[test]
     fn matches_statsmodels_wls() {
-        let reference: serde_json::Value = serde_json::from_str(include_str!("../../tests/reference/regression_reference.json")).unwrap();
+        let reference: serde_json::Value = serde_json::from_str(include_str!("../../../tests/reference/regression_reference.json")).unwrap();
         let num = |v: &serde_json::Value| v.as_f64().unwrap();
         let list = |v: &serde_json::Value| v.as_array().unwrap().iter().map(num).collect::<Vec<f64>>();
         for case in reference["cases"].as_array().unwrap() {

@@ -159,7 +159,7 @@ fn mwu_exact_sf(n1: usize, n2: usize, u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::StatsError;
+    use crate::StatsError;
 
     #[test]
     fn welch_basic_and_degenerate() {
