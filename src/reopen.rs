@@ -94,7 +94,7 @@ fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     if spec.name != header.study {
         return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
     }
-    let plan = Study::from_spec(&spec, &dir)?.plan()?;
+    let plan = crate::plan::Plan::from_spec(&spec)?;
     // Per trial id: the record that stands for it (the latest ok one, else the latest failure).
     let mut latest: HashMap<TrialId, TrialRecord> = HashMap::new();
     for record in loaded.records {

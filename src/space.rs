@@ -414,6 +414,11 @@ impl Param {
         }
     }
 
+    /// A mistake made while building it, if any (reported by [`Param::validate`]).
+    pub(crate) fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
     /// Checks the name, the baseline and every level against the domain.
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;

@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::objective::CommandSpec;
-use crate::space::{Domain, Param, Scale, Value};
+use crate::space::{Config, Domain, Param, Scale, Value};
 use crate::trial::Direction;
 
 /// A whole study as data: what it is (params, designs, seeds, metrics, command) and how to
@@ -93,11 +93,13 @@ pub struct StudySpec {
 /// Adaptive seeds: the seeds every config starts with, and the practical margin within
 /// which a change counts as equivalent to the baseline (in the primary metric's units).
 /// The most seeds a config gets is the study's `seeds`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdaptiveSeeds {
-    /// Seeds every config runs before the first decision (at least 3).
-    pub min: u32,
+    /// Seeds every config runs before the first decision (at least 3). Required: the other
+    /// settings without it are refused with a message that says to add it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
     /// Changes whose interval lies within ±margin stop early as equivalent; none: only
     /// differences stop early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -207,6 +209,11 @@ pub struct ParamSpec {
     /// scale-transfer run).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub scale: bool,
+    /// A mistake the [`Param`] builder recorded (bounds with no integer, an axis without
+    /// levels): never written to a file, reported when the spec is planned.
+    #[serde(skip)]
+    #[doc(hidden)]
+    pub problem: Option<String>,
 }
 
 /// Whether larger or smaller is better, in a file.
@@ -281,6 +288,65 @@ impl RunSpec {
 }
 
 impl StudySpec {
+    /// An empty study named `name`: 5 seeds, study seed 0, nothing else (what
+    /// [`Study::new`](crate::Study::new) starts from).
+    pub fn new(name: &str) -> StudySpec {
+        StudySpec {
+            name: name.to_string(),
+            seeds: SeedsSpec::default(),
+            seeds_per_sample: None,
+            study_seed: 0,
+            adaptive: None,
+            round: None,
+            params: Vec::new(),
+            metrics: Vec::new(),
+            primary: None,
+            designs: Vec::new(),
+            code_version: None,
+            command: None,
+            run: RunSpec::default(),
+            slurm: None,
+        }
+    }
+
+    /// The same study in its one canonical form, the form a run directory keeps and hashes:
+    /// every param and design as its typed value writes it (`baseline = 1` of a float param
+    /// becomes `1.0`), and adaptive seeds with their futility floor and spending function
+    /// spelled out. Tables that do not convert stay as written (planning reports them).
+    pub fn normalized(&self) -> StudySpec {
+        let mut spec = self.clone();
+        let params: Option<Vec<Param>> = self.params.iter().map(|p| p.to_param().ok()).collect();
+        if let Some(params) = params {
+            spec.params = params.iter().map(ParamSpec::from_param).collect();
+            if let Some(designs) = self.designs.iter().map(|d| d.to_design(&params).ok()).collect::<Option<Vec<Design>>>() {
+                spec.designs = designs.iter().map(DesignSpec::from_design).collect();
+            }
+        }
+        if let Some(adaptive) = &mut spec.adaptive
+            && adaptive.min.is_some()
+        {
+            adaptive.futility = Some(adaptive.futility.unwrap_or(crate::stats::DEFAULT_FUTILITY));
+            adaptive.spending = Some(adaptive.spending.unwrap_or_default());
+        }
+        spec
+    }
+
+    /// The same study with its baseline moved to `config`: every parameter it names takes
+    /// that value as its baseline (the others keep theirs).
+    pub fn with_baseline(&self, config: &Config) -> Result<StudySpec> {
+        let mut spec = self.clone();
+        for (name, value) in config.iter() {
+            let known = || spec.params.iter().map(|p| p.name.clone()).collect::<Vec<String>>();
+            let Some(position) = spec.params.iter().position(|p| p.name == name) else {
+                return Err(Error::UnknownParam { name: name.to_string(), context: "the new baseline".into(), known: known() });
+            };
+            let mut param = spec.params[position].to_param()?;
+            param.set_baseline(value.clone())?;
+            spec.params[position] = ParamSpec::from_param(&param);
+        }
+        Ok(spec)
+    }
+
     /// Reads a study file: TOML, or JSON when the name ends in `.json`. Errors name the
     /// file, the line and the key.
     pub fn from_file(path: &Path) -> Result<StudySpec> {
@@ -343,6 +409,9 @@ fn table_line(text: &str, header: &str, index: usize) -> String {
 impl ParamSpec {
     /// The [`Param`] this table describes.
     pub fn to_param(&self) -> Result<Param> {
+        if let Some(problem) = &self.problem {
+            return Err(Error::Invalid { message: problem.clone() });
+        }
         let name = self.name.as_str();
         if self.fidelity || self.scale {
             // An axis: its levels are all it needs (the baseline is the top level unless given).
@@ -428,6 +497,16 @@ impl ParamSpec {
             choices,
             fidelity: param.is_fidelity(),
             scale: param.is_scale(),
+            problem: param.problem().map(str::to_string),
+        }
+    }
+}
+
+impl From<Direction> for Goal {
+    fn from(direction: Direction) -> Goal {
+        match direction {
+            Direction::Maximize => Goal::Maximize,
+            Direction::Minimize => Goal::Minimize,
         }
     }
 }

@@ -15,6 +15,11 @@ mod sample;
 mod sobol;
 mod space_filling;
 
+/// The most trials one study may plan: beyond this a plan would not fit in memory
+/// (each trial costs a few hundred bytes in the plan and the results). Designs refuse to
+/// sample more configs than this.
+pub const MAX_TRIALS: usize = 10_000_000;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};

@@ -5,7 +5,7 @@
 use super::sample::{self, Rule};
 use super::sobol::Sobol;
 use crate::error::{Error, Result};
-use crate::plan::MAX_TRIALS;
+use super::MAX_TRIALS;
 use crate::rng::Rng;
 use crate::space::{Config, Param};
 

@@ -19,7 +19,7 @@ use crate::plan::{canonical_bytes, change_label, Plan, MAX_TRIALS};
 use crate::results::{Results, RunStats};
 use crate::space::{coerce, Config, Domain, Param, Value};
 use crate::store::{Status, TrialRecord};
-use crate::study::Study;
+use crate::spec::{DesignSpec, MetricEntry, ParamSpec, SeedsSpec, StudySpec};
 use crate::trial::{MetricSpec, Metrics, Report, TrialId};
 
 /// Which observed configuration becomes the baseline.
@@ -108,19 +108,21 @@ pub(crate) fn into_results(observed: Observed, baseline: &BaselineChoice) -> Res
         )));
     }
 
-    let mut study = Study::new(&observed.name).in_memory().seed_list(seeds.iter().map(|(s, _)| *s));
+    let mut spec = StudySpec::new(&observed.name);
+    spec.seeds = SeedsSpec::List(seeds.iter().map(|(s, _)| *s).collect());
     for p in &params {
         let value = configs[base].get(p.name()).cloned().unwrap_or(Value::Bool(false));
-        study = study.param(p.clone().with_baseline(value));
+        spec.params.push(ParamSpec::from_param(&p.clone().with_baseline(value)));
     }
     for m in &observed.metrics {
-        study = study.metric(&m.name, m.direction);
+        spec.metrics.push(MetricEntry { name: m.name.clone(), goal: m.direction.into() });
     }
     for (_, config) in configs.iter().enumerate().filter(|(c, _)| *c != base) {
         let label = change_label(&params, &configs[base], config);
-        study = study.config(&label, config.iter().map(|(n, v)| (n, v.clone())));
+        let overrides = config.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        spec.designs.push(DesignSpec::from_design(&crate::design::Design::Custom { label, overrides }));
     }
-    let plan = study.plan().map_err(|e| observed.error(e.to_string()))?;
+    let plan = Plan::from_spec(&spec).map_err(|e| observed.error(e.to_string()))?;
     let records = records(&plan, trials, &config_of, &configs, &seeds);
     let stats = RunStats { executed: 0, reused: records.len(), skipped_journal_lines: observed.skipped_lines, left_out };
     Results::new(plan, records, stats, None)
