@@ -131,7 +131,7 @@ fn multi_fidelity(run_dir: &str) -> std::result::Result<(), Box<dyn std::error::
     // `fixed` restricted to its first 10 seeds; here it is rerun with 10 seeds (journaled).
     let ten = mlp_study(run_dir).seeds(10);
     let full = ten.clone().run(train)?;
-    let mf = ten.run_multi_fidelity(train)?;
+    let mf = ten.run_with(MultiFidelityOptions::default(), train)?;
     println!("\n{}", mf.to_text());
     println!("{}", mf.agreement_table()?.to_text());
     let full_sig = full.significance()?;

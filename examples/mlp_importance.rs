@@ -78,7 +78,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             ("racing from 3 seeds, on to the target", go_on(&racing)),
         ];
         for (label, options) in variants {
-            let path = study.ablation_path_with(to, &options, train)?;
+            let path = study.run_with(PathOptions { target: to.clone(), ..options }, train)?;
             println!(
                 "path {name}, {label}: {} steps, {} configs of at most {}, {} trials of {} (full bound {})",
                 path.steps.len(),

@@ -76,7 +76,7 @@ fn main() -> Result<()> {
             .seeds(8)
             .maximize("accuracy"),
     )
-    .run_scale_transfer(256.0, |t: &Trial| {
+    .run_with(ScaleOptions::to(256.0), |t: &Trial| {
         let config = MlpConfig {
             hidden: t.int("hidden")? as usize,
             learning_rate: t.float("learning_rate")?,
@@ -142,7 +142,7 @@ fn main() -> Result<()> {
     if let Some(worst) = worst {
         let from = sampled.plan().configs()[worst.config_index].config().clone();
         let default = sampled.plan().baseline().clone();
-        let path = space.clone().seeds(10).with_baseline(&from)?.ablation_path(&default, train)?;
+        let path = space.clone().seeds(10).with_baseline(&from)?.run_with(PathOptions::to(&default), train)?;
         println!("{}", path.to_text());
         save(&path.chart(), &dir, "mlp_path")?;
     }

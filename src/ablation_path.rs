@@ -22,14 +22,21 @@ use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};
 use crate::importance::Dimension;
 use crate::results::Results;
 use crate::space::{Config, Param, Value};
-use crate::objective::Objective;
+use crate::backend::Backend;
+use crate::options::RunOptions;
+use crate::plan::Plan;
+use crate::schedule::Scheduler;
+use crate::spec::{SeedsSpec, StudySpec};
 use crate::stats::{Alternative, paired_t_interval};
-use crate::study::Study;
-use crate::trial::{MetricSpec, Trial, TrialResult};
+use crate::trial::MetricSpec;
 
-/// How an ablation path is run.
+/// An ablation path to a target config, and how it is run:
+/// `study.run_with(PathOptions::to(&target), f)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathOptions {
+    /// The config the path walks to: the values it gives (the other parameters keep their
+    /// baseline).
+    pub target: Config,
     /// Stop when no remaining flip differs detectably from the current config (`true`, the
     /// default), or go on to the target.
     pub stop_when_undetectable: bool,
@@ -45,7 +52,15 @@ pub struct PathOptions {
 
 impl Default for PathOptions {
     fn default() -> Self {
-        PathOptions { stop_when_undetectable: true, alpha: 0.05, race_from: None }
+        PathOptions { target: Config::new(), stop_when_undetectable: true, alpha: 0.05, race_from: None }
+    }
+}
+
+impl PathOptions {
+    /// The path to `target`, with the default options (stop when no flip is detectable, α =
+    /// 0.05, no racing).
+    pub fn to(target: &Config) -> PathOptions {
+        PathOptions { target: target.clone(), ..PathOptions::default() }
     }
 }
 
@@ -107,35 +122,21 @@ pub struct AblationPath {
     pub predicted: Option<usize>,
 }
 
-impl Study {
-    /// The ablation path from this study's baseline to `target` (the values it gives; the
-    /// other parameters keep their baseline), run with `f` on the study's seeds. See the
-    /// [module docs](crate::ablation_path).
-    pub fn ablation_path<F>(&self, target: &Config, f: F) -> Result<AblationPath>
-    where
-        F: Fn(&Trial) -> TrialResult + Sync,
-    {
-        self.ablation_path_with(target, &PathOptions::default(), f)
-    }
+impl Scheduler for PathOptions {
+    type Output = AblationPath;
 
-    /// [`Study::ablation_path`] with explicit options.
-    pub fn ablation_path_with<F>(&self, target: &Config, options: &PathOptions, f: F) -> Result<AblationPath>
-    where
-        F: Fn(&Trial) -> TrialResult + Sync,
-    {
-        self.ablation_path_of(target, options, &f)
-    }
-
-    /// [`Study::ablation_path_with`] for any [`Objective`]: the study's command trials
-    /// (what `ablate path` runs), or a closure.
-    pub fn ablation_path_of(&self, target: &Config, options: &PathOptions, objective: &dyn Objective) -> Result<AblationPath> {
+    /// The ablation path from the study's baseline to the target, each step one call of
+    /// `backend` on the study's seeds. See the [module docs](crate::ablation_path).
+    fn run(&self, spec: &StudySpec, run_options: &RunOptions, backend: &dyn Backend) -> Result<AblationPath> {
+        let options = self;
+        let target = &self.target;
         if !(options.alpha > 0.0 && options.alpha < 1.0) {
             return Err(Error::Invalid { message: format!("alpha = {} must lie in (0, 1), e.g. 0.05", options.alpha) });
         }
         if options.race_from.is_some_and(|k| k < 2) {
             return Err(Error::Invalid { message: "racing needs at least 2 seeds before it drops a candidate: race_from = Some(3), say".into() });
         }
-        let plan = self.plan()?;
+        let plan = Plan::from_spec(spec)?;
         let seeds = plan.seeds().to_vec();
         let mut current = plan.baseline().clone();
         let mut remaining = flips(plan.params(), &current, target)?;
@@ -143,14 +144,15 @@ impl Study {
         let (mut steps, mut configs_run, mut trials_run, mut start_mean, mut start_ci, mut metric) = (Vec::new(), 0, 0, None, None, None);
         let mut undetectable = Vec::new();
         while !remaining.is_empty() {
-            let step = self.clone().with_baseline(&current)?;
+            let step = spec.with_baseline(&current)?;
             configs_run += remaining.len();
             let race = match options.race_from {
-                Some(k) if k < seeds.len() && remaining.len() > 1 => race(&step, &remaining, &seeds, k, objective)?,
+                Some(k) if k < seeds.len() && remaining.len() > 1 => race(&step, &remaining, &seeds, k, run_options, backend)?,
                 _ => Race { alive: (0..remaining.len()).collect(), dropped_trials: 0, total: remaining.len() },
             };
             trials_run += race.dropped_trials + race.alive.len() * seeds.len();
-            let results = step.with_designs(race.alive.iter().map(|&k| flip(&remaining[k])).collect()).run_objective(objective)?;
+            let designs: Vec<Design> = race.alive.iter().map(|&k| flip(&remaining[k])).collect();
+            let results = backend.run(&step.with_designs(&designs), run_options, None)?;
             let sig = results.significance()?;
             if steps.is_empty() && metric.is_none() {
                 (start_mean, start_ci) = (sig.baseline_mean, sig.baseline_ci);
@@ -189,7 +191,7 @@ impl Study {
             current.set(&name, value);
         }
         // The run directory's current spec goes back to this study's (each step wrote its own).
-        self.restore_stored_spec()?;
+        backend.run(spec, run_options, Some(&[]))?;
         let metric = metric.ok_or_else(|| Error::Invalid { message: "the path ran no step".into() })?;
         Ok(AblationPath {
             metric,
@@ -315,13 +317,15 @@ impl Race {
 /// Races one step's candidate flips from `start` seeds up, one seed at a time (see
 /// [`PathOptions::race_from`]). Every trial it runs is one the full step would run, so the
 /// survivors reuse them.
-fn race(step: &Study, remaining: &[(String, Value)], seeds: &[u64], start: usize, objective: &dyn Objective) -> Result<Race> {
+fn race(step: &StudySpec, remaining: &[(String, Value)], seeds: &[u64], start: usize, options: &RunOptions, backend: &dyn Backend) -> Result<Race> {
     let mut alive: Vec<usize> = (0..remaining.len()).collect();
     let mut dropped_trials = 0;
     let mut n = start;
     while n < seeds.len() && alive.len() > 1 {
-        let designs = alive.iter().map(|&k| flip(&remaining[k])).collect();
-        let results = step.clone().with_designs(designs).seed_list(seeds[..n].to_vec()).run_objective(objective)?;
+        let designs: Vec<Design> = alive.iter().map(|&k| flip(&remaining[k])).collect();
+        let mut first_seeds = step.with_designs(&designs);
+        first_seeds.seeds = SeedsSpec::List(seeds[..n].to_vec());
+        let results = backend.run(&first_seeds, options, None)?;
         let metric = results.primary().clone();
         let sign = metric.direction.sign();
         // Config 0 is the step's current config; config j + 1 is the flip alive[j].

@@ -9,8 +9,11 @@ use crate::plan::Plan;
 use crate::results::Results;
 use crate::space::Value;
 use crate::stats::{simulate, Noise, Scenario, SequentialPlan};
+use crate::backend::Backend;
+use crate::options::RunOptions;
+use crate::schedule::Scheduler;
+use crate::spec::{SeedsSpec, StudySpec};
 use crate::study::Study;
-use crate::trial::{Trial, TrialResult};
 
 /// Studies simulated for the adaptive line "expected if no change matters".
 const NULL_STUDIES: usize = 400;
@@ -60,7 +63,7 @@ impl Study {
     /// recorded: for the fixed design, an adaptive one (its range: every config decided at
     /// the first look, or none before the last; and, with the futility rule, the trials
     /// expected when no change matters, by simulation), and a multi-fidelity run (its rungs when η
-    /// promotes the fewest). Run [`Study::pilot`] first when nothing is recorded yet.
+    /// promotes the fewest). Run a [`Pilot`] first when nothing is recorded yet.
     pub fn estimate(&self) -> Result<Estimate> {
         let plan = self.plan()?;
         let recorded = match self.store_dir() {
@@ -108,19 +111,25 @@ impl Study {
         }
         Ok(Estimate { study: plan.name().to_string(), seconds, measured: recorded.len(), lines })
     }
+}
 
-    /// Runs the baseline once, on the first seed, into the run directory: the duration
-    /// [`Study::estimate`] needs. The trial is the baseline's first trial of the study, so
-    /// the study reuses it.
-    pub fn pilot<F>(&self, f: F) -> Result<Results>
-    where
-        F: Fn(&Trial) -> TrialResult + Sync,
-    {
-        let plan = self.plan()?;
+/// Runs the baseline once, on the first seed, into the run directory: the duration
+/// [`Study::estimate`] needs (`study.run_with(Pilot, f)`). The trial is the baseline's first
+/// trial of the study, so the study reuses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pilot;
+
+impl Scheduler for Pilot {
+    type Output = Results;
+
+    fn run(&self, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<Results> {
+        let plan = Plan::from_spec(spec)?;
         let first = *plan.seeds().first().ok_or_else(|| Error::Invalid { message: "the study has no seeds".into() })?;
         // A custom config that changes nothing is the baseline itself: the plan holds it alone.
-        let baseline_only = vec![crate::design::Design::Custom { label: "pilot".into(), overrides: Vec::new() }];
-        self.clone().with_designs(baseline_only).seed_list([first]).without_adaptive().run(f)
+        let mut pilot = spec.with_designs(&[crate::design::Design::Custom { label: "pilot".into(), overrides: Vec::new() }]);
+        pilot.seeds = SeedsSpec::List(vec![first]);
+        pilot.adaptive = None;
+        backend.run(&pilot, options, None)
     }
 }
 

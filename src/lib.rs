@@ -33,6 +33,7 @@
 
 pub mod ablation_path;
 pub mod analysis;
+pub mod backend;
 pub mod cluster;
 pub mod design;
 pub mod display;
@@ -78,7 +79,9 @@ pub use objective::{CommandSpec, CommandTrials, Objective};
 pub use options::{ProgressMode, RunOptions};
 pub use plan::{Plan, PlannedConfig, PlannedTrial};
 pub use spec::StudySpec;
-pub use study::Study;
+pub use study::{On, Study};
+pub use backend::{Backend, Local};
+pub use schedule::{Planned, Scheduler};
 pub use cluster::{SlurmRun, SlurmStatus};
 pub use exec::Slurm;
 pub use trial::{Direction, Metrics, Report, Trial, TrialError, TrialId, TrialResult};
@@ -97,7 +100,10 @@ pub mod prelude {
     pub use crate::ablation_path::PathOptions;
     pub use crate::rounds::{NextRound, Rounds};
     pub use crate::schedule::fidelity::{MultiFidelity, MultiFidelityOptions};
-    pub use crate::schedule::scale::ScaleTransfer;
+    pub use crate::schedule::scale::{ScaleOptions, ScaleTransfer};
+    pub use crate::schedule::{Planned, Scheduler};
+    pub use crate::backend::{Backend, Local};
+    pub use crate::estimate::Pilot;
     pub use crate::space::{Config, Param, Value};
     pub use crate::options::ProgressMode;
     pub use crate::study::Study;

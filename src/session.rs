@@ -135,18 +135,15 @@ impl Ledger {
     }
 }
 
-/// Runs the missing trials of `plan` through `objective` and returns every trial's outcome.
-pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
-    run_only(plan, options, spec, objective, None)
-}
-
-/// [`run`] limited to the trials `only` (plan indices) when given: the others are not run,
-/// and are in the results only if the journal already has them (a scheduler's round).
-pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective, only: Option<&[usize]>) -> Result<Results> {
+/// Runs the missing trials of `plan` through `objective` (only those with the plan indices
+/// `only` when given: the others are not run, and are in the results only if the journal
+/// already has them) and returns every trial's outcome. In memory, `earlier` holds the
+/// records of earlier calls (a scheduler's earlier looks), taken in as the journal's would be.
+pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective, only: Option<&[usize]>, earlier: Vec<TrialRecord>) -> Result<Results> {
     let dir = options.store_dir(plan.name());
     let (store, loaded) = match &dir {
         Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
-        None => (Store::memory(), Loaded::default()),
+        None => (Store::memory(), Loaded { records: earlier, skipped: Vec::new() }),
     };
     let skipped_journal_lines = loaded.skipped.len();
     let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, only)?;

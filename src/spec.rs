@@ -347,6 +347,15 @@ impl StudySpec {
         Ok(spec)
     }
 
+    /// The same study with only `designs` (and every config on all seeds): one step of an
+    /// ablation path, one rung of a multi-fidelity run.
+    pub fn with_designs(&self, designs: &[Design]) -> StudySpec {
+        let mut spec = self.clone();
+        spec.designs = designs.iter().map(DesignSpec::from_design).collect();
+        spec.seeds_per_sample = None;
+        spec
+    }
+
     /// Reads a study file: TOML, or JSON when the name ends in `.json`. Errors name the
     /// file, the line and the key.
     pub fn from_file(path: &Path) -> Result<StudySpec> {

@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use crate::design::Design;
 use crate::error::{Error, Result};
-use crate::objective::{CommandSpec, CommandTrials, Objective};
+use crate::backend::{Backend, Local};
+use crate::exec::Slurm;
+use crate::objective::{CommandSpec, CommandTrials};
 use crate::plan::Plan;
 use crate::results::Results;
-use crate::session::StoredSpec;
+use crate::schedule::{Planned, Scheduler};
 use crate::space::{Config, Param, Value};
 use crate::spec::{base_dir_of, AdaptiveSeeds, DesignSpec, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
 use crate::trial::{Direction, Trial, TrialResult};
@@ -186,12 +188,6 @@ impl Study {
     pub fn seeds_adaptive(mut self, min: u32, max: u32) -> Study {
         self.spec.seeds = SeedsSpec::Count(max);
         self.adaptive_mut().min = Some(min);
-        self
-    }
-
-    /// The same study with fixed seeds (what a pilot runs).
-    pub(crate) fn without_adaptive(mut self) -> Study {
-        self.spec.adaptive = None;
         self
     }
 
@@ -375,12 +371,13 @@ impl Study {
     /// Each trial runs `f` on a worker thread. A trial that panics, returns `Err`, or returns
     /// a metric set that does not match the declaration (missing, undeclared, NaN or
     /// infinite) is recorded as failed with its message; the study goes on. A trial counts
-    /// as done once its record is in the journal on disk.
+    /// as done once its record is in the journal on disk. With adaptive seeds, the trials
+    /// run look by look ([`Planned`]).
     pub fn run<F>(&self, f: F) -> Result<Results>
     where
         F: Fn(&Trial) -> TrialResult + Sync,
     {
-        self.run_objective(&f)
+        self.run_with(Planned, f)
     }
 
     /// Runs every missing trial as the study's [`command`](Study::command): one child
@@ -388,34 +385,26 @@ impl Study {
     /// stops the running trials' processes, keeps every finished trial, and returns
     /// [`Error::Interrupted`]; a rerun resumes.
     pub fn run_command(&self) -> Result<Results> {
-        let plan = self.plan()?;
-        let objective = self.command_trials_for(&plan)?;
-        self.run_plan(plan, &objective)
+        self.on(Local::commands()).run()
     }
 
-    /// The study's command checked against its plan, ready to run trials.
-    pub fn command_trials(&self) -> Result<CommandTrials> {
-        self.command_trials_for(&self.plan()?)
+    /// Runs the study with `scheduler` and `f` as the trial, on this machine:
+    /// `study.run_with(MultiFidelityOptions::default(), f)`, `ScaleOptions::to(4096.0)`,
+    /// `PathOptions::to(&target)`, [`Pilot`](crate::estimate::Pilot), or [`Planned`] (what
+    /// [`Study::run`] does). The study's command instead of a closure:
+    /// `study.on(Local::commands()).run_with(scheduler)`.
+    pub fn run_with<S: Scheduler, F>(&self, scheduler: S, f: F) -> Result<S::Output>
+    where
+        F: Fn(&Trial) -> TrialResult + Sync,
+    {
+        self.on(Local::with(&f)).run_with(scheduler)
     }
 
-    /// The study's command checked against `plan` (already built: no second planning).
-    pub(crate) fn command_trials_for(&self, plan: &Plan) -> Result<CommandTrials> {
-        let spec = self.spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
-            message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.spec.name),
-        })?;
-        CommandTrials::new(spec, plan, &self.base_dir())
-    }
-
-    /// The `[slurm]` settings of the study file this study was read from, if it has them.
-    pub fn slurm_settings(&self) -> Option<&crate::exec::Slurm> {
-        self.spec.slurm.as_ref()
-    }
-
-    /// This study on a Slurm cluster: `.on(Slurm::new().partition("gpu").gpus(1)).submit()?`
-    /// turns its missing command trials into a job array (see [`crate::cluster`]). The same
-    /// study runs locally with [`Study::run_command`].
-    pub fn on(&self, slurm: crate::exec::Slurm) -> crate::cluster::OnSlurm<'_> {
-        crate::cluster::OnSlurm::new(self, slurm)
+    /// The study on `backend`: `study.on(Slurm::new().partition("gpu")).submit()?` (returns
+    /// at once), `.run()` or `.run_with(scheduler)` (block until done);
+    /// `study.on(Local::commands())` runs the study's command here.
+    pub fn on<B: Backend>(&self, backend: B) -> On<'_, B> {
+        On { study: self, backend }
     }
 
     /// Re-attaches to a study submitted to Slurm from `run_dir` (by this process or any
@@ -424,37 +413,28 @@ impl Study {
         crate::cluster::SlurmRun::attach(run_dir)
     }
 
-    /// Runs every missing trial through any [`Objective`].
-    pub fn run_objective(&self, objective: &dyn Objective) -> Result<Results> {
-        self.run_plan(self.plan()?, objective)
+    /// The study's command checked against its plan, ready to run trials.
+    pub fn command_trials(&self) -> Result<CommandTrials> {
+        let spec = self.resolved_spec()?;
+        let command = spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
+            message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.spec.name),
+        })?;
+        CommandTrials::new(command, &Plan::from_spec(&spec)?, Path::new("."))
     }
 
-    fn run_plan(&self, plan: Plan, objective: &dyn Objective) -> Result<Results> {
-        let spec = self.stored_spec()?;
-        match plan.sequential() {
-            Some(_) => crate::schedule::adaptive::run(plan, &self.options, &spec, objective),
-            None => crate::session::run(plan, &self.options, &spec, objective),
-        }
-    }
-
-    /// Makes this study's spec the run directory's current one again, with its exported
-    /// frame and summary, after other specs ran there (the steps of an ablation path).
-    pub(crate) fn restore_stored_spec(&self) -> Result<()> {
-        let Some(dir) = self.store_dir() else { return Ok(()) };
-        let spec = self.stored_spec()?;
-        let (store, _) = crate::store::Store::open(&dir, &self.spec.name, &spec.json, &spec.hash, self.options.lease)?;
-        let results = Results::load(&dir)?;
-        store.save_exports(results.frame(), &results.summary().to_string())
+    /// The `[slurm]` settings of the study file this study was read from, if it has them.
+    pub fn slurm_settings(&self) -> Option<&crate::exec::Slurm> {
+        self.spec.slurm.as_ref()
     }
 
     fn base_dir(&self) -> PathBuf {
         self.base_dir.clone().unwrap_or_else(|| PathBuf::from("."))
     }
 
-    /// The spec as the run directory keeps it: normalized, without `[run]` and `[slurm]`,
-    /// and the command's working directory made absolute, so the stored spec does not depend
-    /// on where it is read from.
-    pub(crate) fn stored_spec(&self) -> Result<StoredSpec> {
+    /// The spec as backends run it and the run directory keeps it: normalized, without
+    /// `[run]` and `[slurm]`, and the command's working directory made absolute, so it does
+    /// not depend on where it is read from.
+    pub fn resolved_spec(&self) -> Result<StudySpec> {
         let mut spec = self.spec.normalized();
         spec.run = RunSpec::default();
         spec.slurm = None;
@@ -465,7 +445,7 @@ impl Study {
                 None => base,
             });
         }
-        Ok(StoredSpec { json: spec.to_json(), hash: spec.hash() })
+        Ok(spec)
     }
 
     /// The study as data ([`StudySpec`]), normalized, with its `[run]` table: what a study
@@ -533,4 +513,35 @@ impl Study {
 
 fn names<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Vec<String> {
     items.into_iter().map(|s| s.as_ref().to_string()).collect()
+}
+
+/// A study on a backend: `study.on(backend)`. Run it with [`On::run`] or [`On::run_with`];
+/// on Slurm, [`On::submit`] returns at once.
+#[derive(Debug)]
+pub struct On<'a, B> {
+    study: &'a Study,
+    backend: B,
+}
+
+impl<B: Backend> On<'_, B> {
+    /// Runs the study as its spec says ([`Planned`]) and returns the results.
+    pub fn run(self) -> Result<Results> {
+        self.run_with(Planned)
+    }
+
+    /// Runs the study with `scheduler` (multi-fidelity, scale transfer, an ablation path,
+    /// a pilot) on the backend and returns what the scheduler returns.
+    pub fn run_with<S: Scheduler>(self, scheduler: S) -> Result<S::Output> {
+        scheduler.run(&self.study.resolved_spec()?, &self.study.options, &self.backend)
+    }
+}
+
+impl On<'_, Slurm> {
+    /// Submits the study's missing trials as one job array and returns at once; the value
+    /// displays progress, [`SlurmRun::wait`](crate::cluster::SlurmRun::wait) blocks,
+    /// [`SlurmRun::results`](crate::cluster::SlurmRun::results) analyses what has finished.
+    /// Running the same cell again submits nothing that is queued or running.
+    pub fn submit(self) -> Result<crate::cluster::SlurmRun> {
+        crate::cluster::submit(&self.study.resolved_spec()?, &self.study.options, &self.backend, None)
+    }
 }

@@ -298,15 +298,15 @@ fn run(command: Command) -> Result<()> {
         Command::Report { run, optuna, html, markdown, latex } => report(&run, optuna, html.as_deref(), markdown, latex),
         Command::Path { run, to, race, go_on, alpha, workers, markdown } => {
             if to != "best" {
-                return Err(Error::Invalid { message: format!("--to {to}: the only target `ablate path` knows is `best` (the best config so far); for another, use Study::ablation_path in Rust") });
+                return Err(Error::Invalid { message: format!("--to {to}: the only target `ablate path` knows is `best` (the best config so far); for another, use study.run_with(PathOptions::to(&target), f) in Rust") });
             }
             let mut study = if run.is_file() { Study::from_file(&run)? } else { Study::from_run_dir(&run)? };
             if let Some(n) = workers {
                 study = study.workers(n);
             }
             let target = Results::load(run_dir_of(&run)?)?.best_config()?;
-            let options = ablate::prelude::PathOptions { stop_when_undetectable: !go_on, alpha, race_from: race };
-            let path = study.ablation_path_of(&target, &options, &study.command_trials()?)?;
+            let options = ablate::prelude::PathOptions { target, stop_when_undetectable: !go_on, alpha, race_from: race };
+            let path = study.on(Local::commands()).run_with(options)?;
             println!("{}", if markdown { path.to_markdown() } else { path.to_text() });
             Ok(())
         }
@@ -429,11 +429,11 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));
     let started = std::time::Instant::now();
     if args.schedule.multi_fidelity {
-        let run = study.run_multi_fidelity_of(&MultiFidelityOptions::default(), &study.command_trials()?)?;
+        let run = study.on(Local::commands()).run_with(MultiFidelityOptions::default())?;
         return print_multi_fidelity(&run, started);
     }
     if let Some(size) = args.schedule.scale_to {
-        let run = study.run_scale_transfer_of(size, &study.command_trials()?)?;
+        let run = study.on(Local::commands()).run_with(ScaleOptions::to(size))?;
         return print_scale_transfer(&run, started);
     }
     let results = study.run_command()?;
@@ -488,10 +488,10 @@ fn submit(study_file: &Path, retries: Option<u32>, run_dir: Option<PathBuf>, tri
     }
     let started = std::time::Instant::now();
     if schedule.multi_fidelity {
-        return print_multi_fidelity(&study.on(settings).run_multi_fidelity(&MultiFidelityOptions::default())?, started);
+        return print_multi_fidelity(&study.on(settings).run_with(MultiFidelityOptions::default())?, started);
     }
     if let Some(size) = schedule.scale_to {
-        return print_scale_transfer(&study.on(settings).run_scale_transfer(size)?, started);
+        return print_scale_transfer(&study.on(settings).run_with(ScaleOptions::to(size))?, started);
     }
     let run = study.on(settings).submit()?;
     let status = run.status()?;

@@ -188,8 +188,8 @@ fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
     let dir = temp_dir("schedules");
     let levels = [1, 3, 9];
     let rungs = |name: &str| leveled_study(&dir, name, Param::fidelity("level", levels));
-    let on_slurm = rungs("rungs").on(settings()).run_multi_fidelity(&MultiFidelityOptions::default()).unwrap();
-    let local = rungs("rungs").run_dir(dir.join("local-rungs")).workers(2).progress(ProgressMode::Off).run_multi_fidelity_of(&MultiFidelityOptions::default(), &rungs("rungs").command_trials().unwrap()).unwrap();
+    let on_slurm = rungs("rungs").on(settings()).run_with(MultiFidelityOptions::default()).unwrap();
+    let local = rungs("rungs").run_dir(dir.join("local-rungs")).workers(2).progress(ProgressMode::Off).on(Local::commands()).run_with(MultiFidelityOptions::default()).unwrap();
     assert_eq!(on_slurm.to_text(), local.to_text(), "the same rungs, promotions and budget");
     assert_eq!(on_slurm.rungs.len(), 3);
     assert!(on_slurm.rungs[1].results.plan().configs().len() < 5, "promotion dropped configs: {}", on_slurm.to_text());
@@ -216,7 +216,7 @@ fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
     let progress = String::from_utf8_lossy(&out.stderr);
     assert!(["1", "3", "9"].iter().all(|size| progress.contains(&format!("ablate: scale (level={size}): "))), "progress names each size: {progress}");
     let local = Study::from_file(dir.join("scale.toml")).unwrap().run_dir(dir.join("local-scale")).progress(ProgressMode::Off);
-    let local = local.run_scale_transfer_of(100.0, &local.command_trials().unwrap()).unwrap();
+    let local = local.on(Local::commands()).run_with(ScaleOptions::to(100.0)).unwrap();
     assert!(stdout.contains(&local.to_text()), "Slurm:\n{stdout}\nlocal:\n{}", local.to_text());
     assert_eq!(submitted_trials(&dir.join("runs/scale")), 3 * 3 * 3, "three sizes, three configs, three seeds");
     // Again: everything is in the journal, nothing is submitted.

@@ -23,11 +23,13 @@ use crate::objective::{find_on_path, Objective};
 use crate::plan::Plan;
 use crate::results::{Results, RunStats};
 use crate::stats::SequentialRule;
-use crate::session::{Ledger, StoredSpec};
+use crate::session::Ledger;
 use crate::space::Role;
 use crate::spec::StudySpec;
 use crate::store::{Status, Store, TrialRecord};
-use crate::study::Study;
+use crate::objective::CommandTrials;
+use crate::options::RunOptions;
+use crate::store::StoreLocation;
 
 /// A study submitted to Slurm, as seen from one driver process. Displaying it in a notebook
 /// polls the scheduler and shows queued / running / done / failed trials per configuration.
@@ -150,20 +152,24 @@ fn now_ms() -> i64 {
 }
 
 impl SlurmRun {
-    /// Opens the run directory of `study` for driving it on Slurm with `settings`.
-    pub(crate) fn open(study: &Study, settings: Slurm, stored: &StoredSpec) -> Result<SlurmRun> {
-        let plan = study.plan()?;
-        if study.command_spec().is_none() {
-            return Err(slurm_error(format!(
+    /// Opens the run directory of the study `spec` (resolved: see
+    /// [`Study::resolved_spec`](crate::Study::resolved_spec)) for driving it on Slurm with
+    /// `settings`.
+    pub(crate) fn open(spec: &StudySpec, options: &RunOptions, settings: Slurm) -> Result<SlurmRun> {
+        let plan = Plan::from_spec(spec)?;
+        let command = spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| {
+            slurm_error(format!(
                 "study `{}` has no command: a closure cannot travel to cluster nodes; give the trial as a program with .command([\"python3\", \"train.py\", ...]) (run closures locally with .run(...))",
-                study.name()
-            )));
-        }
-        let objective = study.command_trials_for(&plan)?;
+                spec.name
+            ))
+        })?;
+        // The resolved spec's working directory is absolute: no base to resolve against.
+        let objective = CommandTrials::new(command, &plan, Path::new("."))?;
         settings.sbatch_options()?; // every setting checked before anything is written
-        let run_dir = study.store_dir().ok_or_else(|| slurm_error("a study on Slurm needs a run directory on the shared filesystem: remove .in_memory()".into()))?;
+        let run_dir = options.store_dir(&spec.name).ok_or_else(|| slurm_error("a study on Slurm needs a run directory on the shared filesystem: remove .in_memory()".into()))?;
         let run_dir = std::path::absolute(&run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
-        let (store, loaded) = Store::open(&run_dir, plan.name(), &stored.json, &stored.hash, study.options().lease)?;
+        let (json, hash) = (spec.to_json(), spec.hash());
+        let (store, loaded) = Store::open(&run_dir, plan.name(), &json, &hash, options.lease)?;
         let mut ledger = Ledger::new(&plan, objective.fingerprint());
         for record in loaded.records {
             ledger.add(&plan, record);
@@ -171,22 +177,24 @@ impl SlurmRun {
         Ok(SlurmRun {
             run_dir,
             code: objective.fingerprint().map(str::to_string),
-            retries: study.options().retries,
-            spec_hash: stored.hash.clone(),
+            retries: options.retries,
+            spec_hash: hash,
             store,
             settings,
             state: Mutex::new(DriverState { ledger, submissions: BTreeMap::new() }),
             adaptive: plan.sequential_rule()?.cloned(),
-            spec: study.to_spec(),
+            spec: spec.clone(),
             plan,
         })
     }
 
     /// Submits every trial that needs running (not done, not queued or running already) as
     /// one job array, and returns at once. Submitting again submits nothing new while the
-    /// earlier array is in flight.
-    pub(crate) fn submit(&self) -> Result<SlurmStatus> {
-        self.poll(Submit::Missing)
+    /// earlier array is in flight. With `only`, just the trials with those plan indices (a
+    /// scheduler's look; `Some(&[])` submits nothing).
+    pub(crate) fn submit_only(&self, only: Option<&[usize]>) -> Result<SlurmStatus> {
+        let only: Option<HashSet<usize>> = only.map(|o| o.iter().copied().collect());
+        self.poll_some(Submit::Missing, only.as_ref())
     }
 
     /// Re-attaches to a run directory a study was submitted from (by this or any other
@@ -198,8 +206,9 @@ impl SlurmRun {
             slurm_error(format!("nothing was submitted from {} (no {}/submission-*.json): submit the study first", run_dir.display(), submission::dir(run_dir).display()))
         })?;
         let latest = submission::load(run_dir, latest)?;
-        let (study, stored) = super::submitted_study(run_dir, &latest.spec_hash)?;
-        SlurmRun::open(&study.retries(latest.retries), latest.settings, &stored)
+        let spec = super::submitted_spec(run_dir, &latest.spec_hash)?;
+        let options = RunOptions { retries: latest.retries, store: StoreLocation::Dir(run_dir.to_path_buf()), ..RunOptions::default() };
+        SlurmRun::open(&spec, &options, latest.settings)
     }
 
     /// The run directory.
@@ -272,6 +281,11 @@ impl SlurmRun {
     }
 
     fn poll(&self, submit: Submit) -> Result<SlurmStatus> {
+        self.poll_some(submit, None)
+    }
+
+    /// [`SlurmRun::poll`] submitting only trials in `only`, when given.
+    fn poll_some(&self, submit: Submit, only: Option<&HashSet<usize>>) -> Result<SlurmStatus> {
         let _lock = self.lock()?;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *state;
@@ -304,7 +318,7 @@ impl SlurmRun {
                 None => None,
             };
             let todo: Vec<usize> = (0..self.plan.trials().len())
-                .filter(|i| wanted.as_ref().is_none_or(|w| w.contains(i)))
+                .filter(|i| wanted.as_ref().is_none_or(|w| w.contains(i)) && only.is_none_or(|o| o.contains(i)))
                 .filter(|i| !in_flight.contains(i) && !state.ledger.is_done(*i, self.retries))
                 .filter(|&i| submit == Submit::Missing || state.ledger.next_attempt(i) > 1)
                 .filter(|&i| !self.store.claimed_elsewhere(self.plan.trials()[i].id()))

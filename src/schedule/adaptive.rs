@@ -5,12 +5,12 @@
 //! where the journal stands and decides the same. The same rule picks what a Slurm driver
 //! submits next ([`wanted`]).
 
+use crate::backend::Backend;
 use crate::error::Result;
-use crate::objective::Objective;
 use crate::options::RunOptions;
 use crate::plan::Plan;
 use crate::results::{Results, RunStats};
-use crate::session::{self, StoredSpec};
+use crate::spec::StudySpec;
 use crate::stats::SequentialRule;
 
 /// The plan indices of the trials to run now, given what `results` recorded: the next look's
@@ -23,16 +23,16 @@ pub(crate) fn wanted(plan: &Plan, rule: &SequentialRule, results: &Results) -> R
     Ok(plan.trials().iter().enumerate().filter(|(_, t)| (t.replicate() as usize) < seeds && include(t.config_index())).map(|(i, _)| i).collect())
 }
 
-/// Runs `plan` (whose seeds are adaptive, see [`Plan::sequential`]) round by round.
-pub(crate) fn run(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective) -> Result<Results> {
-    let Some(rule) = plan.sequential_rule()?.cloned() else { return session::run(plan, options, spec, objective) };
+/// Runs `spec` (whose seeds are adaptive: `plan` is its plan, `rule` its decision rule) look
+/// by look on `backend`.
+pub(crate) fn run(plan: &Plan, rule: &SequentialRule, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<Results> {
     // The first round runs nothing: it reads what the journal already has.
     let mut round: Vec<usize> = Vec::new();
     let mut executed = 0;
     loop {
-        let results = session::run_only(plan.clone(), options, spec, objective, Some(&round))?;
+        let results = backend.run(spec, options, Some(&round))?;
         executed += results.run_stats().executed;
-        let next = wanted(&plan, &rule, &results)?;
+        let next = wanted(plan, rule, &results)?;
         // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,
         // and the same round would run nothing new): the results say what was decided.
         if next.is_empty() || next == round {

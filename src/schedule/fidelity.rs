@@ -10,10 +10,13 @@
 use crate::design::Design;
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
-use crate::objective::Objective;
+use super::Scheduler;
+use crate::backend::Backend;
+use crate::options::RunOptions;
+use crate::plan::Plan;
 use crate::results::Results;
-use crate::space::{Config, Role, Value};
-use crate::study::Study;
+use crate::space::{Config, Role};
+use crate::spec::StudySpec;
 use crate::analysis::Verdict;
 use crate::stats::{Alternative, RankCorrelation, kendall_tau, paired_t_interval, spearman_rho};
 
@@ -58,27 +61,16 @@ pub struct MultiFidelity {
     pub eta: f64,
 }
 
-impl Study {
-    /// Runs the study as a multi-fidelity ablation with `f` (see the
-    /// [module docs](crate::schedule::fidelity)): needs a [`Param::fidelity`].
-    pub fn run_multi_fidelity<F>(&self, f: F) -> Result<MultiFidelity>
-    where
-        F: Fn(&crate::Trial) -> crate::TrialResult + Sync,
-    {
-        self.run_multi_fidelity_of(&MultiFidelityOptions::default(), &f)
-    }
+impl Scheduler for MultiFidelityOptions {
+    type Output = MultiFidelity;
 
-    /// [`Study::run_multi_fidelity`] with options and any [`Objective`] (command trials too).
-    pub fn run_multi_fidelity_of(&self, options: &MultiFidelityOptions, objective: &dyn Objective) -> Result<MultiFidelity> {
-        self.multi_fidelity_by(options, &|rung: Study| rung.run_objective(objective))
-    }
-
-    /// The multi-fidelity run, each rung's study run by `run_rung` (here, or on Slurm).
-    pub(crate) fn multi_fidelity_by(&self, options: &MultiFidelityOptions, run_rung: &dyn Fn(Study) -> Result<Results>) -> Result<MultiFidelity> {
-        if !(options.eta.is_finite() && options.eta > 1.0) {
-            return Err(Error::Invalid { message: format!("eta = {} must be above 1 (3 keeps a third of the configs at each rung)", options.eta) });
+    /// The multi-fidelity run (see the [module docs](crate::schedule::fidelity)): needs a
+    /// [`Param::fidelity`](crate::Param::fidelity); each rung is one call of `backend`.
+    fn run(&self, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<MultiFidelity> {
+        if !(self.eta.is_finite() && self.eta > 1.0) {
+            return Err(Error::Invalid { message: format!("eta = {} must be above 1 (3 keeps a third of the configs at each rung)", self.eta) });
         }
-        let plan = self.plan()?;
+        let plan = Plan::from_spec(spec)?;
         let (fidelity, levels) = super::axis(plan.params(), Role::Fidelity, "a multi-fidelity run needs a fidelity: add .param(Param::fidelity(\"epochs\", [3, 10, 30]))")?;
         let name = fidelity.name().to_string();
         let mut rungs: Vec<Rung> = Vec::new();
@@ -86,19 +78,17 @@ impl Study {
         // of the study's designs (the first rung).
         let mut racing: Option<Vec<(String, Config)>> = None;
         for (k, &level) in levels.iter().enumerate() {
-            let mut at = Config::new();
-            at.set(&name, Value::Int(level));
-            let mut rung_study = self.clone().with_baseline(&at)?;
+            let mut rung_spec = super::at_level(spec, &name, level)?;
             if let Some(configs) = &racing {
-                let designs = configs
+                let designs: Vec<Design> = configs
                     .iter()
                     .map(|(label, config)| Design::Custom { label: label.clone(), overrides: config.iter().map(|(n, v)| (n.to_string(), v.clone())).collect() })
                     .collect();
-                rung_study = rung_study.with_designs(designs);
+                rung_spec = rung_spec.with_designs(&designs);
             }
-            let results = run_rung(rung_study)?;
+            let results = backend.run(&rung_spec, options, None)?;
             let last = k + 1 == levels.len();
-            let (promoted, dropped_worse) = if last { (Vec::new(), Vec::new()) } else { promote(&results, &name, options.eta)? };
+            let (promoted, dropped_worse) = if last { (Vec::new(), Vec::new()) } else { promote(&results, &name, self.eta)? };
             let nothing_goes_on = !last && promoted.is_empty();
             racing = Some(promoted.clone());
             rungs.push(Rung { fidelity: level, results, promoted: promoted.into_iter().map(|(l, _)| l).collect(), dropped_worse });
@@ -106,7 +96,7 @@ impl Study {
                 break;
             }
         }
-        Ok(MultiFidelity { param: name, levels, rungs, eta: options.eta })
+        Ok(MultiFidelity { param: name, levels, rungs, eta: self.eta })
     }
 }
 

@@ -18,12 +18,15 @@
 use crate::chart::{CurveChart, CurvePoint, CurveSeries};
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
-use crate::objective::Objective;
+use super::Scheduler;
+use crate::backend::Backend;
+use crate::options::RunOptions;
+use crate::plan::Plan;
 use crate::results::Results;
-use crate::space::{Config, Role, Value};
+use crate::space::Role;
+use crate::spec::StudySpec;
 use crate::stats::dist::t_ppf;
 use crate::stats::{LineFit, wls_line};
-use crate::study::Study;
 
 /// One change's effect at one size.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -79,40 +82,37 @@ pub struct ScaleTransfer {
     pub effects: Vec<TransferEffect>,
 }
 
-impl Study {
-    /// Runs the study's ablation at every size of its [`Param::scale`] with `f` and
-    /// extrapolates each change's effect to `target` size (see the
+/// A scale transfer to `target` size: `study.run_with(ScaleOptions::to(4096.0), f)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScaleOptions {
+    /// The size each change's effect is extrapolated to.
+    pub target: f64,
+}
+
+impl ScaleOptions {
+    /// Extrapolate to `target` size.
+    pub fn to(target: f64) -> ScaleOptions {
+        ScaleOptions { target }
+    }
+}
+
+impl Scheduler for ScaleOptions {
+    type Output = ScaleTransfer;
+
+    /// Runs the study's ablation at every size of its [`Param::scale`](crate::Param::scale)
+    /// (one study per size, smallest first, all handed to `backend` at once) and
+    /// extrapolates each change's effect to the target size (see the
     /// [module docs](crate::schedule::scale), also for what extrapolation cannot promise).
-    pub fn run_scale_transfer<F>(&self, target: f64, f: F) -> Result<ScaleTransfer>
-    where
-        F: Fn(&crate::Trial) -> crate::TrialResult + Sync,
-    {
-        self.run_scale_transfer_of(target, &f)
-    }
-
-    /// [`Study::run_scale_transfer`] with any [`Objective`] (command trials too).
-    pub fn run_scale_transfer_of(&self, target: f64, objective: &dyn Objective) -> Result<ScaleTransfer> {
-        self.scale_transfer_by(target, &|studies: Vec<Study>| studies.into_iter().map(|s| s.run_objective(objective)).collect())
-    }
-
-    /// The scale-transfer run, the ablation at every size (one study per size, smallest
-    /// first) run by `run_sizes` (here, one after the other; or on Slurm, all at once).
-    pub(crate) fn scale_transfer_by(&self, target: f64, run_sizes: &dyn Fn(Vec<Study>) -> Result<Vec<Results>>) -> Result<ScaleTransfer> {
-        let plan = self.plan()?;
+    fn run(&self, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<ScaleTransfer> {
+        let target = self.target;
+        let plan = Plan::from_spec(spec)?;
         let (param, sizes) = super::axis(plan.params(), Role::Scale, "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))")?;
         if !(target.is_finite() && target > 0.0) {
             return Err(Error::Invalid { message: format!("the target size {target} must be a positive number, e.g. 4096") });
         }
         let name = param.name().to_string();
-        let studies = sizes
-            .iter()
-            .map(|&size| {
-                let mut at = Config::new();
-                at.set(&name, Value::Int(size));
-                self.clone().with_baseline(&at)
-            })
-            .collect::<Result<Vec<Study>>>()?;
-        let per_size: Vec<(i64, Results)> = sizes.iter().copied().zip(run_sizes(studies)?).collect();
+        let specs = sizes.iter().map(|&size| super::at_level(spec, &name, size)).collect::<Result<Vec<StudySpec>>>()?;
+        let per_size: Vec<(i64, Results)> = sizes.iter().copied().zip(backend.run_all(&specs, options)?).collect();
         let metric = plan.primary().name.clone();
         let effects = trends(&per_size, target)?;
         Ok(ScaleTransfer { param: name, metric, target, per_size, effects })

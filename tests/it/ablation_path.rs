@@ -56,7 +56,7 @@ fn the_path_takes_the_largest_improvement_first_and_stops_at_undetectable_flips(
         calls.fetch_add(1, Ordering::SeqCst);
         accuracy(t)
     };
-    let path = base.ablation_path(&target(), f).unwrap();
+    let path = base.run_with(PathOptions::to(&target()), f).unwrap();
     let order: Vec<&str> = path.steps.iter().map(|s| s.param.as_str()).collect();
     assert_eq!(order, ["lr", "optimizer", "norm"], "{path:?}");
     for (step, effect) in path.steps.iter().zip([0.10, 0.05, 0.03]) {
@@ -81,13 +81,13 @@ fn the_path_takes_the_largest_improvement_first_and_stops_at_undetectable_flips(
     // The baseline once, then each step's candidates; a step's starting config is the last
     // step's chosen flip, already run.
     assert_eq!(before, 6 * (1 + 5 + 4 + 3 + 2));
-    let again = base.ablation_path(&target(), f).unwrap();
+    let again = base.run_with(PathOptions::to(&target()), f).unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), before);
     assert_eq!(again, path);
 
     // Told to go on, the path reaches the target.
     let options = PathOptions { stop_when_undetectable: false, ..PathOptions::default() };
-    let full = base.ablation_path_with(&target(), &options, f).unwrap();
+    let full = base.run_with(PathOptions { target: target(), ..options.clone() }, f).unwrap();
     assert_eq!(full.steps.len(), 5);
     assert!(full.undetectable.is_empty() && full.configs_run == 15);
 }
@@ -104,7 +104,7 @@ fn racing_drops_hopeless_flips_early_and_keeps_the_path() {
         accuracy(t)
     };
     let options = PathOptions { race_from: Some(3), ..PathOptions::default() };
-    let raced = base.ablation_path_with(&target(), &options, f).unwrap();
+    let raced = base.run_with(PathOptions { target: target(), ..options.clone() }, f).unwrap();
     let order: Vec<&str> = raced.steps.iter().map(|s| s.param.as_str()).collect();
     assert_eq!(order, ["lr", "optimizer", "norm"], "racing keeps the greedy order");
     assert_eq!(raced.configs_run, 5 + 4 + 3 + 2);
@@ -117,13 +117,13 @@ fn racing_drops_hopeless_flips_early_and_keeps_the_path() {
     assert!(raced.steps.iter().all(|s| s.n == 6));
     // A rerun runs nothing, and the run directory still reads as the study itself.
     let before = calls.load(Ordering::SeqCst);
-    assert_eq!(base.ablation_path_with(&target(), &options, f).unwrap(), raced);
+    assert_eq!(base.run_with(PathOptions { target: target(), ..options.clone() }, f).unwrap(), raced);
     assert_eq!(calls.load(Ordering::SeqCst), before);
     let reopened = Results::load(&dir).unwrap();
     assert_eq!(reopened.plan().configs().len(), base.plan().unwrap().configs().len());
     assert_eq!(reopened.plan().baseline(), base.plan().unwrap().baseline());
     let bad = PathOptions { race_from: Some(1), ..PathOptions::default() };
-    assert!(base.ablation_path_with(&target(), &bad, f).unwrap_err().to_string().contains("at least 2 seeds"));
+    assert!(base.run_with(PathOptions { target: target(), ..bad.clone() }, f).unwrap_err().to_string().contains("at least 2 seeds"));
 }
 
 #[test]
@@ -176,10 +176,10 @@ fn path_and_baseline_errors_say_what_to_fix() {
     let s = study("path-errors").in_memory();
     let mut bad = Config::new();
     bad.set("momentum", Value::Float(0.9));
-    let msg = s.ablation_path(&bad, accuracy).unwrap_err().to_string();
+    let msg = s.run_with(PathOptions::to(&bad), accuracy).unwrap_err().to_string();
     assert!(msg.contains("momentum"), "{msg}");
     let same = s.plan().unwrap().baseline().clone();
-    let msg = s.ablation_path(&same, accuracy).unwrap_err().to_string();
+    let msg = s.run_with(PathOptions::to(&same), accuracy).unwrap_err().to_string();
     assert!(msg.contains("differs in at least one parameter"), "{msg}");
     let mut wrong = Config::new();
     wrong.set("optimizer", Value::Str("rmsprop".into()));
@@ -192,6 +192,6 @@ fn the_best_config_of_a_study_is_a_path_target() {
     let results = s.run(accuracy).unwrap();
     let best = results.best_config().unwrap();
     assert_eq!(best.get("optimizer"), Some(&Value::Str("adam".into())));
-    let path = s.ablation_path(&best, accuracy).unwrap();
+    let path = s.run_with(PathOptions::to(&best), accuracy).unwrap();
     assert_eq!(path.steps[0].param, "lr");
 }

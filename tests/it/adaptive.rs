@@ -200,3 +200,37 @@ fn futility_and_spending_come_from_a_study_file_and_are_checked() {
     let err = Study::new("m").param(Param::float("x", 1.0).levels([2.0])).maximize("a").futility(0.1).plan().unwrap_err().to_string();
     assert!(err.contains("futility = 0.1") && err.contains("seeds_adaptive"), "{err}");
 }
+
+/// In memory, adaptive seeds keep what every look ran: each (config, seed) trial runs once,
+/// the study ends, and it decides as the same study with a run directory does.
+#[test]
+fn in_memory_adaptive_runs_each_trial_once_and_ends() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let f = |t: &Trial| -> TrialResult {
+        calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let shift = match t.str("mode")? {
+            "fast" => 0.3,
+            "slow" => -0.3,
+            _ => 0.0,
+        };
+        Ok(metrics! { "score" => shift + (t.seed() % 7) as f64 * 0.01 })
+    };
+    let study = |name: &str| {
+        Study::new(name)
+            .param(Param::categorical("mode", ["plain", "fast", "slow", "odd"], "plain").levels(["plain", "fast", "slow", "odd"]))
+            .seeds_adaptive(3, 20)
+            .maximize("score")
+            .progress(ProgressMode::Off)
+    };
+    let memory = study("adaptive-memory").in_memory().run(f).unwrap();
+    let ran = calls.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(ran, memory.records().len(), "every trial ran once");
+    let ids: std::collections::HashSet<_> = memory.records().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(ids.len(), ran);
+    let dir = crate::common::temp_dir("adaptive-memory-dir");
+    calls.store(0, std::sync::atomic::Ordering::SeqCst);
+    let on_disk = study("adaptive-memory").run_dir(&dir).run(f).unwrap();
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), ran, "the same trials as with a run directory");
+    let verdicts = |r: &Results| r.significance().unwrap().rows.iter().map(|row| (row.config.clone(), row.verdict, row.n)).collect::<Vec<_>>();
+    assert_eq!(verdicts(&memory), verdicts(&on_disk));
+}

@@ -41,7 +41,7 @@ fn rungs_promote_the_promising_configs_and_keep_the_baseline() {
         calls.fetch_add(1, Ordering::SeqCst);
         accuracy(t)
     };
-    let run = study(&dir).run_multi_fidelity(f).unwrap();
+    let run = study(&dir).run_with(MultiFidelityOptions::default(), f).unwrap();
     assert_eq!(run.rungs.iter().map(|r| r.fidelity).collect::<Vec<_>>(), [3, 9, 27]);
     let first = &run.rungs[0];
     assert_eq!(first.results.plan().configs().len(), 7, "baseline + 4 lr + 2 width");
@@ -72,7 +72,7 @@ fn rungs_promote_the_promising_configs_and_keep_the_baseline() {
     assert!(tau.estimate > 0.5 && !cheap.is_low(), "{tau:?}");
     // Rerun: everything from the journal, same rungs.
     let before = calls.load(Ordering::SeqCst);
-    let again = study(&dir).run_multi_fidelity(f).unwrap();
+    let again = study(&dir).run_with(MultiFidelityOptions::default(), f).unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), before);
     assert_eq!(again.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>(), run.rungs.iter().map(|r| r.promoted.clone()).collect::<Vec<_>>());
 }
@@ -86,7 +86,7 @@ fn a_run_stops_when_every_change_is_worse_at_a_cheap_rung() {
         let own = ((t.seed() ^ (t.float("lr")? * 1e4) as u64) % 17) as f64 / 17.0 * 0.002;
         Ok(metrics! { "accuracy" => 0.9 - 0.1 * worse + (t.seed() % 101) as f64 / 101.0 * 0.02 + own })
     };
-    let run = study(&dir).run_multi_fidelity(f).unwrap();
+    let run = study(&dir).run_with(MultiFidelityOptions::default(), f).unwrap();
     assert_eq!(run.rungs.len(), 1, "{}", run.to_text());
     assert_eq!(run.rungs[0].dropped_worse.len(), 6);
     assert_eq!(run.stopped_at(), Some(3));
@@ -121,7 +121,7 @@ fn a_plain_run_trains_at_full_fidelity_and_designs_leave_the_fidelity_alone() {
     let err = study(&temp_dir("fidelity-grid")).grid(["lr", "epochs"]).plan().unwrap_err().to_string();
     assert!(err.contains("fidelity"), "{err}");
     let none = Study::new("x").param(Param::float("lr", 0.1).levels([0.3])).maximize("a").in_memory();
-    assert!(none.run_multi_fidelity(accuracy).unwrap_err().to_string().contains("Param::fidelity"));
+    assert!(none.run_with(MultiFidelityOptions::default(), accuracy).unwrap_err().to_string().contains("Param::fidelity"));
     let bad = Study::new("x").param(Param::fidelity("epochs", [5])).maximize("a").in_memory();
     assert!(bad.plan().unwrap_err().to_string().contains("at least two"));
 }
@@ -140,7 +140,7 @@ fn crossing_learning_curves_show_as_low_rank_agreement() {
     };
     let dir = temp_dir("fidelity-crossing");
     let options = MultiFidelityOptions { eta: 1.01 };
-    let run = study(&dir).run_multi_fidelity_of(&options, &crossing).unwrap();
+    let run = study(&dir).run_with(options, crossing).unwrap();
     let agreement = run.agreement().unwrap();
     let first_last = agreement.iter().find(|a| a.from == 3 && a.to == 27).unwrap();
     assert!(first_last.n >= 4, "{first_last:?}");
@@ -157,7 +157,7 @@ fn a_pilot_gives_the_estimate_its_durations() {
     let before = s.estimate().unwrap();
     assert!(before.seconds.is_none() && before.to_text().contains("study.pilot"));
     assert_eq!(before.lines[0].trials, 7 * 4);
-    let pilot = s.pilot(|t: &Trial| {
+    let pilot = s.run_with(Pilot, |t: &Trial| {
         std::thread::sleep(std::time::Duration::from_millis(20));
         accuracy(t)
     })

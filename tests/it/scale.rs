@@ -36,7 +36,7 @@ fn accuracy(t: &Trial) -> TrialResult {
 #[test]
 fn effects_are_followed_across_sizes_and_extrapolated_with_flags() {
     let dir = temp_dir("scale");
-    let run = study(&dir).run_scale_transfer(4096.0, accuracy).unwrap();
+    let run = study(&dir).run_with(ScaleOptions::to(4096.0), accuracy).unwrap();
     assert_eq!(run.per_size.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [32, 64, 128, 256]);
     let effect = |label: &str| run.effects.iter().find(|e| e.config == label).unwrap_or_else(|| panic!("{label}: {:?}", run.effects.iter().map(|e| &e.config).collect::<Vec<_>>()));
     let norm = effect("norm=removed");
@@ -57,14 +57,14 @@ fn effects_are_followed_across_sizes_and_extrapolated_with_flags() {
     let svg = run.chart().to_svg();
     assert!(svg.contains("Does the effect persist at hidden = 4096?") && svg.contains("stroke-dasharray"));
     // Each size is a study of its own in the shared run directory: a rerun trains nothing.
-    let again = study(&dir).run_scale_transfer(4096.0, |_: &Trial| -> TrialResult { panic!("nothing should run") }).unwrap();
+    let again = study(&dir).run_with(ScaleOptions::to(4096.0), |_: &Trial| -> TrialResult { panic!("nothing should run") }).unwrap();
     assert_eq!(again.effects, run.effects);
 }
 
 #[test]
 fn scale_transfer_needs_a_size_axis_and_a_positive_target() {
     let no_axis = Study::new("x").param(Param::float("lr", 0.1).levels([0.3])).maximize("a").in_memory();
-    assert!(no_axis.run_scale_transfer(1024.0, accuracy).unwrap_err().to_string().contains("Param::scale"));
+    assert!(no_axis.run_with(ScaleOptions::to(1024.0), accuracy).unwrap_err().to_string().contains("Param::scale"));
     let bad = study(&temp_dir("scale-bad")).in_memory();
-    assert!(bad.run_scale_transfer(-1.0, accuracy).unwrap_err().to_string().contains("positive"));
+    assert!(bad.run_with(ScaleOptions::to(-1.0), accuracy).unwrap_err().to_string().contains("positive"));
 }
