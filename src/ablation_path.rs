@@ -235,7 +235,7 @@ impl Results {
     /// predicts it, running nothing: a random forest fitted on every finished trial (as
     /// for [`Results::importance`]) predicts each candidate flip, and the greedy order
     /// follows the predictions. Labelled as predicted, with no intervals or tests; run
-    /// [`Study::ablation_path`] to measure it. Fails when the target has a value no trial had.
+    /// `study.run_with(PathOptions::to(&target), f)` to measure it. Fails when the target has a value no trial had.
     pub fn path_preview(&self, target: &Config) -> Result<AblationPath> {
         let metric = self.primary().clone();
         let encoded = self.encoded(&metric.name)?;

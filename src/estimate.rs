@@ -1,5 +1,5 @@
 //! What a study will cost before it runs ([`Study::estimate`]): trials, and trial-hours from
-//! the durations its run directory has recorded (an earlier run, or a [`Study::pilot`]) —
+//! the durations its run directory has recorded (an earlier run, or a [`Pilot`]) —
 //! for the fixed design, the range an adaptive one spends, and each rung of a
 //! multi-fidelity run (a trial's duration taken as proportional to its fidelity level).
 

@@ -153,7 +153,7 @@ impl Study {
         }
         let number = self.round().map_or(2, |r| r.number + 1);
         let link = RoundLink { number, previous: self.resolved_spec()?.hash() };
-        let study = self.clone().as_round(link, params, designs);
+        let study = self.clone().into_round(link, params, designs);
         study.plan()?;
         Ok(NextRound { study, number, moved, baseline_reason, varied, fixed })
     }

@@ -235,6 +235,10 @@ fn report_not_reused(not_reused: &NotReused, fingerprinted: bool) {
     }
 }
 
+/// Sends finished trials (their record, or none when the objective produced none) to the
+/// journal writer.
+type RecordSender = mpsc::Sender<(TrialId, Option<TrialRecord>)>;
+
 /// The work queue of one run: pending trials, claimed one at a time; trials claimed by other
 /// processes are waited for; finished records go to the journal writer.
 struct Queue<'a> {
@@ -248,7 +252,7 @@ struct Queue<'a> {
     guard: Option<InterruptGuard>,
     uses_trial_dirs: bool,
     code: Option<String>,
-    sender: RwLock<Option<mpsc::Sender<(TrialId, Option<TrialRecord>)>>>,
+    sender: RwLock<Option<RecordSender>>,
     executed: AtomicUsize,
 }
 
@@ -422,8 +426,8 @@ impl TrialQueue for Queue<'_> {
 
     fn finish(&self, task: Task, record: Option<TrialRecord>) {
         let id = task.trial.id().clone();
-        let sent = self.sender.read().unwrap_or_else(|p| p.into_inner()).as_ref().map(|tx| tx.send((id.clone(), record)));
-        if !matches!(sent, Some(Ok(()))) {
+        let sent = self.sender.read().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|tx| tx.send((id.clone(), record)).is_ok());
+        if !sent {
             self.store.release(&id);
         }
     }

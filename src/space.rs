@@ -253,7 +253,7 @@ impl Param {
     /// The study's fidelity: an integer training budget (epochs, steps) with the levels a
     /// multi-fidelity run climbs, cheapest first (`Param::fidelity("epochs", [3, 10, 30])`).
     /// Its baseline is the highest level: a plain run trains everything at full fidelity.
-    /// Designs never vary it; [`Study::run_multi_fidelity`](crate::Study::run_multi_fidelity)
+    /// Designs never vary it; `study.run_with(MultiFidelityOptions::default(), f)`
     /// runs every config at the lowest level and promotes the promising ones.
     pub fn fidelity(name: &str, levels: impl IntoIterator<Item = i64>) -> Param {
         let mut levels: Vec<i64> = levels.into_iter().collect();
@@ -265,7 +265,7 @@ impl Param {
 
     /// The study's model-size axis (hidden width, layers, parameters): the same ablation is
     /// run at every size (`Param::scale("hidden", [32, 64, 128, 256])`) and each change's
-    /// effect is followed across sizes ([`Study::run_scale_transfer`](crate::Study::run_scale_transfer)).
+    /// effect is followed across sizes (`study.run_with(ScaleOptions::to(target), f)`).
     /// Its baseline is the smallest size; designs never vary it.
     pub fn scale(name: &str, sizes: impl IntoIterator<Item = i64>) -> Param {
         let mut sizes: Vec<i64> = sizes.into_iter().collect();

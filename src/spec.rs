@@ -1,4 +1,4 @@
-//! Study files: [`StudySpec`] is everything a [`Study`] builder says, as plain serde data,
+//! Study files: [`StudySpec`] is everything a [`Study`](crate::Study) builder says, as plain serde data,
 //! read from TOML (`study.toml`) or JSON and written into every run directory
 //! (`spec.json`), so the plan can be rebuilt later without the code that made it.
 //!

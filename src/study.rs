@@ -152,7 +152,7 @@ impl Study {
 
     /// The same study as round `link.number` of an iterated ablation, with these designs
     /// and parameters (what [`Study::next_round`] builds).
-    pub(crate) fn as_round(mut self, link: RoundLink, params: Vec<Param>, designs: Vec<Design>) -> Study {
+    pub(crate) fn into_round(mut self, link: RoundLink, params: Vec<Param>, designs: Vec<Design>) -> Study {
         self.spec.round = Some(link);
         self.spec.params = params.iter().map(ParamSpec::from_param).collect();
         self = self.with_designs(designs);
@@ -170,7 +170,7 @@ impl Study {
     }
 
     /// Repeats every configuration with `k` seeds derived from the study seed
-    /// (see [`replicate_seed`]).
+    /// (see [`replicate_seed`](crate::trial::replicate_seed)).
     pub fn seeds(mut self, k: u32) -> Study {
         self.spec.seeds = SeedsSpec::Count(k);
         self

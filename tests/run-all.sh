@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The full test suite: the Rust tests (unit, integration, statistics against scipy and
-# statsmodels reference values, doc examples, the CLI), the Python helper's tests, the
+# The full test suite: the layer check, clippy and rustdoc with warnings as errors, the Rust
+# tests (unit, integration, statistics against scipy and statsmodels reference values, doc
+# examples, the CLI), the Python helper's tests, the
 # TensorBoard/MLflow exports and the Optuna import checked with the real, pinned tools, the
 # Slurm tests on a real local Slurm, then every notebook executed headless through the real
 # evcxr kernel (installed by kernel/install.sh if needed) and the executed tutorials with charts
@@ -8,6 +9,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
+# The house rules first (seconds once the test build exists): no module imports a layer above
+# it, clippy finds nothing, and the documentation builds without a broken link.
+python3 tests/layers/check.py
+cargo clippy --locked --workspace --all-targets --all-features -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --workspace --no-deps --all-features
+echo "house checks: $(( $(date +%s) - started )) s"
 cargo test --locked --workspace --all-features
 echo "rust tests: $(( $(date +%s) - started )) s"
 # The Python helper for command trials (standard library only; a few cases need scikit-learn

@@ -47,7 +47,7 @@ enum Command {
         run: PathBuf,
     },
     /// Submits a study's missing trials to Slurm as one job array (settings from the study
-    /// file's [slurm] table) and returns at once; `ablate wait` or `status` follow it. With
+    /// file's `[slurm]` table) and returns at once; `ablate wait` or `status` follow it. With
     /// --multi-fidelity or --scale-to it stays and drives the run (a job array per rung, or
     /// one per size all at once) and prints the analysis; run it again to resume.
     Submit {
@@ -60,10 +60,10 @@ enum Command {
         /// Keep results in DIR (on the shared filesystem) instead of the study's run directory.
         #[arg(long, value_name = "DIR")]
         run_dir: Option<PathBuf>,
-        /// Trials per array task (default: [slurm] trials_per_task, else 1).
+        /// Trials per array task (default: `[slurm]` trials_per_task, else 1).
         #[arg(long)]
         trials_per_task: Option<u32>,
-        /// The `ablate` binary as the nodes see it (default: [slurm] ablate_bin, else this one).
+        /// The `ablate` binary as the nodes see it (default: `[slurm]` ablate_bin, else this one).
         #[arg(long, value_name = "PATH")]
         ablate_bin: Option<PathBuf>,
         #[command(flatten)]

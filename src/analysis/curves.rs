@@ -16,8 +16,12 @@ pub struct MeanCurve {
     pub label: String,
     /// Per step, in order: (step, mean over seeds, 95% t-interval with 2 or more seeds,
     /// seeds that reported the step).
-    pub points: Vec<(i64, f64, Option<(f64, f64)>, usize)>,
+    pub points: Vec<StepMean>,
 }
+
+/// One point of a mean curve: (step, mean over seeds, 95% t-interval with 2 or more seeds,
+/// seeds that reported the step).
+pub type StepMean = (i64, f64, Option<(f64, f64)>, usize);
 
 /// The mean learning curves of one reported value, one per configuration that reported it
 /// (the baseline first).

@@ -290,8 +290,8 @@ impl SlurmRun {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *state;
         for n in submission::numbers(&self.run_dir) {
-            if !state.submissions.contains_key(&n) {
-                state.submissions.insert(n, submission::load(&self.run_dir, n)?);
+            if let std::collections::btree_map::Entry::Vacant(slot) = state.submissions.entry(n) {
+                slot.insert(submission::load(&self.run_dir, n)?);
             }
         }
         let mut jobs = self.job_ids(&state.submissions)?;

@@ -3,7 +3,7 @@
 //! `trials_dataframe()` CSV).
 //!
 //! An import reads files and writes nothing. The observed trials become a [`Plan`] built
-//! with the ordinary [`Study`] builder: each distinct parameter combination is one
+//! with the ordinary [`Study`](crate::Study) builder: each distinct parameter combination is one
 //! configuration (an explicit `.config(label, values)` labelled by the values that differ
 //! from the baseline), and repeated trials of a configuration become its replicates.
 

@@ -4,7 +4,7 @@
 //! [`fanova`] takes trials as a feature matrix (one column per parameter, encoded as the
 //! [`Dimension`]s say) and their metric values, fits [`Fanova::n_forests`] regression
 //! forests of [`Fanova::n_trees`] trees each, decomposes every tree exactly
-//! ([`fanova`](self::fanova) module docs), and reports per parameter the mean fraction of
+//! ([`fanova`] module docs), and reports per parameter the mean fraction of
 //! variance over all trees, a 95% interval of the per-tree fractions, and the standard
 //! deviation of the per-forest means (how much the answer moves with the surrogate's seed).
 //! Interactions are computed for the pairs among the [`Fanova::pairs_among`] most important
@@ -159,7 +159,7 @@ pub fn fanova(x: Features<'_>, dims: &[Dimension], y: &[f64], settings: &Fanova)
     Ok(FanovaResult { main, pairs, n_trees, marginals })
 }
 
-/// PED-ANOVA importance of each dimension (see the [`ped_anova`](self::ped_anova) module):
+/// PED-ANOVA importance of each dimension (see the [`ped_anova`] module):
 /// how differently the top `quantile` of the trials (by `y`, larger better when `maximize`)
 /// spread over each parameter than all trials; raw values, as Optuna's `normalize=False`.
 pub fn ped_anova(x: Features<'_>, dims: &[Dimension], y: &[f64], maximize: bool, quantile: f64) -> Result<Vec<f64>> {

@@ -75,8 +75,8 @@ fn on_a_full_grid_each_tree_decomposes_exactly_like_the_functional_anova_of_the_
     for tree in forest.trees() {
         let d = TreeSpace::new(tree, &dims);
         assert!((d.total - total).abs() < 1e-9, "{} vs {total}", d.total);
-        for i in 0..3 {
-            assert!((d.main[i] - main[i]).abs() < 1e-9, "main {i}: {} vs {}", d.main[i], main[i]);
+        for (i, (got, want)) in d.main.iter().zip(&main).enumerate().take(3) {
+            assert!((got - want).abs() < 1e-9, "main {i}: {got} vs {want}");
         }
         for (a, b) in [(0, 1), (0, 2), (1, 2)] {
             let v = d.interaction(a, b);

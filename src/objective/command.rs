@@ -344,7 +344,7 @@ fn with_stderr_tail(message: String, dir: &Path) -> String {
     }
 }
 
-/// The last lines of a log file, at most [`STDERR_TAIL_LINES`] lines and 4 KiB.
+/// The last lines of a log file, at most 12 lines and 4 KiB.
 pub fn stderr_tail(path: &Path) -> String {
     const MAX: u64 = 4096;
     let Ok(mut file) = File::open(path) else { return String::new() };

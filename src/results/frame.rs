@@ -82,17 +82,6 @@ pub(crate) fn rfc3339_utc(ms: i64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::rfc3339_utc;
-
-    #[test]
-    fn formats_known_instants() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339_utc(951_782_400_123), "2000-02-29T00:00:00.123Z");
-        assert_eq!(rfc3339_utc(1_795_999_999_000), "2026-11-30T00:53:19.000Z");
-    }
-}
 
 /// The learning-curve frame: one row per reported step of every trial (trial_id, config,
 /// replicate, seed, status, step, then one column per reported value, null where a step
@@ -114,4 +103,16 @@ pub(crate) fn curve_frame(plan: &Plan, records: &[TrialRecord], config_of: &[usi
         columns.push(Column::new(name.into(), rows.iter().map(|(_, p)| p.values.get(name)).collect::<Vec<_>>()));
     }
     Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339_utc;
+
+    #[test]
+    fn formats_known_instants() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339_utc(951_782_400_123), "2000-02-29T00:00:00.123Z");
+        assert_eq!(rfc3339_utc(1_795_999_999_000), "2026-11-30T00:53:19.000Z");
+    }
 }

@@ -1,5 +1,5 @@
 //! Multi-fidelity ablation (successive halving with tests): every config runs at the
-//! cheapest level of the study's fidelity ([`Param::fidelity`]: epochs, steps); at each
+//! cheapest level of the study's fidelity ([`Param::fidelity`](crate::Param::fidelity): epochs, steps); at each
 //! rung the configs that are clearly worse than the baseline (Holm-adjusted paired test at
 //! that fidelity) are dropped, the best `1/η` of the rest by mean are promoted to the next
 //! level together with any whose paired interval against the rung's best still includes
@@ -100,11 +100,14 @@ impl Scheduler for MultiFidelityOptions {
     }
 }
 
+/// What a rung sends on (label, config without the fidelity) and the labels it dropped.
+type Promotion = (Vec<(String, Config)>, Vec<String>);
+
 /// The configs of a rung that go on (label, config without the fidelity), and the labels of
 /// those dropped as clearly worse than the baseline. Of the configs not detectably worse than
 /// the baseline, the best `ceil(n / η)` by mean go on, and so does every config whose paired
 /// 95% interval against the rung's best still includes zero (too close to call).
-fn promote(results: &Results, fidelity: &str, eta: f64) -> Result<(Vec<(String, Config)>, Vec<String>)> {
+fn promote(results: &Results, fidelity: &str, eta: f64) -> Result<Promotion> {
     let sig = results.significance()?;
     let sign = sig.metric.direction.sign();
     let values = results.values(&sig.metric.name)?;

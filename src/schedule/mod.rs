@@ -1,10 +1,10 @@
 //! Schedulers: how a study spends its trials. A [`Scheduler`] asks a
-//! [`Backend`](crate::backend::Backend) for a round of trials, reads the results, and decides
+//! [`Backend`] for a round of trials, reads the results, and decides
 //! what to ask for next; every scheduler runs on every backend (this machine or Slurm), and
 //! every trial goes through the same store as a fixed study.
 //!
 //! - [`Planned`]: the study as its spec says: every trial once (fixed seeds), or look by look
-//!   with [`adaptive`] seeds (sequential testing). What `study.run(f)` does.
+//!   with adaptive seeds (sequential testing). What `study.run(f)` does.
 //! - [`fidelity`]: multi-fidelity ablation (successive halving with tests).
 //! - [`scale`]: scale transfer (the ablation at several model sizes, effects extrapolated).
 //! - [`PathOptions`](crate::ablation_path::PathOptions): the ablation path to a target config.

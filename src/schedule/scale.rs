@@ -1,5 +1,5 @@
 //! Scale transfer: does an effect measured on small models persist at the size you care
-//! about? The same ablation runs at every size of the study's [`Param::scale`] (each size a
+//! about? The same ablation runs at every size of the study's [`Param::scale`](crate::Param::scale) (each size a
 //! study of its own against the baseline at that size, sharing the run directory); each
 //! change's effect (paired change against the baseline, with its standard error) is fitted
 //! against log(size) by weighted least squares (weights 1 / se², statsmodels' WLS, see

@@ -86,7 +86,7 @@ impl ShardReader {
             let records: Vec<TrialRecord> = bytes
                 .split(|&b| b == b'\n')
                 .filter(|line| !line.is_empty())
-                .filter_map(|line| decode_line::<TrialRecord>(line))
+                .filter_map(decode_line::<TrialRecord>)
                 .collect();
             let count = records.len();
             loaded.records.extend(records.into_iter().skip(seen_count));

@@ -213,7 +213,7 @@ fn seeds_needed_clause(row: &SignificanceRow) -> String {
     match row.seeds_needed {
         // With a correction for several comparisons, a change can need more seeds than the
         // uncorrected count says; then the count is no help.
-        Some(stats::SeedsNeeded::Exactly(k)) if k as usize <= row.n => String::new(),
+        Some(stats::SeedsNeeded::Exactly(k)) if k <= row.n => String::new(),
         Some(stats::SeedsNeeded::Exactly(k)) => format!(", about {k} seeds would be needed to detect a change this size"),
         Some(stats::SeedsNeeded::MoreThan(k)) => format!(", more than {k} seeds would be needed to detect a change this size"),
         None => String::new(),

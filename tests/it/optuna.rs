@@ -138,7 +138,8 @@ fn a_torn_or_unreadable_last_line_is_skipped_and_counted() {
 
 #[test]
 fn bad_journals_are_refused_with_what_to_fix() {
-    let cases: Vec<(Box<dyn FnOnce(String) -> String>, &str)> = vec![
+    type Case = (Box<dyn FnOnce(String) -> String>, &'static str);
+    let cases: Vec<Case> = vec![
         (Box::new(|t: String| t.replacen('\n', "\nnot json\n", 2)), "line 2 is not JSON"),
         (Box::new(|t| t + "{\"op_code\":42,\"worker_id\":\"w\"}\n"), "op_code 42 is not one Optuna 5 writes"),
         (Box::new(|t| t + "[1, 2]\n"), "is not a JSON object"),

@@ -400,7 +400,7 @@ fn kendall_p(k: &KendallCounts) -> Result<(f64, PMethod)> {
     let var = (m * (2.0 * n + 5.0) - k.x1 - k.y1) / 18.0
         + 2.0 * k.xtie as f64 * k.ytie as f64 / m
         + k.x0 * k.y0 / (9.0 * m * (n - 2.0));
-    if !(var > 0.0) {
+    if var.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return Err(StatsError::Degenerate(
             "Kendall's tau: the null variance of C - D is zero, so there is no ranking to test".into(),
         ));

@@ -11,7 +11,7 @@
 //! within Monte Carlo error.
 //!
 //! Modules, one job each:
-//! - [`describe`]: mean, variance, standard error, t-intervals.
+//! - [`describe`](mod@describe): mean, variance, standard error, t-intervals.
 //! - [`paired`]: paired t, Wilcoxon signed-rank, sign-flip permutation test.
 //! - [`unpaired`]: Welch's t, Mann-Whitney U.
 //! - [`effect`]: Cohen's d_z, Hedges' g, Cliff's delta and their magnitude labels.

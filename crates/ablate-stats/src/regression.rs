@@ -46,7 +46,7 @@ pub fn wls_line(x: &[f64], y: &[f64], w: &[f64]) -> Result<LineFit, StatsError> 
     let sy: f64 = w.iter().zip(y).map(|(w, y)| w * y).sum();
     let sxy: f64 = w.iter().zip(x).zip(y).map(|((w, x), y)| w * x * y).sum();
     let det = sw * sxx - sx * sx;
-    if !(det > 1e-12 * sw * sxx.max(1.0)) {
+    if det.partial_cmp(&(1e-12 * sw * sxx.max(1.0))) != Some(std::cmp::Ordering::Greater) {
         return Err(StatsError::InvalidArgument("a line fit needs at least two distinct x values".into()));
     }
     let slope = (sw * sxy - sx * sy) / det;

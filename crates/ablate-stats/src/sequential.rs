@@ -1228,7 +1228,7 @@ mod tests {
             Decision::Different { level, .. } => assert_eq!(level, 0.05),
             d => panic!("{d:?}"),
         }
-        let alone = rule.decide(&[&vec![0.0; 10], &weak]).unwrap();
+        let alone = rule.decide(&[&[0.0; 10], &weak]).unwrap();
         assert!(matches!(alone.decisions[1], Decision::Undecided { seeds: 10, .. }));
         // the fixed design (one look) agrees with statsmodels-style Holm
         let fixed = multipletests(&[p, 1.0], 0.05, Correction::Holm).unwrap();

@@ -28,6 +28,9 @@ use crate::import::{Observed, ObservedTrial};
 use crate::space::{Config, Param, Value};
 use crate::trial::{Direction, Metrics, Report};
 
+/// A study attribute op: the study's id and the attribute object.
+type StudyAttr = (i64, Map<String, Json>);
+
 /// The study system attr holding metric names (`optuna/study/study.py`).
 const METRIC_NAMES_ATTR: &str = "study:metric_names";
 
@@ -257,7 +260,7 @@ impl Replay {
         Ok(())
     }
 
-    fn study_attr(&self, log: &Log, key: &str) -> std::result::Result<Option<(i64, Map<String, Json>)>, String> {
+    fn study_attr(&self, log: &Log, key: &str) -> std::result::Result<Option<StudyAttr>, String> {
         let id = int(log, "study_id")?;
         let attr = object(Some(field(log, key)?), key)?;
         Ok(self.studies.contains_key(&id).then_some((id, attr)))

@@ -43,7 +43,7 @@ impl ComponentBar {
 /// Bar chart of the change in a metric when each component is removed alone.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentBars {
-    /// Title; empty means "Change in <metric> when a component is removed".
+    /// Title; empty means `"Change in <metric> when a component is removed"`.
     pub title: String,
     /// Name of the metric (axis label and title).
     pub metric: String,
@@ -59,9 +59,9 @@ pub struct ComponentBars {
     pub note: String,
     /// Width of the SVG in pixels.
     pub width: f64,
-    /// Subtitle; empty means "removed − <baseline>, with <CI>".
+    /// Subtitle; empty means `"removed − <baseline>, with <CI>"`.
     pub subtitle: String,
-    /// Values written with a sign (`+0.012`) on a "change in <metric>" axis, as changes are;
+    /// Values written with a sign (`+0.012`) on a `"change in <metric>"` axis, as changes are;
     /// off for shares (importance), whose axis starts at zero.
     pub signed: bool,
 }

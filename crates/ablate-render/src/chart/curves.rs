@@ -43,7 +43,7 @@ impl CurveSeries {
 /// Mean learning curves of several configurations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurveChart {
-    /// Title; empty means "<metric> during training".
+    /// Title; empty means `"<metric> during training"`.
     pub title: String,
     /// The metric on the y axis.
     pub metric: String,

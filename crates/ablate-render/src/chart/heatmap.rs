@@ -42,7 +42,7 @@ impl HeatCell {
 /// Heatmap over two parameters: columns are levels of `x_param`, rows levels of `y_param`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heatmap {
-    /// Title; empty means "<metric> over <y_param> × <x_param>".
+    /// Title; empty means `"<metric> over <y_param> × <x_param>"`.
     pub title: String,
     /// Parameter on the x axis (its levels are the columns).
     pub x_param: String,

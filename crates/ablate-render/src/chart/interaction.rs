@@ -28,7 +28,7 @@ impl InteractionLine {
 /// Interaction plot: the metric against one parameter, one line per level of another.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InteractionPlot {
-    /// Title; empty means "<metric>: <x_param> × <line_param>".
+    /// Title; empty means `"<metric>: <x_param> × <line_param>"`.
     pub title: String,
     /// Parameter on the x axis.
     pub x_param: String,

@@ -92,7 +92,7 @@ pub(crate) fn fmt_level(v: f64) -> String {
 /// Line chart of one parameter against one metric.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineChart {
-    /// Title; empty means "<metric> vs <param>".
+    /// Title; empty means `"<metric> vs <param>"`.
     pub title: String,
     /// Name of the varied parameter (x-axis label).
     pub param: String,
