@@ -74,7 +74,7 @@ pub use analysis::{FactorialAnova, Ranking, Significance, SignificanceOptions, T
 pub use error::{Error, Result};
 pub use import::OptunaImport;
 pub use results::{Results, Summary};
-pub use space::{Config, Domain, Param, Scale, Value};
+pub use space::{Config, Domain, Param, Spacing, Value};
 pub use objective::{CommandSpec, CommandTrials, Objective};
 pub use options::{ProgressMode, RunOptions};
 pub use plan::{Plan, PlannedConfig, PlannedTrial};
@@ -84,7 +84,7 @@ pub use backend::{Backend, Local};
 pub use schedule::{Planned, Scheduler};
 pub use cluster::{SlurmRun, SlurmStatus};
 pub use exec::Slurm;
-pub use trial::{Direction, Metrics, Report, Trial, TrialError, TrialId, TrialResult};
+pub use trial::{Direction, Metrics, StepReport, Trial, TrialError, TrialId, TrialResult};
 
 /// Everything a notebook or script needs: `use ablate::prelude::*;`.
 pub mod prelude {
@@ -100,7 +100,7 @@ pub mod prelude {
     pub use crate::ablation_path::PathOptions;
     pub use crate::rounds::{NextRound, Rounds};
     pub use crate::schedule::fidelity::{MultiFidelity, MultiFidelityOptions};
-    pub use crate::schedule::scale::{ScaleOptions, ScaleTransfer};
+    pub use crate::schedule::transfer::{ScaleOptions, ScaleTransfer};
     pub use crate::schedule::{Planned, Scheduler};
     pub use crate::backend::{Backend, Local};
     pub use crate::estimate::Pilot;

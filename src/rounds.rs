@@ -30,7 +30,7 @@ use crate::design::{Design, DesignKind};
 use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::results::Results;
-use crate::space::{Config, Domain, Param, Scale, Value};
+use crate::space::{Config, Domain, Param, Spacing, Value};
 use crate::spec::{RoundLink, StudySpec};
 use crate::study::Study;
 use crate::trial::{Direction, MetricSpec};
@@ -212,13 +212,13 @@ fn mattered(results: &Results) -> Result<HashSet<String>> {
 fn narrowed_levels(param: &Param) -> Vec<Value> {
     let base = param.baseline().clone();
     let (low, high, scale, int) = match param.domain() {
-        Domain::Float { low, high, scale } => (*low, *high, *scale, false),
-        Domain::Int { low, high, scale } => (low.map(|v| v as f64), high.map(|v| v as f64), *scale, true),
+        Domain::Float { low, high, spacing } => (*low, *high, *spacing, false),
+        Domain::Int { low, high, spacing } => (low.map(|v| v as f64), high.map(|v| v as f64), *spacing, true),
         Domain::Categorical { choices } => return choices.iter().map(|c| Value::Str(c.clone())).collect(),
         Domain::Bool | Domain::Component => return vec![Value::Bool(true), Value::Bool(false)],
     };
     let Some(center) = base.as_f64() else { return vec![base] };
-    let log = scale == Scale::Log;
+    let log = scale == Spacing::Log;
     let to = |x: f64| if log { x.ln() } else { x };
     let from = |u: f64| if log { u.exp() } else { u };
     let mut levels: Vec<f64> = param.level_list().unwrap_or_default().iter().filter_map(Value::as_f64).collect();

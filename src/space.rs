@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// How a numeric parameter is spaced: decides chart axes and how levels are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Scale {
+pub enum Spacing {
     /// Evenly spaced values (`n_estimators`, dropout rate).
     Linear,
     /// Values that vary over orders of magnitude (learning rate, weight decay); must be > 0.
@@ -23,9 +23,9 @@ pub enum Scale {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Domain {
     /// A real number, optionally bounded (inclusive).
-    Float { low: Option<f64>, high: Option<f64>, scale: Scale },
+    Float { low: Option<f64>, high: Option<f64>, spacing: Spacing },
     /// An integer, optionally bounded (inclusive).
-    Int { low: Option<i64>, high: Option<i64>, scale: Scale },
+    Int { low: Option<i64>, high: Option<i64>, spacing: Spacing },
     /// One of a fixed list of strings.
     Categorical { choices: Vec<String> },
     /// `true` or `false`.
@@ -46,11 +46,11 @@ impl Domain {
         }
     }
 
-    /// The scale of a numeric domain; `Linear` for the others.
-    pub fn scale(&self) -> Scale {
+    /// The spacing of a numeric domain (linear or log); `Linear` for the others.
+    pub fn spacing(&self) -> Spacing {
         match self {
-            Domain::Float { scale, .. } | Domain::Int { scale, .. } => *scale,
-            _ => Scale::Linear,
+            Domain::Float { spacing, .. } | Domain::Int { spacing, .. } => *spacing,
+            _ => Spacing::Linear,
         }
     }
 }
@@ -61,16 +61,16 @@ impl fmt::Display for Domain {
             b.as_ref().map_or(inf.to_string(), |v| v.to_string())
         }
         match self {
-            Domain::Float { low, high, scale } => {
+            Domain::Float { low, high, spacing } => {
                 write!(f, "float [{}, {}]", bound(low, "-inf"), bound(high, "inf"))?;
-                if *scale == Scale::Log {
+                if *spacing == Spacing::Log {
                     write!(f, " (log scale, > 0)")?;
                 }
                 Ok(())
             }
-            Domain::Int { low, high, scale } => {
+            Domain::Int { low, high, spacing } => {
                 write!(f, "int [{}, {}]", bound(low, "-inf"), bound(high, "inf"))?;
-                if *scale == Scale::Log {
+                if *spacing == Spacing::Log {
                     write!(f, " (log scale, > 0)")?;
                 }
                 Ok(())
@@ -206,7 +206,7 @@ pub enum Role {
     /// The training budget of a multi-fidelity run ([`Param::fidelity`]).
     Fidelity,
     /// The model size of a scale-transfer run ([`Param::scale`]).
-    Scale,
+    Size,
 }
 
 impl Role {
@@ -236,12 +236,12 @@ pub struct Param {
 impl Param {
     /// A real-valued parameter with its baseline value (linear scale, unbounded).
     pub fn float(name: &str, baseline: f64) -> Param {
-        Param::with(name, Domain::Float { low: None, high: None, scale: Scale::Linear }, Value::Float(baseline))
+        Param::with(name, Domain::Float { low: None, high: None, spacing: Spacing::Linear }, Value::Float(baseline))
     }
 
     /// An integer parameter with its baseline value (linear scale, unbounded).
     pub fn int(name: &str, baseline: i64) -> Param {
-        Param::with(name, Domain::Int { low: None, high: None, scale: Scale::Linear }, Value::Int(baseline))
+        Param::with(name, Domain::Int { low: None, high: None, spacing: Spacing::Linear }, Value::Int(baseline))
     }
 
     /// A categorical parameter: its choices and the baseline choice.
@@ -272,7 +272,7 @@ impl Param {
         sizes.sort_unstable();
         sizes.dedup();
         let smallest = sizes.first().copied().unwrap_or(0);
-        Param::axis(name, sizes, smallest, Role::Scale, "scale", "[32, 64, 128, 256]")
+        Param::axis(name, sizes, smallest, Role::Size, "scale", "[32, 64, 128, 256]")
     }
 
     /// An int axis parameter with sorted `levels` and `baseline`, checked for two positive levels.
@@ -297,7 +297,7 @@ impl Param {
 
     /// Whether this is the study's model-size axis ([`Param::scale`]).
     pub fn is_scale(&self) -> bool {
-        self.role == Role::Scale
+        self.role == Role::Size
     }
 
     /// Whether the study runs along this parameter (fidelity or scale) instead of designs
@@ -334,7 +334,7 @@ impl Param {
     /// Puts a numeric parameter on a log scale (values must be > 0).
     pub fn log(mut self) -> Param {
         match &mut self.domain {
-            Domain::Float { scale, .. } | Domain::Int { scale, .. } => *scale = Scale::Log,
+            Domain::Float { spacing, .. } | Domain::Int { spacing, .. } => *spacing = Spacing::Log,
             _ => {}
         }
         self
@@ -446,8 +446,8 @@ impl Param {
 
     fn check_bounds(&self) -> Result<()> {
         let (low, high, scale) = match &self.domain {
-            Domain::Float { low, high, scale } => (*low, *high, *scale),
-            Domain::Int { low, high, scale } => (low.map(|v| v as f64), high.map(|v| v as f64), *scale),
+            Domain::Float { low, high, spacing } => (*low, *high, *spacing),
+            Domain::Int { low, high, spacing } => (low.map(|v| v as f64), high.map(|v| v as f64), *spacing),
             _ => return Ok(()),
         };
         for b in [low, high].into_iter().flatten() {
@@ -456,7 +456,7 @@ impl Param {
                     message: format!("param `{}` has a non-finite bound {b}: bounds must be finite numbers", self.name),
                 });
             }
-            if scale == Scale::Log && b <= 0.0 {
+            if scale == Spacing::Log && b <= 0.0 {
                 return Err(Error::LogScaleNonPositive { param: self.name.clone(), value: b.to_string() });
             }
         }
@@ -480,13 +480,13 @@ impl Param {
             domain: self.domain.to_string(),
         };
         match (&self.domain, value) {
-            (Domain::Float { low, high, scale }, Value::Float(x)) => {
+            (Domain::Float { low, high, spacing }, Value::Float(x)) => {
                 if !x.is_finite() {
                     return Err(Error::Invalid {
                         message: format!("param `{}` has the value {x}, which is not a finite number: give finite values", self.name),
                     });
                 }
-                if *scale == Scale::Log && *x <= 0.0 {
+                if *spacing == Spacing::Log && *x <= 0.0 {
                     return Err(Error::LogScaleNonPositive { param: self.name.clone(), value: x.to_string() });
                 }
                 if low.is_some_and(|l| *x < l) || high.is_some_and(|h| *x > h) {
@@ -494,8 +494,8 @@ impl Param {
                 }
                 Ok(())
             }
-            (Domain::Int { low, high, scale }, Value::Int(i)) => {
-                if *scale == Scale::Log && *i <= 0 {
+            (Domain::Int { low, high, spacing }, Value::Int(i)) => {
+                if *spacing == Spacing::Log && *i <= 0 {
                     return Err(Error::LogScaleNonPositive { param: self.name.clone(), value: i.to_string() });
                 }
                 if low.is_some_and(|l| *i < l) || high.is_some_and(|h| *i > h) {

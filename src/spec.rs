@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 use crate::design::Design;
 use crate::error::{Error, Result};
 use crate::objective::CommandSpec;
-use crate::space::{Config, Domain, Param, Scale, Value};
+use crate::space::{Config, Domain, Param, Spacing, Value};
 use crate::trial::Direction;
 
 /// A whole study as data: what it is (params, designs, seeds, metrics, command) and how to
@@ -356,6 +356,13 @@ impl StudySpec {
         spec
     }
 
+    /// The study's command, or an error saying how to give one (or to pass a closure).
+    pub(crate) fn require_command(&self) -> Result<&CommandSpec> {
+        self.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
+            message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.name),
+        })
+    }
+
     /// Reads a study file: TOML, or JSON when the name ends in `.json`. Errors name the
     /// file, the line and the key.
     pub fn from_file(path: &Path) -> Result<StudySpec> {
@@ -490,8 +497,8 @@ impl ParamSpec {
     /// The table that describes `param`.
     pub fn from_param(param: &Param) -> ParamSpec {
         let (kind, log, bounds, choices) = match param.domain() {
-            Domain::Float { low, high, scale } => (ParamKind::Float, *scale == Scale::Log, low.zip(*high).map(|(l, h)| [l, h]), None),
-            Domain::Int { low, high, scale } => (ParamKind::Int, *scale == Scale::Log, low.zip(*high).map(|(l, h)| [l as f64, h as f64]), None),
+            Domain::Float { low, high, spacing } => (ParamKind::Float, *spacing == Spacing::Log, low.zip(*high).map(|(l, h)| [l, h]), None),
+            Domain::Int { low, high, spacing } => (ParamKind::Int, *spacing == Spacing::Log, low.zip(*high).map(|(l, h)| [l as f64, h as f64]), None),
             Domain::Categorical { choices } => (ParamKind::Categorical, false, None, Some(choices.clone())),
             Domain::Bool => (ParamKind::Bool, false, None, None),
             Domain::Component => (ParamKind::Component, false, None, None),

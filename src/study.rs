@@ -416,10 +416,7 @@ impl Study {
     /// The study's command checked against its plan, ready to run trials.
     pub fn command_trials(&self) -> Result<CommandTrials> {
         let spec = self.resolved_spec()?;
-        let command = spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
-            message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", self.spec.name),
-        })?;
-        CommandTrials::new(command, &Plan::from_spec(&spec)?, Path::new("."))
+        CommandTrials::new(spec.require_command()?, &Plan::from_spec(&spec)?, Path::new("."))
     }
 
     /// The `[slurm]` settings of the study file this study was read from, if it has them.

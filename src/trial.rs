@@ -174,7 +174,7 @@ impl Metrics {
 /// One intermediate value set a trial reported during training: a point of its learning
 /// curve (`ABLATE_REPORT {"step": 100, "val_loss": 0.42}` from a command trial).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Report {
+pub struct StepReport {
     /// The training step (iteration, epoch, ...) the values belong to.
     pub step: i64,
     /// The values reported at that step.
@@ -206,7 +206,7 @@ pub struct Trial {
     pub(crate) seed: u64,
     pub(crate) replicate: u32,
     /// Intermediate values reported while the trial runs ([`Trial::report`]).
-    pub(crate) reports: Arc<Mutex<Vec<Report>>>,
+    pub(crate) reports: Arc<Mutex<Vec<StepReport>>>,
 }
 
 impl Trial {
@@ -233,12 +233,12 @@ impl Trial {
         if let Some((name, value)) = values.iter().find(|(_, v)| !v.is_finite()) {
             return Err(Error::NonFiniteMetric { metric: name.to_string(), value });
         }
-        self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(Report { step, values });
+        self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(StepReport { step, values });
         Ok(())
     }
 
     /// Takes the values reported so far (the objective hands them to the journal).
-    pub(crate) fn take_reports(&self) -> Vec<Report> {
+    pub(crate) fn take_reports(&self) -> Vec<StepReport> {
         std::mem::take(&mut *self.reports.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 

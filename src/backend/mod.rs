@@ -14,7 +14,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::objective::{CommandTrials, Objective};
 use crate::options::RunOptions;
 use crate::plan::Plan;
@@ -80,11 +80,8 @@ impl Backend for Local<'_> {
         let objective: &dyn Objective = match self.objective {
             Some(objective) => objective,
             None => {
-                let argv = spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| Error::Command {
-                    message: format!("study `{}` has no command: add .command([\"python3\", \"train.py\"]) or pass a closure to .run(...)", spec.name),
-                })?;
                 // The resolved spec's working directory is absolute: no base to resolve against.
-                command = CommandTrials::new(argv, &plan, std::path::Path::new("."))?;
+                command = CommandTrials::new(spec.require_command()?, &plan, std::path::Path::new("."))?;
                 &command
             }
         };

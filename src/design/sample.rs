@@ -14,7 +14,7 @@
 //! looks up in the journal, does not hang on the last bit of a platform's `ln` or `exp`.
 
 use crate::error::{Error, Result};
-use crate::space::{Domain, Param, Scale, Value};
+use crate::space::{Domain, Param, Spacing, Value};
 
 /// How one parameter is sampled.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +34,8 @@ impl Rule {
     pub(crate) fn of(param: &Param) -> Option<Rule> {
         let levels = || param.level_list().map(|l| Rule::Among(l.to_vec()));
         match param.domain() {
-            Domain::Float { low: Some(low), high: Some(high), scale } => Some(Rule::Float { low: *low, high: *high, log: *scale == Scale::Log }),
-            Domain::Int { low: Some(low), high: Some(high), scale } => Some(Rule::Int { low: *low, high: *high, log: *scale == Scale::Log }),
+            Domain::Float { low: Some(low), high: Some(high), spacing } => Some(Rule::Float { low: *low, high: *high, log: *spacing == Spacing::Log }),
+            Domain::Int { low: Some(low), high: Some(high), spacing } => Some(Rule::Int { low: *low, high: *high, log: *spacing == Spacing::Log }),
             Domain::Float { .. } | Domain::Int { .. } => levels(),
             Domain::Categorical { choices } => Some(Rule::Among(choices.iter().cloned().map(Value::Str).collect())),
             Domain::Bool | Domain::Component => Some(Rule::Coin),

@@ -20,7 +20,7 @@ use crate::results::{Results, RunStats};
 use crate::space::{coerce, Config, Domain, Param, Value};
 use crate::store::{Status, TrialRecord};
 use crate::spec::{DesignSpec, MetricEntry, ParamSpec, SeedsSpec, StudySpec};
-use crate::trial::{MetricSpec, Metrics, Report, TrialId};
+use crate::trial::{MetricSpec, Metrics, StepReport, TrialId};
 
 /// Which observed configuration becomes the baseline.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +57,7 @@ pub(crate) struct ObservedTrial {
     pub seed: Option<u64>,
     pub started_at_ms: i64,
     pub duration_s: f64,
-    pub reports: Vec<Report>,
+    pub reports: Vec<StepReport>,
 }
 
 /// A whole study as the other tool recorded it.

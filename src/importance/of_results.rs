@@ -7,7 +7,7 @@ use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::forest::Features;
 use crate::results::Results;
-use crate::space::{Config, Domain, Param, Scale, Value};
+use crate::space::{Config, Domain, Param, Spacing, Value};
 use crate::store::Status;
 use crate::trial::Direction;
 
@@ -41,7 +41,7 @@ pub struct ImportanceTable {
 #[derive(Debug, Clone, PartialEq)]
 enum Axis {
     /// A number on its scale (`log`: the coordinate is its natural log).
-    Scale { log: bool },
+    Numeric { log: bool },
     /// Codes 0, 1, … of these values.
     Values(Vec<String>),
 }
@@ -147,7 +147,7 @@ impl Encoded {
         for (param, axis) in self.params.iter().zip(&self.axes) {
             let value = config.get(param.name()).unwrap_or(param.baseline());
             let coordinate = match axis {
-                Axis::Scale { log } => value.as_f64().map(|v| if *log { v.ln() } else { v }),
+                Axis::Numeric { log } => value.as_f64().map(|v| if *log { v.ln() } else { v }),
                 Axis::Values(labels) => labels.iter().position(|l| *l == param.format_value(value)).map(|k| k as f64),
             };
             out.push(coordinate.ok_or_else(|| Error::Invalid {
@@ -164,7 +164,7 @@ impl Encoded {
 /// bools and components are unordered values.
 fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>, Axis)> {
     let name = param.name();
-    let log = param.domain().scale() == Scale::Log;
+    let log = param.domain().spacing() == Spacing::Log;
     let on_scale = |v: f64| if log { v.ln() } else { v };
     let bounds = match param.domain() {
         Domain::Float { low: Some(lo), high: Some(hi), .. } => Some((*lo, *hi)),
@@ -183,13 +183,13 @@ fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>, Axis
         if matches!(param.domain(), Domain::Int { .. }) {
             dim = dim.integers((hi - lo + 1.0).min(f64::from(u32::MAX)) as u32, log);
         }
-        return Some((dim, column, Axis::Scale { log }));
+        return Some((dim, column, Axis::Numeric { log }));
     }
     let numeric = distinct.iter().all(|v| v.as_f64().is_some() && !matches!(v, Value::Bool(_)));
     if numeric && distinct.len() > 64 {
         let (lo, hi) = (distinct[0].as_f64()?, distinct[distinct.len() - 1].as_f64()?);
         let column = values.iter().map(|v| on_scale(v.as_f64().unwrap_or(lo))).collect();
-        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column, Axis::Scale { log }));
+        return Some((Dimension::continuous(name, on_scale(lo), on_scale(hi)), column, Axis::Numeric { log }));
     }
     if distinct.len() > 64 {
         return None;
@@ -279,14 +279,14 @@ impl ImportanceTable {
                 // A tick label at every sixth of the 25 points: five readable numbers.
                 let numeric = |x: f64| LinePoint::num(x, m.mean[k]).label(if k % 6 == 0 { three_digits(x) } else { String::new() });
                 let point = match axis {
-                    Axis::Scale { log: true } => numeric(m.at[k].exp()),
-                    Axis::Scale { log: false } => numeric(m.at[k]),
+                    Axis::Numeric { log: true } => numeric(m.at[k].exp()),
+                    Axis::Numeric { log: false } => numeric(m.at[k]),
                     Axis::Values(labels) => LinePoint::cat(labels.get(k).cloned().unwrap_or_default(), m.mean[k]),
                 };
                 point.ci(m.low[k], m.high[k])
             })
             .collect();
-        let mut chart = LineChart::new(param, self.metric.clone()).points(points).log_x(matches!(axis, Axis::Scale { log: true }));
+        let mut chart = LineChart::new(param, self.metric.clone()).points(points).log_x(matches!(axis, Axis::Numeric { log: true }));
         chart.title = format!("Predicted {} over {}", self.metric, param);
         chart.ci_label = format!("band: 2.5–97.5th percentiles over {} trees", self.fanova.n_trees);
         chart.note = "the surrogate's prediction averaged over every other parameter (fANOVA marginal)".into();

@@ -35,7 +35,7 @@ use super::{Objective, Outcome, TrialContext};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::space::{Config, Value};
-use crate::trial::{Metrics, Report, Trial};
+use crate::trial::{Metrics, StepReport, Trial};
 
 /// The file a command trial writes its metrics to (inside its trial directory).
 pub const RESULT_FILE: &str = "result.json";
@@ -362,7 +362,7 @@ pub fn stderr_tail(path: &Path) -> String {
 }
 
 /// Reads a trial's stdout: its `ABLATE_REPORT` values and its last `ABLATE_RESULT` line.
-fn read_stdout(path: &Path) -> (Vec<Report>, Option<String>) {
+fn read_stdout(path: &Path) -> (Vec<StepReport>, Option<String>) {
     let mut reports = Vec::new();
     let mut result = None;
     let Ok(file) = File::open(path) else { return (reports, result) };
@@ -380,14 +380,14 @@ fn read_stdout(path: &Path) -> (Vec<Report>, Option<String>) {
     (reports, result)
 }
 
-fn parse_report(text: &str) -> Option<Report> {
+fn parse_report(text: &str) -> Option<StepReport> {
     let mut values = parse_metrics(text).ok()?;
     let step = values.get("step")?;
     if step.fract() != 0.0 {
         return None;
     }
     values.0.retain(|(name, _)| name != "step");
-    Some(Report { step: step as i64, values })
+    Some(StepReport { step: step as i64, values })
 }
 
 /// Parses a JSON object of numbers. Python's `NaN`/`Infinity` (which `json.dumps` writes)

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use command::{find_on_path, CommandSpec, CommandTrials};
 
-use crate::trial::{Metrics, Report, Trial};
+use crate::trial::{Metrics, StepReport, Trial};
 
 /// What an objective sees besides the trial: its own directory and whether to stop.
 pub struct TrialContext<'a> {
@@ -41,7 +41,7 @@ pub enum Outcome {
         /// The metrics, or a message saying why there are none.
         metrics: Result<Metrics, String>,
         /// Intermediate values reported while it ran.
-        reports: Vec<Report>,
+        reports: Vec<StepReport>,
     },
     /// The run was stopped while this trial ran: nothing is recorded, a rerun runs it.
     Interrupted,

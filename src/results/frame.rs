@@ -90,7 +90,7 @@ pub(crate) fn curve_frame(plan: &Plan, records: &[TrialRecord], config_of: &[usi
     let mut names: Vec<&str> = records.iter().flat_map(|r| r.reports.iter().flat_map(|p| p.values.iter().map(|(n, _)| n))).collect();
     names.sort_unstable();
     names.dedup();
-    let rows: Vec<(usize, &crate::trial::Report)> = records.iter().enumerate().flat_map(|(i, r)| r.reports.iter().map(move |p| (i, p))).collect();
+    let rows: Vec<(usize, &crate::trial::StepReport)> = records.iter().enumerate().flat_map(|(i, r)| r.reports.iter().map(move |p| (i, p))).collect();
     let mut columns: Vec<Column> = vec![
         Column::new("trial_id".into(), rows.iter().map(|&(i, _)| records[i].id.as_str()).collect::<Vec<_>>()),
         Column::new("config".into(), rows.iter().map(|&(i, _)| plan.label(config_of[i])).collect::<Vec<_>>()),

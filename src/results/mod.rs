@@ -100,7 +100,7 @@ impl Results {
     }
 
     /// Each successful trial's reports with its config index: what mean curves are built from.
-    pub(crate) fn reports_by_config(&self) -> impl Iterator<Item = (usize, &crate::trial::Report)> {
+    pub(crate) fn reports_by_config(&self) -> impl Iterator<Item = (usize, &crate::trial::StepReport)> {
         self.records
             .iter()
             .zip(&self.config_of)

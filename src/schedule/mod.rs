@@ -6,13 +6,13 @@
 //! - [`Planned`]: the study as its spec says: every trial once (fixed seeds), or look by look
 //!   with adaptive seeds (sequential testing). What `study.run(f)` does.
 //! - [`fidelity`]: multi-fidelity ablation (successive halving with tests).
-//! - [`scale`]: scale transfer (the ablation at several model sizes, effects extrapolated).
+//! - [`transfer`]: scale transfer (the ablation at several model sizes, effects extrapolated).
 //! - [`PathOptions`](crate::ablation_path::PathOptions): the ablation path to a target config.
 //! - [`Pilot`](crate::estimate::Pilot): one baseline trial, for the cost estimate.
 
 pub(crate) mod adaptive;
 pub mod fidelity;
-pub mod scale;
+pub mod transfer;
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};

@@ -291,7 +291,7 @@ pub(crate) mod fixture {
     use crate::space::{Param, Value};
     use crate::store::{Status, TrialRecord};
     use crate::study::Study;
-    use crate::trial::{Metrics, Report};
+    use crate::trial::{Metrics, StepReport};
 
     /// Five configs (baseline, lr=0.01, lr=1, norm/layer removed, the custom "fast/../sgd")
     /// × two seeds; trial 5 (lr=1, replicate 1) failed; every trial reported a curve.
@@ -315,7 +315,7 @@ pub(crate) mod fixture {
             .enumerate()
             .map(|(i, t)| {
                 let failed = i == 5;
-                let curve = |step: i64, v: f64| Report { step, values: Metrics::new().with("train_loss", v) };
+                let curve = |step: i64, v: f64| StepReport { step, values: Metrics::new().with("train_loss", v) };
                 TrialRecord {
                     id: t.id().clone(),
                     config: Arc::new(plan.configs()[t.config_index()].config().clone()),

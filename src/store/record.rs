@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::space::Config;
-use crate::trial::{Metrics, Report, TrialId};
+use crate::trial::{Metrics, StepReport, TrialId};
 
 /// Whether a trial attempt produced valid metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +54,7 @@ pub struct TrialRecord {
     pub attempt: u32,
     /// Intermediate values the trial reported (its learning curve), in report order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reports: Vec<Report>,
+    pub reports: Vec<StepReport>,
     /// The fingerprint of the code that ran (command trials: the command template and the
     /// fingerprinted files), so results of changed code are not silently reused.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2,13 +2,13 @@
 //! drawing from [`crate::chart`]. Every chart shows itself inline in evcxr (SVG inside HTML).
 
 use crate::chart::{
-    Better, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, Estimate, HeatCell, Heatmap,
+    Better, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, MeanCi, HeatCell, Heatmap,
     CurveChart, CurvePoint, CurveSeries, InteractionLine, InteractionPlot, LineChart, LinePoint,
 };
 use crate::error::{Error, Result};
 use crate::analysis::{MeanCurves, Ranking, Significance};
 use crate::results::{Results, Summary};
-use crate::space::{Param, Scale, Value};
+use crate::space::{Param, Spacing, Value};
 use crate::trial::Direction;
 
 const STARS_NOTE: &str = "stars: paired t vs baseline, Holm-adjusted p < 0.05 *, < 0.01 **, < 0.001 ***";
@@ -114,7 +114,7 @@ impl Results {
         Ok(LineChart::new(param.name(), metric.name.clone())
             .points(points)
             .better(better(metric.direction))
-            .log_x(param.domain().scale() == Scale::Log && numeric)
+            .log_x(param.domain().spacing() == Spacing::Log && numeric)
             .note(STARS_NOTE))
     }
 
@@ -215,13 +215,13 @@ impl Results {
             InteractionPlot::new(x, lines, metric.name.clone(), x_labels).better(better(metric.direction));
         let mut any = false;
         for (label, lv) in line_labels.iter().zip(&line_values) {
-            let points: Vec<Option<Estimate>> = x_values
+            let points: Vec<Option<MeanCi>> = x_values
                 .iter()
                 .map(|xv| {
                     let index = self.grid_cell(x, xv, lines, lv)?;
                     let row = summary.rows.iter().find(|s| s.config_index == index)?;
                     let ci = row.ci_low.zip(row.ci_high);
-                    Some(Estimate::new(row.mean?, ci))
+                    Some(MeanCi::new(row.mean?, ci))
                 })
                 .collect();
             any |= points.iter().any(Option::is_some);

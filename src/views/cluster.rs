@@ -44,16 +44,6 @@ impl TableView for SlurmStatus {
     }
 }
 
-impl Render for SlurmStatus {
-    fn to_text(&self) -> String {
-        self.to_table().to_text()
-    }
-
-    fn to_html(&self) -> String {
-        self.to_table().to_html()
-    }
-}
-
 impl Render for SlurmRun {
     /// Polls the scheduler once and shows where the run stands.
     fn to_text(&self) -> String {
@@ -76,5 +66,12 @@ impl Render for SlurmRun {
             Ok(status) => status.mime_blocks(),
             Err(_) => vec![(crate::display::TEXT_PLAIN, self.to_text())],
         }
+    }
+}
+
+impl std::fmt::Display for SlurmRun {
+    /// Polls the scheduler once and prints where the run stands.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_text())
     }
 }

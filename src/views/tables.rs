@@ -6,7 +6,7 @@ use crate::stats::Decision;
 use crate::ablation_path::AblationPath;
 use crate::rounds::{NextRound, Rounds};
 use crate::schedule::fidelity::MultiFidelity;
-use crate::schedule::scale::ScaleTransfer;
+use crate::schedule::transfer::ScaleTransfer;
 use crate::estimate::Estimate;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
@@ -31,7 +31,10 @@ pub trait TableView {
     }
 }
 
-macro_rules! render_as_table {
+/// The one mechanism by which every result type shows itself: from its [`TableView`], a
+/// [`Render`] (plain text and HTML, inline in evcxr) and a `Display` (`println!("{}", x)`
+/// prints the plain-text table).
+macro_rules! table_views {
     ($($t:ty),*) => {$(
         impl Render for $t {
             fn to_text(&self) -> String {
@@ -41,10 +44,20 @@ macro_rules! render_as_table {
                 self.to_table().to_html()
             }
         }
+
+        impl std::fmt::Display for $t {
+            /// The plain-text table.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.to_table().to_text())
+            }
+        }
     )*};
 }
 
-render_as_table!(Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound, MultiFidelity, ScaleTransfer, Estimate);
+table_views!(
+    Summary, Significance, FactorialAnova, Ranking, Results, ImportanceTable, AblationPath, Rounds, NextRound,
+    MultiFidelity, ScaleTransfer, Estimate, crate::cluster::SlurmStatus
+);
 
 impl TableView for Estimate {
     fn to_table(&self) -> Table {
@@ -353,15 +366,3 @@ fn inline_code(escaped: &str) -> String {
     out
 }
 
-macro_rules! display_as_text {
-    ($($t:ty),*) => {$(
-        impl std::fmt::Display for $t {
-            /// The plain-text table.
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.to_table().to_text())
-            }
-        }
-    )*};
-}
-
-display_as_text!(Summary, Significance, FactorialAnova, Ranking);

@@ -35,6 +35,7 @@ fn accuracy(t: &Trial) -> TrialResult {
 fn importance_ranks_the_parameters_of_a_sobol_study_by_their_known_effects() {
     let results = study().run(accuracy).unwrap();
     let table = results.importance().unwrap();
+    assert_eq!(format!("{table}"), table.to_text(), "println!(\"{{}}\", results.importance()?) prints the table");
     let names: Vec<&str> = table.fanova.main.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["lr", "optimizer", "norm", "dropout"], "{table:?}");
     let dropout = &table.fanova.main[3];

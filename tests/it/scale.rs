@@ -68,3 +68,42 @@ fn scale_transfer_needs_a_size_axis_and_a_positive_target() {
     let bad = study(&temp_dir("scale-bad")).in_memory();
     assert!(bad.run_with(ScaleOptions::to(-1.0), accuracy).unwrap_err().to_string().contains("positive"));
 }
+
+/// Every scheduler runs in memory as it does with a run directory: the same trials, each
+/// once, and the same answer; and every result prints with `{}`.
+#[test]
+fn schedulers_run_in_memory_as_with_a_run_directory() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = AtomicUsize::new(0);
+    let counted = |t: &Trial| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        accuracy(t)
+    };
+    let run_twice = |name: &str, go: &dyn Fn(Study) -> String| {
+        calls.store(0, Ordering::SeqCst);
+        let on_disk = go(study(&temp_dir(name)));
+        let disk_calls = calls.swap(0, Ordering::SeqCst);
+        let in_memory = go(study(&temp_dir(name)).in_memory());
+        assert_eq!(calls.load(Ordering::SeqCst), disk_calls, "{name}: the same trials, each once");
+        assert_eq!(in_memory, on_disk, "{name}");
+        disk_calls
+    };
+    let scale = run_twice("memory-scale", &|s| format!("{:?}", s.run_with(ScaleOptions::to(4096.0), counted).unwrap().effects));
+    assert_eq!(scale, 4 * 4 * 6, "4 sizes × 4 configs × 6 seeds");
+    let mut target = Config::new();
+    target.set("lr", Value::Float(0.3));
+    target.set("norm", Value::Bool(false));
+    target.set("tied", Value::Bool(true));
+    let path = run_twice("memory-path", &|s| {
+        let path = s.run_with(PathOptions { stop_when_undetectable: false, ..PathOptions::to(&target) }, counted).unwrap();
+        assert_eq!(format!("{path}"), path.to_text());
+        format!("{:?}", path.steps)
+    });
+    assert!(path < 10 * 6, "steps reuse the trials of the step before: {path}");
+    let pilot = run_twice("memory-pilot", &|s| s.run_with(Pilot, counted).unwrap().records().len().to_string());
+    assert_eq!(pilot, 1);
+    let transfer = study(&temp_dir("memory-print")).in_memory().run_with(ScaleOptions::to(512.0), accuracy).unwrap();
+    assert_eq!(format!("{transfer}"), transfer.to_text());
+    let estimate = study(&temp_dir("memory-print")).estimate().unwrap();
+    assert_eq!(format!("{estimate}"), estimate.to_text());
+}

@@ -7,7 +7,7 @@ use super::{Alternative, Result, StatsError, check_finite, check_len, check_pair
 
 /// Mean, spread and size of one sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Summary {
+pub struct Description {
     /// Number of observations.
     pub n: usize,
     /// Arithmetic mean.
@@ -68,13 +68,13 @@ pub fn variance(x: &[f64]) -> Result<f64> {
 
 /// Mean, variance, standard deviation and standard error. Needs n >= 2 (one seed has no
 /// spread to report); a constant sample gives `var = sd = se = 0`.
-pub fn describe(x: &[f64]) -> Result<Summary> {
+pub fn describe(x: &[f64]) -> Result<Description> {
     check_len(x, 2, "a standard deviation")?;
     check_finite(x, "x")?;
     let n = x.len();
     let (mean, var) = mean_var_iter(x.iter().copied(), n);
     let sd = var.sqrt();
-    Ok(Summary { n, mean, var, sd, se: sd / (n as f64).sqrt() })
+    Ok(Description { n, mean, var, sd, se: sd / (n as f64).sqrt() })
 }
 
 fn interval(mean: f64, se: f64, n: usize, level: f64, alt: Alternative) -> TInterval {
@@ -112,7 +112,7 @@ pub fn paired_t_interval(a: &[f64], b: &[f64], level: f64, alt: Alternative) -> 
     Ok(interval(mean, (var / n as f64).sqrt(), n, level, alt))
 }
 
-impl Summary {
+impl Description {
     /// Error unless the sample has spread; used where a standardised effect needs it.
     pub fn require_spread(&self, what: &str) -> Result<()> {
         if self.sd > 0.0 {

@@ -65,7 +65,7 @@ pub use correlation::{
     CiMethod, RankBootstrap, RankCorrelation, RankCorrelationOptions, RankMethod, kendall_tau, kendall_tau_with,
     spearman_fisher_ci, spearman_rho, spearman_rho_with,
 };
-pub use describe::{Summary, TInterval, describe, mean, paired_t_interval, t_interval, variance};
+pub use describe::{Description, TInterval, describe, mean, paired_t_interval, t_interval, variance};
 pub use effect::{Magnitude, cliffs_delta, cohens_dz, hedges_correction, hedges_g};
 pub use paired::{
     PermutationOptions, PermutationResult, TTest, WilcoxonOptions, WilcoxonResult, one_sample_t, paired_t,

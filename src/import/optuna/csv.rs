@@ -12,7 +12,7 @@ use super::{kind_param, metrics, outcome, parse_datetime_us, timing, Kind, Optun
 use crate::error::{io_context, Error, Result};
 use crate::import::{Observed, ObservedTrial};
 use crate::space::{Config, Value};
-use crate::trial::{Metrics, Report};
+use crate::trial::{Metrics, StepReport};
 
 /// Splits CSV text into rows of fields (RFC 4180: quoted fields may hold commas, quotes
 /// written twice, and newlines). Blank lines are skipped.
@@ -183,7 +183,7 @@ pub(super) fn read(path: &Path, options: &OptunaImport) -> Result<Observed> {
         let (started_at_ms, duration_s) = timing(time(start_col)?, time(complete_col)?);
         let reports = steps
             .iter()
-            .filter_map(|(col, step)| cell(row, *col).and_then(|c| c.parse::<f64>().ok()).filter(|v| v.is_finite()).map(|v| Report { step: *step, values: Metrics::new().with(&metrics[0].name, v) }))
+            .filter_map(|(col, step)| cell(row, *col).and_then(|c| c.parse::<f64>().ok()).filter(|v| v.is_finite()).map(|v| StepReport { step: *step, values: Metrics::new().with(&metrics[0].name, v) }))
             .collect();
         trials.push(ObservedTrial { number, config, outcome, seed, started_at_ms, duration_s, reports });
     }

@@ -26,7 +26,7 @@ use super::{kind_param, metric_names, metrics, outcome, parse_datetime_us, timin
 use crate::error::{io_context, Error, Result};
 use crate::import::{Observed, ObservedTrial};
 use crate::space::{Config, Param, Value};
-use crate::trial::{Direction, Metrics, Report};
+use crate::trial::{Direction, Metrics, StepReport};
 
 /// A study attribute op: the study's id and the attribute object.
 type StudyAttr = (i64, Map<String, Json>);
@@ -478,7 +478,7 @@ fn observe(file: &str, study: &JournalStudy, trials: &[JournalTrial], skipped: u
             .intermediate
             .iter()
             .filter(|(_, v)| v.is_finite())
-            .map(|(&step, &v)| Report { step, values: Metrics::new().with(&metrics[0].name, v) })
+            .map(|(&step, &v)| StepReport { step, values: Metrics::new().with(&metrics[0].name, v) })
             .collect();
         observed.push(ObservedTrial { number: t.number, config, outcome, seed, started_at_ms, duration_s, reports });
     }

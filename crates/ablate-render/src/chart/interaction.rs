@@ -6,7 +6,7 @@
 use super::scale::{self, Scale};
 use super::svg::{self, Svg, Txt, SHAPES};
 use super::theme::*;
-use super::{Better, Chart, Estimate};
+use super::{Better, Chart, MeanCi};
 
 /// One line: a level of the second parameter, with one estimate per level of the first
 /// (`None` where the grid has no result).
@@ -15,12 +15,12 @@ pub struct InteractionLine {
     /// Label shown for this item (component name, line legend entry).
     pub label: String,
     /// One estimate per x level (`None` where the grid has no result).
-    pub points: Vec<Option<Estimate>>,
+    pub points: Vec<Option<MeanCi>>,
 }
 
 impl InteractionLine {
     /// A line labelled `label` through `points`.
-    pub fn new(label: impl Into<String>, points: Vec<Option<Estimate>>) -> Self {
+    pub fn new(label: impl Into<String>, points: Vec<Option<MeanCi>>) -> Self {
         InteractionLine { label: label.into(), points }
     }
 }
@@ -127,7 +127,7 @@ impl Chart for InteractionPlot {
             let shape = SHAPES[li % SHAPES.len()];
             let dx = (li as f64 - (k as f64 - 1.0) / 2.0) * dodge;
             s.open_group(&format!("class=\"series\" stroke=\"{col}\" fill=\"{col}\""));
-            let pts: Vec<(usize, &Estimate)> = line.points.iter().enumerate().filter_map(|(i, e)| e.as_ref().filter(|e| e.mean.is_finite()).map(|e| (i, e))).collect();
+            let pts: Vec<(usize, &MeanCi)> = line.points.iter().enumerate().filter_map(|(i, e)| e.as_ref().filter(|e| e.mean.is_finite()).map(|e| (i, e))).collect();
             // polyline breaks at missing levels
             let mut run: Vec<(f64, f64)> = Vec::new();
             let mut prev: Option<usize> = None;
@@ -187,7 +187,7 @@ mod tests {
         let lv: Vec<String> = ["1e-4", "1e-3", "1e-2"].iter().map(|s| s.to_string()).collect();
         let mut p = InteractionPlot::new("lr", "batch_size", "accuracy", lv);
         for (b, off) in [("32", 0.0), ("64", 0.01), ("128", -0.02)] {
-            p = p.line(InteractionLine::new(b, (0..3).map(|i| Some(Estimate::new(0.6 + off + 0.02 * i as f64, Some((0.58, 0.7))))).collect()));
+            p = p.line(InteractionLine::new(b, (0..3).map(|i| Some(MeanCi::new(0.6 + off + 0.02 * i as f64, Some((0.58, 0.7))))).collect()));
         }
         let svg = p.to_svg();
         assert_well_formed(&svg);
@@ -201,7 +201,7 @@ mod tests {
     fn missing_points_break_the_line() {
         let p = InteractionPlot::new("a", "b", "m", vec!["1".into(), "2".into(), "3".into()]).line(InteractionLine::new(
             "x",
-            vec![Some(Estimate::new(1.0, None)), None, Some(Estimate::new(2.0, None))],
+            vec![Some(MeanCi::new(1.0, None)), None, Some(MeanCi::new(2.0, None))],
         ));
         let svg = p.to_svg();
         assert_eq!(count(&svg, "class=\"point\""), 2);
@@ -212,7 +212,7 @@ mod tests {
     fn escapes_user_text() {
         let p = InteractionPlot::new(NASTY_PARAM, NASTY_LEVEL, NASTY_PARAM, vec![NASTY_LEVEL.into()])
             .title(NASTY_PARAM)
-            .line(InteractionLine::new(NASTY_LEVEL, vec![Some(Estimate::new(1.0, Some((0.5, 1.5))))]));
+            .line(InteractionLine::new(NASTY_LEVEL, vec![Some(MeanCi::new(1.0, Some((0.5, 1.5))))]));
         assert_escaped(&p.to_svg());
     }
 }

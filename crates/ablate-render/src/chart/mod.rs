@@ -102,17 +102,17 @@ impl Better {
 
 /// A mean with an optional confidence interval (low, high).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Estimate {
+pub struct MeanCi {
     /// Mean of the metric over seeds.
     pub mean: f64,
     /// Confidence interval (low, high), if known.
     pub ci: Option<(f64, f64)>,
 }
 
-impl Estimate {
+impl MeanCi {
     /// An estimate `mean` with an optional interval.
     pub fn new(mean: f64, ci: Option<(f64, f64)>) -> Self {
-        Estimate { mean, ci }
+        MeanCi { mean, ci }
     }
     fn lo(&self) -> f64 {
         self.ci.map_or(self.mean, |c| c.0.min(c.1))

@@ -80,7 +80,7 @@ mod tests {
         let bars = ComponentBars::new(NASTY_PARAM, vec![ComponentBar::new(NASTY_LEVEL, -0.1)]);
         let cd = CriticalDifference::new(vec![NASTY_PARAM.into(), NASTY_LEVEL.into()], vec![1.0, 2.0], 1.0);
         let ip = InteractionPlot::new(NASTY_PARAM, NASTY_LEVEL, "m", vec![NASTY_LEVEL.into()])
-            .line(InteractionLine::new(NASTY_LEVEL, vec![Some(Estimate::new(1.0, None))]));
+            .line(InteractionLine::new(NASTY_LEVEL, vec![Some(MeanCi::new(1.0, None))]));
         let mut grid = ChartGrid::new(2);
         grid.push(&line);
         grid.push(&bars);

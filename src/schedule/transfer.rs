@@ -102,11 +102,11 @@ impl Scheduler for ScaleOptions {
     /// Runs the study's ablation at every size of its [`Param::scale`](crate::Param::scale)
     /// (one study per size, smallest first, all handed to `backend` at once) and
     /// extrapolates each change's effect to the target size (see the
-    /// [module docs](crate::schedule::scale), also for what extrapolation cannot promise).
+    /// [module docs](crate::schedule::transfer), also for what extrapolation cannot promise).
     fn run(&self, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<ScaleTransfer> {
         let target = self.target;
         let plan = Plan::from_spec(spec)?;
-        let (param, sizes) = super::axis(plan.params(), Role::Scale, "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))")?;
+        let (param, sizes) = super::axis(plan.params(), Role::Size, "scale transfer needs a size axis: add .param(Param::scale(\"hidden\", [32, 64, 128, 256]))")?;
         if !(target.is_finite() && target > 0.0) {
             return Err(Error::Invalid { message: format!("the target size {target} must be a positive number, e.g. 4096") });
         }
