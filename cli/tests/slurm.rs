@@ -2,7 +2,7 @@
 //! finished and analysed like a local run; the driver killed right after sbatch and a new
 //! one re-attaching; a task cancelled, one killed at its time limit and one always failing;
 //! two drivers at once; adaptive seeds look by look; multi-fidelity rungs and scale transfer
-//! (from `ablate submit --scale-to`) deciding as locally; how tasks ended learned after the
+//! (from `ablate submit --scale-to`), the ablation path and the pilot deciding as locally; how tasks ended learned after the
 //! scheduler forgot them (from sacct with accounting, from the tasks' own exit records
 //! without).
 //!
@@ -223,6 +223,39 @@ fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
     let again = ablate(&dir, &["submit", "scale.toml", "--scale-to", "100"]);
     assert!(again.status.success() && String::from_utf8_lossy(&again.stdout).contains(&local.to_text()));
     assert_eq!(submitted_trials(&dir.join("runs/scale")), 27);
+}
+
+/// The ablation path and the pilot run on Slurm through the same schedulers as here: each
+/// path step (a job array) decides as the local path does, and the pilot's one trial is
+/// reused by the study that follows it.
+#[test]
+fn the_ablation_path_and_the_pilot_run_on_slurm_as_locally() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("path");
+    let path_study = |name: &str| leveled_study(&dir, name, Param::int("level", 3).levels([1, 3, 9]));
+    let mut target = Config::new();
+    target.set("lr", Value::Float(0.1));
+    target.set("level", Value::Int(9));
+    let options = PathOptions { stop_when_undetectable: false, ..PathOptions::to(&target) };
+    let on_slurm = path_study("path").on(settings()).run_with(options.clone()).unwrap();
+    let local = path_study("path").run_dir(dir.join("local-path")).workers(2).progress(ProgressMode::Off).on(Local::commands()).run_with(options).unwrap();
+    assert_eq!(on_slurm.steps.len(), 2, "{}", on_slurm.to_text());
+    assert_eq!(on_slurm.to_text(), local.to_text(), "the same steps, effects and tests");
+    let subs = std::fs::read_dir(dir.join("runs/path/slurm")).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count();
+    assert_eq!(subs, 2, "a job array per step");
+    // The run directory reads as the study again, not as its last step.
+    let reopened = Results::load(dir.join("runs/path")).unwrap();
+    assert_eq!(reopened.plan().baseline(), path_study("path").plan().unwrap().baseline());
+
+    let pilot = path_study("piloted").on(settings()).run_with(Pilot).unwrap();
+    assert_eq!(pilot.records().len(), 1);
+    assert_eq!(submitted_trials(&dir.join("runs/piloted")), 1);
+    let full = path_study("piloted").on(settings()).run().unwrap();
+    let total = full.records().len();
+    assert_eq!(submitted_trials(&dir.join("runs/piloted")), total, "the pilot's trial is not submitted again");
+    assert!(path_study("piloted").estimate().unwrap().to_text().contains("trial"), "the estimate reads the recorded durations");
 }
 
 #[test]
