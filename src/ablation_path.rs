@@ -11,12 +11,8 @@
 //! undetectable (unless told to go on to the target). The path needs at most d(d+1)/2 configs
 //! for d differing parameters; stopping early spends fewer.
 
-use std::fmt::Write as _;
 
-use crate::chart::{LineChart, LinePoint};
 use crate::design::Design;
-use crate::display::Stars;
-use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::forest::{FeatureKind, Features, ForestParams, RegressionForest};
 use crate::importance::Dimension;
@@ -352,104 +348,3 @@ fn race(step: &StudySpec, remaining: &[(String, Value)], seeds: &[u64], start: u
     Ok(Race { alive, dropped_trials, total: remaining.len() })
 }
 
-impl AblationPath {
-    /// The path as a table: one row per step with the flip, the mean after it, the change
-    /// with its paired 95% interval and Holm-adjusted p.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![
-            ColumnSpec::number("step"),
-            ColumnSpec::text("flip"),
-            ColumnSpec::number("mean"),
-            ColumnSpec::number("change"),
-            ColumnSpec::number("95% CI"),
-            ColumnSpec::number("p (Holm)"),
-            ColumnSpec::number("candidates"),
-        ])
-        .with_title(format!("{} on {} from the baseline", self.kind(), self.metric.name));
-        let start = self.start_mean.map_or_else(Cell::missing, |m| Cell::number(m, 4));
-        table.push_row(vec![Cell::int(0), Cell::text("baseline"), start, Cell::missing(), Cell::missing(), Cell::missing(), Cell::missing()]);
-        for (i, s) in self.steps.iter().enumerate() {
-            table.push_row(vec![
-                Cell::int(i as i64 + 1),
-                Cell::text(format!("{}: {} → {}", s.param, s.from, s.to)),
-                s.mean.map_or_else(Cell::missing, |m| Cell::number(m, 4)),
-                s.change.map_or_else(Cell::missing, |c| Cell::delta(c, 4)),
-                s.change_ci.map_or_else(Cell::missing, |(lo, hi)| Cell::interval(lo, hi, 4)),
-                s.p_adjusted.map_or_else(Cell::missing, Cell::p_value),
-                if s.raced_out > 0 { Cell::text(format!("{} ({} raced out)", s.candidates, s.raced_out)) } else { Cell::int(s.candidates as i64) },
-            ]);
-        }
-        table.push_note(self.summary_note());
-        table
-    }
-
-    /// The path as a line over the steps, joined in order: the metric's mean with its 95% interval at the baseline and after
-    /// each flip, the flips labelled in order, stars for each step's Holm-adjusted test.
-    pub fn chart(&self) -> LineChart {
-        let mut points = Vec::new();
-        if let Some(mean) = self.start_mean {
-            let mut start = LinePoint::cat("baseline", mean).baseline();
-            if let Some((lo, hi)) = self.start_ci {
-                start = start.ci(lo, hi);
-            }
-            points.push(start);
-        }
-        for (i, s) in self.steps.iter().enumerate() {
-            let Some(mean) = s.mean else { continue };
-            let mut point = LinePoint::cat(format!("{}. {} → {}", i + 1, s.param, s.to), mean);
-            if let Some((lo, hi)) = s.mean_ci {
-                point = point.ci(lo, hi);
-            }
-            if let Some(p) = s.p_adjusted {
-                point = point.marker(Stars::from_p(p).as_str());
-            }
-            points.push(point);
-        }
-        let mut chart = LineChart::new("step", self.metric.name.clone()).points(points);
-        chart.title = format!("{} on {}", self.kind(), self.metric.name);
-        chart.join_categories = true;
-        chart.better = Some(crate::views::charts::better(self.metric.direction));
-        chart.note = match self.predicted {
-            Some(_) => self.summary_note(),
-            None => format!("stars: paired t of each step against the one before, Holm over its candidates; {}", Stars::legend()),
-        };
-        if !self.undetectable.is_empty() {
-            chart.note.push_str(&format!(". Not detectable, left out: {}", self.undetectable.join(", ")));
-        }
-        chart
-    }
-
-    /// "Ablation path", or "Predicted ablation path" for a surrogate's preview.
-    fn kind(&self) -> &'static str {
-        if self.predicted.is_some() { "Predicted ablation path" } else { "Ablation path" }
-    }
-
-    fn summary_note(&self) -> String {
-        if let Some(n) = self.predicted {
-            return format!(
-                "PREDICTED, nothing run: a random forest fitted on {n} trials predicts each flip (a full path would run up to {} configs); no intervals or tests until the path runs",
-                self.bound
-            );
-        }
-        let mut note = format!(
-            "{} configs run for {} step{} (a full path needs at most {}); {} candidate trials of {} × {} seeds{}; each step keeps the flip with the best mean; change, CI and p against the config before it, paired over seeds",
-            self.configs_run,
-            self.steps.len(),
-            if self.steps.len() == 1 { "" } else { "s" },
-            self.bound,
-            self.trials_run,
-            self.configs_run,
-            self.seeds,
-            if self.trials_run < self.configs_run * self.seeds { " (racing dropped the rest)" } else { "" },
-        );
-        if !self.undetectable.is_empty() {
-            let _ = write!(
-                note,
-                ". Stopped: no remaining flip ({}) differs detectably from the current config (every Holm-adjusted p ≥ {})",
-                self.undetectable.join(", "),
-                self.alpha
-            );
-        }
-        note
-    }
-}

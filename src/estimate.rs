@@ -3,7 +3,6 @@
 //! for the fixed design, the range an adaptive one spends, and each rung of a
 //! multi-fidelity run (a trial's duration taken as proportional to its fidelity level).
 
-use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::results::Results;
@@ -141,18 +140,3 @@ fn top_level(plan: &Plan, fidelity: Option<&str>) -> f64 {
     }
 }
 
-impl Estimate {
-    /// One row per way to run the study: trials and trial-hours.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![ColumnSpec::text("how"), ColumnSpec::number("trials"), ColumnSpec::number("trial-hours")])
-            .with_title(format!("Cost of `{}`", self.study));
-        for line in &self.lines {
-            table.push_row(vec![Cell::text(line.what.clone()), Cell::int(line.trials as i64), line.hours.map_or_else(Cell::missing, |h| Cell::number(h, 3))]);
-        }
-        table.push_note(match self.seconds {
-            Some(s) => format!("durations: mean {s:.3} s per trial (per unit of fidelity when the study has one) over {} recorded trials; trial-hours × the CPUs or GPUs one trial holds = resource-hours", self.measured),
-            None => "no trial durations recorded yet: run study.pilot(f) (one baseline trial) or part of the study first".into(),
-        });
-        table
-    }
-}

@@ -25,9 +25,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::chart::{LineChart, LinePoint};
 use crate::design::{Design, DesignKind};
-use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use crate::results::Results;
 use crate::space::{Config, Domain, Param, Spacing, Value};
@@ -337,87 +335,7 @@ fn round_results(dir: &Path, hash: &str) -> Result<Results> {
     Results::load_spec(dir, &spec)
 }
 
-impl Rounds {
-    /// One row per round: what moved, the baseline's mean, its gain over the round before
-    /// with the paired 95% interval and Holm-adjusted p, the best config, and trials shared.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![
-            ColumnSpec::number("round"),
-            ColumnSpec::text("baseline moved"),
-            ColumnSpec::number("baseline mean"),
-            ColumnSpec::number("gain"),
-            ColumnSpec::number("95% CI"),
-            ColumnSpec::number("p (Holm)"),
-            ColumnSpec::text("best config"),
-            ColumnSpec::number("trials"),
-            ColumnSpec::number("shared"),
-        ])
-        .with_title(format!("Rounds on {}", self.metric.name));
-        for r in &self.rounds {
-            let moved = if r.moved.is_empty() {
-                if r.number == 1 { "(first round)".to_string() } else { "(stayed)".to_string() }
-            } else {
-                r.moved.iter().map(|(n, a, b)| format!("{n}: {a} → {b}")).collect::<Vec<_>>().join(", ")
-            };
-            table.push_row(vec![
-                Cell::int(r.number as i64),
-                Cell::text(moved),
-                r.baseline_mean.map_or_else(Cell::missing, |m| Cell::number(m, 4)),
-                r.gain.map_or_else(Cell::missing, |g| Cell::delta(g, 4)),
-                r.gain_ci.map_or_else(Cell::missing, |(lo, hi)| Cell::interval(lo, hi, 4)),
-                r.gain_p.map_or_else(Cell::missing, Cell::p_value),
-                r.best.as_ref().map_or_else(Cell::missing, |(label, _)| Cell::text(label.clone())),
-                Cell::int(r.trials as i64),
-                Cell::int(r.shared as i64),
-            ]);
-        }
-        table.push_note(
-            "gain: the round's baseline against the previous round's, run again on the same seeds (paired; positive is better); shared: trials an earlier round had planned, run once",
-        );
-        table
-    }
 
-    /// The baseline's mean per round with its 95% interval: how far the rounds took it.
-    pub fn chart(&self) -> LineChart {
-        let points = self
-            .rounds
-            .iter()
-            .filter_map(|r| {
-                let mut point = LinePoint::cat(format!("round {}", r.number), r.baseline_mean?);
-                if let Some((lo, hi)) = r.baseline_ci {
-                    point = point.ci(lo, hi);
-                }
-                Some(point)
-            })
-            .collect();
-        let mut chart = LineChart::new("round", self.metric.name.clone()).points(points);
-        chart.title = format!("Baseline {} over the rounds", self.metric.name);
-        chart.join_categories = true;
-        chart.better = Some(crate::views::charts::better(self.metric.direction));
-        chart
-    }
-}
-
-impl NextRound {
-    /// What the next round changes: the baseline's moves and why, the parameters varied
-    /// again with their levels, and the ones fixed.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![ColumnSpec::text("parameter"), ColumnSpec::text("next round"), ColumnSpec::text("levels")])
-            .with_title(format!("Round {} of `{}`", self.number, self.study.name()));
-        for (name, levels) in &self.varied {
-            let text: Vec<String> = levels.iter().map(Value::to_string).collect();
-            table.push_row(vec![Cell::text(name.clone()), Cell::text("varied"), Cell::text(text.join(", "))]);
-        }
-        for name in &self.fixed {
-            table.push_row(vec![Cell::text(name.clone()), Cell::text("fixed"), Cell::missing()]);
-        }
-        table.push_note(format!("Baseline: {}", self.baseline_reason));
-        for (name, old, new) in &self.moved {
-            table.push_note(format!("{name}: {old} → {new}"));
-        }
-        table
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -544,3 +544,13 @@ fn unpaired(row: &mut SignificanceRow, a: &[f64], b: &[f64], options: &Significa
     }
     Ok(())
 }
+
+impl Results {
+    /// Two-sided paired t-test p-value between two configs over their common seeds.
+    pub(crate) fn paired_p(&self, a: usize, b: usize, metric: &str) -> Option<f64> {
+        let values = self.values(metric).ok()?;
+        let (x, y): (Vec<f64>, Vec<f64>) =
+            values[a].iter().zip(&values[b]).filter_map(|(x, y)| Some(((*x)?, (*y)?))).unzip();
+        stats::paired_t(&x, &y, Alternative::TwoSided).ok().map(|t| t.p_value)
+    }
+}

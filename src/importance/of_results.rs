@@ -2,8 +2,8 @@
 //! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
 
 use super::{Dimension, Fanova, FanovaResult, Importance, Permutation, fanova, ped_anova, permutation_importance};
-use crate::chart::{ComponentBar, ComponentBars, LineChart, LinePoint};
-use crate::display::{Cell, ColumnSpec, Table};
+use crate::chart::{LineChart, LinePoint};
+use crate::display::Table;
 use crate::error::{Error, Result};
 use crate::forest::Features;
 use crate::results::Results;
@@ -215,54 +215,7 @@ fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
 }
 
 impl ImportanceTable {
-    /// The main effects as a table: rank, parameter, importance (fraction of variance), its
-    /// 95% interval over the surrogate's trees, and the sd across forests.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![
-            ColumnSpec::number("rank"),
-            ColumnSpec::text("param"),
-            ColumnSpec::number("importance"),
-            ColumnSpec::number("95% interval"),
-            ColumnSpec::number("forest sd"),
-            ColumnSpec::number("PED-ANOVA"),
-            ColumnSpec::number("permutation"),
-        ])
-        .with_title(format!("Importance of each parameter for {} ({}, {} trials of {} configs)", self.metric, self.method, self.n_trials, self.n_configs));
-        for (i, m) in self.fanova.main.iter().enumerate() {
-            table.push_row(vec![
-                Cell::int(i as i64 + 1),
-                Cell::text(&m.name),
-                Cell::number(m.importance, 3),
-                Cell::interval(m.low, m.high, 3),
-                Cell::number(m.forest_sd, 3),
-                self.ped_anova.iter().find(|(n, _)| *n == m.name).map_or_else(Cell::missing, |(_, v)| Cell::number(*v, 3)),
-                self.permutation.iter().find(|i| i.name == m.name).map_or_else(Cell::missing, |i| Cell::number(i.importance, 3)),
-            ]);
-        }
-        table.push_note(format!(
-            "fraction of the variance of a random-forest surrogate explained by each parameter alone (fANOVA, exact over each tree); mean over {} trees, interval = 2.5–97.5th percentiles over trees, forest sd = spread across forests with different seeds; PED-ANOVA: share of how differently the top 10% of trials spread over each parameter (Watanabe et al. 2023), a second opinion without a model; permutation: growth of the surrogate's held-out error when the parameter is shuffled, as a fraction of the variance (interactions included)",
-            self.fanova.n_trees
-        ));
-        if let Some(top) = self.fanova.pairs.first() {
-            table.push_note(format!("largest interaction: {} {:.3} (results.importance()?.pairs_table())", top.name, top.importance));
-        }
-        if !self.constant.is_empty() {
-            table.push_note(format!("not varied, left out: {}", self.constant.join(", ")));
-        }
-        table
-    }
 
-    /// The main effects as a bar chart, largest first, with the per-tree 95% intervals as
-    /// whiskers (display it, or `.to_svg()` / `.save_png()`).
-    pub fn chart(&self) -> ComponentBars {
-        let bars = self.fanova.main.iter().map(|m| ComponentBar::new(&m.name, m.importance).ci(m.low, m.high).significant("")).collect();
-        ComponentBars::importance(
-            &self.metric,
-            format!("Importance of each parameter for {}", self.metric),
-            format!("{}: fraction of variance, with 95% interval over {} trees", self.method, self.fanova.n_trees),
-            bars,
-        )
-    }
 
     /// The surrogate's marginal prediction of the metric over one parameter's range (averaged
     /// over all other parameters), with the 2.5–97.5th percentile band over the trees: where in
@@ -293,14 +246,4 @@ impl ImportanceTable {
         Ok(chart)
     }
 
-    /// The pairwise interactions among the top parameters as a table.
-    pub fn pairs_table(&self) -> Table {
-        let mut table = Table::new(vec![ColumnSpec::text("pair"), ColumnSpec::number("interaction"), ColumnSpec::number("95% interval")])
-            .with_title(format!("Interactions for {} ({})", self.metric, self.method));
-        for m in &self.fanova.pairs {
-            table.push_row(vec![Cell::text(&m.name), Cell::number(m.importance, 3), Cell::interval(m.low, m.high, 3)]);
-        }
-        table.push_note("variance of the pair's joint marginal minus both main effects, as a fraction of the total");
-        table
-    }
 }

@@ -8,7 +8,6 @@
 //! directory, so trials are journaled, resumed and reused as in any study.
 
 use crate::design::Design;
-use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use super::Scheduler;
 use crate::backend::Backend;
@@ -177,43 +176,6 @@ impl MultiFidelity {
         Ok(out)
     }
 
-    /// The rank agreement as a table, with a warning where it is low.
-    pub fn agreement_table(&self) -> Result<Table> {
-        let mut table = Table::new(vec![
-            ColumnSpec::text(format!("{} pair", self.param)),
-            ColumnSpec::number("configs"),
-            ColumnSpec::number("Kendall τ"),
-            ColumnSpec::number("95% CI"),
-            ColumnSpec::number("Spearman ρ"),
-            ColumnSpec::number("95% CI "),
-            ColumnSpec::text("agreement"),
-        ])
-        .with_title(format!("Did the cheap runs rank the configs like the expensive ones? ({})", self.param));
-        let agreement = self.agreement()?;
-        for a in &agreement {
-            let coefficient = |c: &Option<RankCorrelation>| c.as_ref().map_or_else(Cell::missing, |c| Cell::number(c.estimate, 2));
-            let interval = |c: &Option<RankCorrelation>| c.as_ref().map_or_else(Cell::missing, |c| Cell::interval(c.ci.0, c.ci.1, 2));
-            let verdict = match &a.kendall {
-                None => "too few configs to tell".to_string(),
-                Some(k) if k.estimate < 0.5 => "LOW: the cheap runs ranked differently".to_string(),
-                Some(_) => "good".to_string(),
-            };
-            table.push_row(vec![
-                Cell::text(format!("{} → {}", a.from, a.to)),
-                Cell::int(a.n as i64),
-                coefficient(&a.kendall),
-                interval(&a.kendall),
-                coefficient(&a.spearman),
-                interval(&a.spearman),
-                Cell::text(verdict),
-            ]);
-        }
-        table.push_note("means over seeds of the configs observed at both fidelities (baseline included); Kendall: 95% percentile bootstrap over configs; Spearman: Fisher z (Bonett-Wright); low below τ = 0.5");
-        if agreement.iter().any(RankAgreement::is_low) {
-            table.push_note("Warning: where agreement is low or unknown, promotions at the cheap fidelity may have dropped configs that would win at full fidelity: check with more configs at a middle fidelity, or a larger η");
-        }
-        Ok(table)
-    }
 
     /// The full-fidelity rung's results: the final comparison (`None` when the run stopped
     /// before it, see [`MultiFidelity::stopped_at`]).
@@ -240,47 +202,4 @@ impl MultiFidelity {
         (spent, full)
     }
 
-    /// One row per rung: its fidelity, configs and trials run, budget, and what went on.
-    pub fn to_table(&self) -> Table {
-        let mut table = Table::new(vec![
-            ColumnSpec::text(self.param.clone()),
-            ColumnSpec::number("configs"),
-            ColumnSpec::number("trials"),
-            ColumnSpec::number("budget"),
-            ColumnSpec::text("promoted"),
-            ColumnSpec::text("dropped (worse than baseline)"),
-        ])
-        .with_title(format!("Multi-fidelity ablation over {} (η = {})", self.param, self.eta));
-        for rung in &self.rungs {
-            let trials = rung.results.records().len();
-            table.push_row(vec![
-                Cell::int(rung.fidelity),
-                Cell::int(rung.results.plan().configs().len() as i64),
-                Cell::int(trials as i64),
-                Cell::int(trials as i64 * rung.fidelity),
-                Cell::text(if rung.promoted.is_empty() { "—".to_string() } else { rung.promoted.join(", ") }),
-                Cell::text(if rung.dropped_worse.is_empty() { "—".to_string() } else { rung.dropped_worse.join(", ") }),
-            ]);
-        }
-        let (spent, full) = self.budget();
-        let saved = if full > 0.0 { 100.0 * (1.0 - spent / full) } else { 0.0 };
-        let outcome = if saved >= 0.0 {
-            format!("{saved:.0}% saved")
-        } else {
-            format!("{:.0}% more: with this few configs, or this many promoted, the cheap rungs cost more than they save", -saved)
-        };
-        let mut note = format!(
-            "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({outcome}); the baseline runs at every rung",
-            self.param
-        );
-        note.push_str("; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
-        table.push_note(note);
-        if let Some(level) = self.stopped_at() {
-            table.push_note(format!(
-                "stopped at {} = {level}: every change was detectably worse than the baseline there, so no config went on to full fidelity",
-                self.param
-            ));
-        }
-        table
-    }
 }

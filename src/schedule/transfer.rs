@@ -15,8 +15,6 @@
 //! the interval at the target includes zero: then the small models do not tell what happens
 //! at the target size.
 
-use crate::chart::{CurveChart, CurvePoint, CurveSeries};
-use crate::display::{Cell, ColumnSpec, Table};
 use crate::error::{Error, Result};
 use super::Scheduler;
 use crate::backend::Backend;
@@ -149,68 +147,3 @@ fn trends(per_size: &[(i64, Results)], target: f64) -> Result<Vec<TransferEffect
     Ok(effects)
 }
 
-impl ScaleTransfer {
-    /// One row per change: its effect at each size, the slope per doubling, the
-    /// extrapolation to the target with its interval, and the flags.
-    pub fn to_table(&self) -> Table {
-        let sizes: Vec<i64> = self.per_size.iter().map(|(s, _)| *s).collect();
-        let mut columns = vec![ColumnSpec::text("change")];
-        columns.extend(sizes.iter().map(|s| ColumnSpec::number(format!("{}={s}", self.param))));
-        columns.push(ColumnSpec::number("per doubling"));
-        columns.push(ColumnSpec::number(format!("at {}", self.target)));
-        columns.push(ColumnSpec::number("95% CI"));
-        columns.push(ColumnSpec::text("transfer"));
-        let mut table = Table::new(columns).with_title(format!("Scale transfer of {}: effects against {} and extrapolated to {}", self.metric, self.param, self.target));
-        for e in &self.effects {
-            let mut cells = vec![Cell::text(e.config.clone())];
-            for size in &sizes {
-                cells.push(e.points.iter().find(|p| p.size == *size).map_or_else(Cell::missing, |p| Cell::delta(p.change, 4)));
-            }
-            cells.push(e.fit.map_or_else(Cell::missing, |f| Cell::delta(f.slope * std::f64::consts::LN_2, 4)));
-            cells.push(e.at_target.map_or_else(Cell::missing, |v| Cell::delta(v, 4)));
-            cells.push(e.target_ci.map_or_else(Cell::missing, |(lo, hi)| Cell::interval(lo, hi, 4)));
-            let verdict = if e.sign_flips {
-                "sign flips across sizes"
-            } else if e.target_ci.is_none() {
-                "no interval (needs 3 sizes)"
-            } else if e.uncertain_at_target() {
-                "interval at target includes 0"
-            } else {
-                "persists"
-            };
-            cells.push(Cell::text(verdict));
-            table.push_row(cells);
-        }
-        table.push_note(format!(
-            "effect = change against the baseline at each size (paired over seeds); fit: weighted least squares of effect on ln({}) (weights 1/se²), extrapolated with the 95% interval of the line. The fit assumes the effect keeps changing linearly in log size: it cannot foresee a change of regime beyond the sizes run",
-            self.param
-        ));
-        table
-    }
-
-    /// Effect against size per change (log x): the measured effects with their 95%
-    /// intervals, and the fitted line extended to the target size with its band (dashed).
-    pub fn chart(&self) -> CurveChart {
-        let mut chart = CurveChart::new(format!("change in {}", self.metric), self.param.clone());
-        chart.title = format!("Does the effect persist at {} = {}?", self.param, self.target);
-        chart.log_x = true;
-        chart.ci_label = "95% CI (change against the baseline at each size)".into();
-        for (k, e) in self.effects.iter().enumerate() {
-            let points = e.points.iter().map(|p| CurvePoint { step: p.size as f64, mean: p.change, band: Some(p.ci) }).collect();
-            chart = chart.series(CurveSeries { colour: Some(k), ..CurveSeries::new(e.config.clone(), points) });
-            if let Some(fit) = e.fit {
-                let first = e.points.first().map_or(self.target, |p| p.size as f64);
-                let steps = 12;
-                let fitted = (0..=steps)
-                    .map(|i| {
-                        let x = first.ln() + (self.target.ln() - first.ln()) * i as f64 / steps as f64;
-                        CurvePoint { step: x.exp(), mean: fit.predict(x), band: fit.interval(x, 0.95) }
-                    })
-                    .collect();
-                chart = chart.series(CurveSeries { colour: Some(k), dashed: true, ..CurveSeries::new(format!("{} (fit)", e.config), fitted) });
-            }
-        }
-        chart.note = "solid: measured effect with its 95% CI; dashed: weighted fit in log size extended to the target, with the 95% interval of the line (it assumes no change of regime beyond the sizes run)".into();
-        chart
-    }
-}

@@ -7,7 +7,7 @@ use std::fmt;
 use crate::error::Result;
 use crate::results::Results;
 use crate::space::{Param, Value};
-use crate::stats::{self, Alternative, Magnitude};
+use crate::stats::{self, Magnitude};
 
 use crate::analysis::{Significance, SignificanceRow, Verdict};
 use crate::display::p_relation;
@@ -154,14 +154,6 @@ impl Results {
             }
         }
         Ok(Some(text))
-    }
-
-    /// Two-sided paired t-test p-value between two configs over their common seeds.
-    fn paired_p(&self, a: usize, b: usize, metric: &str) -> Option<f64> {
-        let values = self.values(metric).ok()?;
-        let (x, y): (Vec<f64>, Vec<f64>) =
-            values[a].iter().zip(&values[b]).filter_map(|(x, y)| Some(((*x)?, (*y)?))).unzip();
-        stats::paired_t(&x, &y, Alternative::TwoSided).ok().map(|t| t.p_value)
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod cluster;
 pub mod conclusions;
+mod outcomes;
 pub mod report;
 pub mod tables;
 

@@ -50,8 +50,6 @@ KNOWN = {
     ("spec", "objective"): "CommandSpec (data) still lives in objective/command.rs (#4)",
     ("spec", "exec"): "the Slurm settings (data) still live in exec/slurm (#4)",
     ("cluster", "schedule"): "the Slurm driver still applies the adaptive rule itself (#16)",
-    ("ablation_path", "views"): "the path's chart colours (#13)",
-    ("rounds", "views"): "the rounds' chart colours (#13)",
     ("estimate", "study"): "Study::estimate is an inherent impl in estimate.rs",
     ("rounds", "study"): "Study::next_round is an inherent impl in rounds.rs",
     ("reopen", "study"): "Study::from_run_dir is an inherent impl in reopen.rs",
