@@ -359,7 +359,7 @@ impl Queue<'_> {
         } else {
             None
         };
-        Some(Task { index, trial: self.plan.trial(planned), attempt, trial_dir })
+        Some(Task { trial: self.plan.trial(planned), attempt, trial_dir })
     }
 
     /// Claims the next pending trial that still needs running.

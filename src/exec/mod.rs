@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub use interrupt::InterruptGuard;
+pub(crate) use interrupt::InterruptGuard;
 pub use slurm::Slurm;
-pub use threads::Threads;
+pub(crate) use threads::Threads;
 
 use crate::error::Result;
 use crate::objective::{Objective, Outcome, TrialContext};
@@ -26,9 +26,7 @@ use crate::trial::{Metrics, MetricSpec, Trial};
 
 /// One trial handed to an executor.
 #[derive(Debug, Clone)]
-pub struct Task {
-    /// Index into the plan's trials.
-    pub index: usize,
+pub(crate) struct Task {
     /// What the objective receives.
     pub trial: Trial,
     /// 1 for the first attempt, 2 for the first retry, ...
@@ -38,7 +36,7 @@ pub struct Task {
 }
 
 /// Where an executor gets its work and hands back results.
-pub trait TrialQueue: Sync {
+pub(crate) trait TrialQueue: Sync {
     /// The next trial to run (claimed for this process), or `None` when nothing is left.
     /// May block while other processes finish trials they claimed.
     fn next(&self) -> Option<Task>;
@@ -53,7 +51,7 @@ pub trait TrialQueue: Sync {
 }
 
 /// Runs trials from a queue until it is empty.
-pub trait Executor {
+pub(crate) trait Executor {
     /// Runs every trial the queue hands out through `objective`.
     fn execute(&self, queue: &dyn TrialQueue, objective: &dyn Objective) -> Result<()>;
 }
@@ -61,7 +59,7 @@ pub trait Executor {
 /// Runs one task through the objective and turns its outcome into a record (`None` when
 /// it was interrupted): timing, the metric check against the declaration, the code
 /// fingerprint.
-pub fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Objective) -> Option<TrialRecord> {
+pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Objective) -> Option<TrialRecord> {
     let started_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let clock = Instant::now();
     let context = TrialContext::new(task.trial_dir.as_deref(), queue.cancel_flag());

@@ -26,11 +26,6 @@ impl Threads {
     pub fn all_cores() -> Threads {
         Threads { workers: std::thread::available_parallelism().map_or(1, |n| n.get()) }
     }
-
-    /// The number of worker threads.
-    pub fn workers(&self) -> usize {
-        self.workers
-    }
 }
 
 impl Executor for Threads {

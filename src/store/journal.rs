@@ -124,11 +124,6 @@ impl Journal {
         })
     }
 
-    /// The journal file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The header: which study created this run directory.
     pub fn header(&self) -> &Header {
         &self.header

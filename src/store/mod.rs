@@ -33,10 +33,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use claims::{Claim, Claims, CLAIMS_DIR, DEFAULT_LEASE};
+pub(crate) use claims::{Claim, Claims};
+pub use claims::{CLAIMS_DIR, DEFAULT_LEASE};
 pub use export::{write_csv, write_parquet};
 pub use export_dir::{Exported, EXPORT_MARKER};
-pub use journal::{Header, Journal, Loaded, JOURNAL_FILE, JOURNAL_VERSION};
+pub(crate) use journal::{Header, Journal, Loaded};
+pub use journal::{JOURNAL_FILE, JOURNAL_VERSION};
 pub use record::{Status, TrialRecord};
 pub use shards::SHARDS_DIR;
 
