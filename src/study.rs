@@ -539,6 +539,7 @@ impl On<'_, Slurm> {
     /// [`SlurmRun::results`](crate::cluster::SlurmRun::results) analyses what has finished.
     /// Running the same cell again submits nothing that is queued or running.
     pub fn submit(self) -> Result<crate::cluster::SlurmRun> {
-        crate::cluster::submit(&self.study.resolved_spec()?, &self.study.options, &self.backend, None)
+        let spec = self.study.resolved_spec()?;
+        crate::cluster::submit(&spec, Plan::from_spec(&spec)?, &self.study.options, &self.backend, None)
     }
 }

@@ -26,10 +26,16 @@ use crate::trial::TrialId;
 
 /// Where trials run.
 pub trait Backend {
-    /// Runs the trials of `spec` that still need running (only those with these plan
-    /// indices when `only` is given; `Some(&[])` runs nothing and makes `spec` the run
-    /// directory's current one again) and returns the results of every trial recorded for it.
-    fn run(&self, spec: &StudySpec, options: &RunOptions, only: Option<&[usize]>) -> Result<Results>;
+    /// Runs the trials of `plan`, the plan of `spec`, that still need running (only those
+    /// with these plan indices when `only` is given; `Some(&[])` runs nothing and makes
+    /// `spec` the run directory's current one again) and returns the results of every trial
+    /// recorded for it. A scheduler that has planned `spec` already hands its plan over.
+    fn run_plan(&self, spec: &StudySpec, plan: Plan, options: &RunOptions, only: Option<&[usize]>) -> Result<Results>;
+
+    /// Plans `spec` and runs it: [`Backend::run_plan`].
+    fn run(&self, spec: &StudySpec, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
+        self.run_plan(spec, Plan::from_spec(spec)?, options, only)
+    }
 
     /// Runs several studies (the sizes of a scale transfer) and returns their results in
     /// order. By default one after the other; a cluster submits them all at once.
@@ -74,8 +80,7 @@ impl<'a> Local<'a> {
 }
 
 impl Backend for Local<'_> {
-    fn run(&self, spec: &StudySpec, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
-        let plan = Plan::from_spec(spec)?;
+    fn run_plan(&self, spec: &StudySpec, plan: Plan, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
         let command;
         let objective: &dyn Objective = match self.objective {
             Some(objective) => objective,

@@ -152,11 +152,10 @@ fn now_ms() -> i64 {
 }
 
 impl SlurmRun {
-    /// Opens the run directory of the study `spec` (resolved: see
+    /// Opens the run directory of the study `spec` (its plan: `plan`; resolved: see
     /// [`Study::resolved_spec`](crate::Study::resolved_spec)) for driving it on Slurm with
     /// `settings`.
-    pub(crate) fn open(spec: &StudySpec, options: &RunOptions, settings: Slurm) -> Result<SlurmRun> {
-        let plan = Plan::from_spec(spec)?;
+    pub(crate) fn open(spec: &StudySpec, plan: Plan, options: &RunOptions, settings: Slurm) -> Result<SlurmRun> {
         let command = spec.command.as_ref().filter(|c| !c.argv.is_empty()).ok_or_else(|| {
             slurm_error(format!(
                 "study `{}` has no command: a closure cannot travel to cluster nodes; give the trial as a program with .command([\"python3\", \"train.py\", ...]) (run closures locally with .run(...))",
@@ -208,7 +207,7 @@ impl SlurmRun {
         let latest = submission::load(run_dir, latest)?;
         let spec = super::submitted_spec(run_dir, &latest.spec_hash)?;
         let options = RunOptions { retries: latest.retries, store: StoreLocation::Dir(run_dir.to_path_buf()), ..RunOptions::default() };
-        SlurmRun::open(&spec, &options, latest.settings)
+        SlurmRun::open(&spec, Plan::from_spec(&spec)?, &options, latest.settings)
     }
 
     /// The run directory.

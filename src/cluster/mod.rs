@@ -15,6 +15,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::exec::Slurm;
 use crate::options::RunOptions;
+use crate::plan::Plan;
 use crate::results::Results;
 use crate::spec::StudySpec;
 
@@ -28,8 +29,8 @@ pub(crate) fn submitted_spec(run_dir: &Path, spec_hash: &str) -> Result<StudySpe
 
 /// The study `spec` opened on Slurm with its missing trials (those of `only`, when given)
 /// submitted; returns at once.
-pub(crate) fn submit(spec: &StudySpec, options: &RunOptions, settings: &Slurm, only: Option<&[usize]>) -> Result<SlurmRun> {
-    let run = SlurmRun::open(spec, options, settings.clone())?;
+pub(crate) fn submit(spec: &StudySpec, plan: Plan, options: &RunOptions, settings: &Slurm, only: Option<&[usize]>) -> Result<SlurmRun> {
+    let run = SlurmRun::open(spec, plan, options, settings.clone())?;
     run.submit_only(only)?;
     Ok(run)
 }
@@ -37,12 +38,12 @@ pub(crate) fn submit(spec: &StudySpec, options: &RunOptions, settings: &Slurm, o
 /// A Slurm cluster as a backend: each call submits the missing trials as one job array and
 /// waits for them (printing progress); a scale transfer's sizes are submitted all at once.
 impl Backend for Slurm {
-    fn run(&self, spec: &StudySpec, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
-        submit(spec, options, self, only)?.wait()
+    fn run_plan(&self, spec: &StudySpec, plan: Plan, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
+        submit(spec, plan, options, self, only)?.wait()
     }
 
     fn run_all(&self, specs: &[StudySpec], options: &RunOptions) -> Result<Vec<Results>> {
-        let runs = specs.iter().map(|spec| submit(spec, options, self, None)).collect::<Result<Vec<SlurmRun>>>()?;
+        let runs = specs.iter().map(|spec| submit(spec, Plan::from_spec(spec)?, options, self, None)).collect::<Result<Vec<SlurmRun>>>()?;
         runs.iter().map(SlurmRun::wait).collect()
     }
 }

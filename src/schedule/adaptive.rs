@@ -30,7 +30,7 @@ pub(crate) fn run(plan: &Plan, rule: &SequentialRule, spec: &StudySpec, options:
     let mut round: Vec<usize> = Vec::new();
     let mut executed = 0;
     loop {
-        let results = backend.run(spec, options, Some(&round))?;
+        let results = backend.run_plan(spec, plan.clone(), options, Some(&round))?;
         executed += results.run_stats().executed;
         let next = wanted(plan, rule, &results)?;
         // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,

@@ -44,7 +44,7 @@ impl Scheduler for Planned {
     fn run(&self, spec: &StudySpec, options: &RunOptions, backend: &dyn Backend) -> Result<Results> {
         let plan = Plan::from_spec(spec)?;
         match plan.sequential_rule()?.cloned() {
-            None => backend.run(spec, options, None),
+            None => backend.run_plan(spec, plan, options, None),
             Some(rule) => adaptive::run(&plan, &rule, spec, options, backend),
         }
     }
