@@ -5,66 +5,15 @@
 //! per configuration.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;
-use crate::results::{Results, RunStats};
+use crate::results::{ConfigProgress, Results, RunProgress, RunStats};
 use crate::spec::StudySpec;
 use crate::store::{Snapshot, Status, Store, TrialRecord};
 use crate::study::Study;
 use crate::trial::TrialId;
-
-/// Where each trial of a run directory stands.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StudyStatus {
-    /// The study's name.
-    pub study: String,
-    /// One row per configuration, in plan order.
-    pub rows: Vec<ConfigStatus>,
-    /// Journal lines skipped as torn or corrupt.
-    pub skipped_journal_lines: usize,
-}
-
-/// Where the trials of one configuration stand.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigStatus {
-    /// The configuration's label.
-    pub config: String,
-    /// Trials with a result.
-    pub done: usize,
-    /// Trials whose latest attempt failed.
-    pub failed: usize,
-    /// Trials claimed by a live process right now.
-    pub running: usize,
-    /// Trials not run yet.
-    pub missing: usize,
-}
-
-impl StudyStatus {
-    /// Totals over all configurations: (done, failed, running, missing).
-    pub fn totals(&self) -> (usize, usize, usize, usize) {
-        self.rows.iter().fold((0, 0, 0, 0), |(d, f, r, m), row| (d + row.done, f + row.failed, r + row.running, m + row.missing))
-    }
-}
-
-impl fmt::Display for StudyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.rows.iter().map(|r| r.config.chars().count()).max().unwrap_or(6).max(6);
-        writeln!(f, "study `{}`", self.study)?;
-        writeln!(f, "{:<width$}  {:>6}  {:>6}  {:>7}  {:>7}", "config", "done", "failed", "running", "missing")?;
-        for r in &self.rows {
-            writeln!(f, "{:<width$}  {:>6}  {:>6}  {:>7}  {:>7}", r.config, r.done, r.failed, r.running, r.missing)?;
-        }
-        let (d, fl, r, m) = self.totals();
-        write!(f, "{:<width$}  {d:>6}  {fl:>6}  {r:>7}  {m:>7}", "total")?;
-        if self.skipped_journal_lines > 0 {
-            write!(f, "\n({} torn or corrupt journal lines skipped)", self.skipped_journal_lines)?;
-        }
-        Ok(())
-    }
-}
 
 /// A run directory read back: its plan, and per planned trial the record that stands for it.
 struct Reopened {
@@ -138,10 +87,10 @@ impl Results {
     }
 
     /// Done / failed / running / missing trials per configuration of a run directory.
-    pub fn status(run_dir: impl AsRef<Path>) -> Result<StudyStatus> {
+    pub fn status(run_dir: impl AsRef<Path>) -> Result<RunProgress> {
         let r = reopen(run_dir.as_ref())?;
-        let mut rows: Vec<ConfigStatus> = (0..r.plan.configs().len())
-            .map(|c| ConfigStatus { config: r.plan.label(c), done: 0, failed: 0, running: 0, missing: 0 })
+        let mut rows: Vec<ConfigProgress> = (0..r.plan.configs().len())
+            .map(|c| ConfigProgress { config: r.plan.label(c), ..ConfigProgress::default() })
             .collect();
         let by_id: HashMap<&TrialId, &TrialRecord> = r.records.iter().map(|rec| (&rec.id, rec)).collect();
         for t in r.plan.trials() {
@@ -153,6 +102,6 @@ impl Results {
                 None => row.missing += 1,
             }
         }
-        Ok(StudyStatus { study: r.plan.name().to_string(), rows, skipped_journal_lines: r.skipped })
+        Ok(RunProgress { study: r.plan.name().to_string(), rows, skipped_journal_lines: r.skipped })
     }
 }

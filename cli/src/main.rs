@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ablate::prelude::*;
+use ablate::results::ConfigProgress;
 use ablate::display::Render;
 use ablate::views::TableView;
 use clap::{Args, Parser, Subcommand};
@@ -398,7 +399,7 @@ fn trial_count(plan: &ablate::Plan) -> String {
 fn estimate(study: &Study, dir: &Path, planned: usize) -> Result<()> {
     let earlier = Results::load(dir)?;
     let status = Results::status(dir)?;
-    let (done, _, running, _) = status.totals();
+    let ConfigProgress { done, running, .. } = status.totals();
     let durations: Vec<f64> = earlier.records().iter().map(|r| r.duration_s).collect();
     if durations.is_empty() {
         return Ok(());
@@ -542,7 +543,7 @@ fn report(run: &Path, optuna: OptunaArgs, html: Option<&Path>, markdown: bool, l
     } else {
         let dir = run_dir_of(run)?;
         let status = Results::status(&dir)?;
-        let (done, failed, running, missing) = status.totals();
+        let ConfigProgress { done, failed, running, missing, .. } = status.totals();
         if failed + running + missing > 0 {
             println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);
         }

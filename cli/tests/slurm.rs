@@ -182,7 +182,8 @@ fn leveled_study(dir: &Path, name: &str, level: Param) -> Study {
 
 #[test]
 fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
-    if !slurm_up() {
+    // The schedulers do not depend on accounting: one pass (the one without) tests them.
+    if !slurm_up() || accounting() {
         return;
     }
     let dir = temp_dir("schedules");
@@ -230,7 +231,8 @@ fn multi_fidelity_and_scale_transfer_on_slurm_decide_as_locally() {
 /// reused by the study that follows it.
 #[test]
 fn the_ablation_path_and_the_pilot_run_on_slurm_as_locally() {
-    if !slurm_up() {
+    // The schedulers do not depend on accounting: one pass (the one without) tests them.
+    if !slurm_up() || accounting() {
         return;
     }
     let dir = temp_dir("path");

@@ -21,7 +21,7 @@ use crate::exec::slurm::submission::{self, Job, Submission, SubmittedTrial};
 use crate::exec::slurm::{script, slurm_error, Slurm};
 use crate::objective::{find_on_path, Objective};
 use crate::plan::Plan;
-use crate::results::{Results, RunStats};
+use crate::results::{ConfigProgress, Results, RunStats};
 use crate::stats::SequentialRule;
 use crate::session::Ledger;
 use crate::space::Role;
@@ -61,7 +61,8 @@ impl std::fmt::Debug for SlurmRun {
     }
 }
 
-/// Where a Slurm run stands: per configuration, and per submitted array.
+/// Where a Slurm run stands: per configuration (the [`ConfigProgress`] rows of every run's
+/// progress, with the queue), and per submitted array.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlurmStatus {
     /// The study's name.
@@ -77,23 +78,6 @@ pub struct SlurmStatus {
     pub vanished: usize,
     /// Trials submitted by this poll.
     pub submitted: usize,
-}
-
-/// Trials of one configuration by where they stand.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ConfigProgress {
-    /// The configuration's label.
-    pub config: String,
-    /// In array tasks waiting in the queue.
-    pub queued: usize,
-    /// In array tasks running now.
-    pub running: usize,
-    /// With a result.
-    pub done: usize,
-    /// Failed with no retries left.
-    pub failed: usize,
-    /// Neither done nor submitted (not submitted yet, cancelled, or waiting for a retry).
-    pub missing: usize,
 }
 
 /// One submitted job array.
@@ -114,14 +98,7 @@ pub struct JobStatus {
 impl SlurmStatus {
     /// Totals over all configurations.
     pub fn totals(&self) -> ConfigProgress {
-        self.rows.iter().fold(ConfigProgress { config: "total".into(), ..Default::default() }, |mut t, r| {
-            t.queued += r.queued;
-            t.running += r.running;
-            t.done += r.done;
-            t.failed += r.failed;
-            t.missing += r.missing;
-            t
-        })
+        ConfigProgress::total(&self.rows)
     }
 
     /// Nothing queued or running.

@@ -6,7 +6,8 @@
 mod driver;
 mod worker;
 
-pub use driver::{ConfigProgress, JobStatus, SlurmRun, SlurmStatus};
+pub use crate::results::ConfigProgress;
+pub use driver::{JobStatus, SlurmRun, SlurmStatus};
 pub use worker::run_worker;
 
 use std::path::Path;

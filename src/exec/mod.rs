@@ -1,8 +1,8 @@
-//! Executors: where trials run. An executor takes trials from a [`TrialQueue`] (which
+//! Executors: where trials run. An executor takes trials from a `TrialQueue` (which
 //! decides what runs, claims it and journals the result) and runs each through an
 //! [`Objective`]; it knows nothing about the store or the analysis.
 //!
-//! [`Threads`] runs trials on worker threads of this process. With a closure objective the
+//! `Threads` runs trials on worker threads of this process. With a closure objective the
 //! trials run in-process; with [`CommandTrials`](crate::objective::CommandTrials) each worker
 //! thread supervises one child process at a time (the local process executor).
 

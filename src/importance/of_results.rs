@@ -66,12 +66,17 @@ impl Results {
     pub fn importance_of(&self, metric: &str, settings: &Fanova) -> Result<ImportanceTable> {
         let Encoded { dims, x, y, constant, axes, n_configs, .. } = self.encoded(metric)?;
         let features = Features::row_major(&x, y.len(), dims.len())?;
-        let result = fanova(features, &dims, &y, settings)?;
+        // fANOVA and the permutation importance each fit a forest; side by side, one fills
+        // the cores the other's serial parts leave idle.
+        let (result, permutation) = rayon::join(
+            || fanova(features, &dims, &y, settings),
+            || if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() }) } else { Ok(Vec::new()) },
+        );
+        let (result, permutation) = (result?, permutation?);
         let maximize = self.metric(metric)?.direction == Direction::Maximize;
         let ped = ped_anova(features, &dims, &y, maximize, 0.1)?;
         let sum: f64 = ped.iter().sum();
         let ped_anova = dims.iter().zip(&ped).map(|(d, v)| (d.name.clone(), if sum > 0.0 { v / sum } else { 0.0 })).collect();
-        let permutation = if y.len() >= 25 { permutation_importance(features, &dims, &y, &Permutation { seed: settings.seed, ..Permutation::default() })? } else { Vec::new() };
         Ok(ImportanceTable { metric: metric.to_string(), method: "fANOVA", n_trials: y.len(), n_configs, constant, fanova: result, ped_anova, permutation, axes })
     }
 

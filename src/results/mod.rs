@@ -18,12 +18,14 @@
 //! | `evcxr_display` and table renderings | `views/tables.rs`, `display/` |
 
 pub(crate) mod frame;
+mod progress;
 mod summary;
 
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+pub use progress::{ConfigProgress, RunProgress};
 pub use summary::{Summary, SummaryRow};
 
 use crate::error::{Error, Result};
