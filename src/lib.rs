@@ -23,11 +23,17 @@
 //! # Ok::<(), ablate::Error>(())
 //! ```
 //!
-//! Data flows one way: [`spec`]/[`space`] → [`design`] → [`plan`] → [`exec`] (running an
-//! [`objective`]) → [`store`] (run directory) → [`results`] → [`analysis`] → [`views`] →
-//! [`display`]; [`import`] builds [`Results`] from another tool's trials (Optuna).
-//! [`session`](crate::Study::run) ties one run together: what to run (resume),
-//! claims, the journal, and the assembled [`Results`].
+//! Data flows one way. A [`StudySpec`] is the one definition of a study ([`Study`] is a
+//! thin builder over it); [`Plan::from_spec`] validates it and lists every trial. A
+//! [`Scheduler`] (the spec as planned, multi-fidelity, scale transfer, an ablation path, a
+//! pilot) asks a [`Backend`] ([`Local`], or a Slurm cluster) for trials; the backend runs an
+//! [`objective`] (a closure, or the study's command) through [`exec`] and keeps every record
+//! in the [`store`] (the run directory); [`results`] assembles them into a polars frame;
+//! [`analysis`] and [`importance`] compute from it; [`views`] turn everything into tables and
+//! charts that [`display`] renders as text, HTML, Markdown, LaTeX or inline in evcxr.
+//! [`import`] builds [`Results`] from another tool's trials (Optuna). The ways to run a study:
+//! [`Study::run`], [`Study::run_command`], [`Study::run_with`], [`Study::on`] and
+//! [`Study::attach`]; the analyses are methods of [`Results`].
 
 #![warn(missing_docs)]
 
