@@ -1,4 +1,4 @@
-//! What a study will cost before it runs ([`Study::estimate`]): trials, and trial-hours from
+//! What a study will cost before it runs ([`Study::estimate`](crate::Study::estimate)): trials, and trial-hours from
 //! the durations its run directory has recorded (an earlier run, or a [`Pilot`]) —
 //! for the fixed design, the range an adaptive one spends, and each rung of a
 //! multi-fidelity run (a trial's duration taken as proportional to its fidelity level).
@@ -12,7 +12,6 @@ use crate::backend::Backend;
 use crate::options::RunOptions;
 use crate::schedule::Scheduler;
 use crate::spec::{SeedsSpec, StudySpec};
-use crate::study::Study;
 
 /// Studies simulated for the adaptive line "expected if no change matters".
 const NULL_STUDIES: usize = 400;
@@ -57,63 +56,57 @@ pub struct Estimate {
     pub lines: Vec<CostLine>,
 }
 
-impl Study {
-    /// Trials and trial-hours of this study, from the durations its run directory has
-    /// recorded: for the fixed design, an adaptive one (its range: every config decided at
-    /// the first look, or none before the last; and, with the futility rule, the trials
-    /// expected when no change matters, by simulation), and a multi-fidelity run (its rungs when η
-    /// promotes the fewest). Run a [`Pilot`] first when nothing is recorded yet.
-    pub fn estimate(&self) -> Result<Estimate> {
-        let plan = self.plan()?;
-        let recorded = match self.store_dir() {
-            Some(dir) if dir.join(crate::store::SPEC_FILE).exists() => Results::load(&dir)?.records().to_vec(),
-            _ => Vec::new(),
-        };
-        let fidelity = plan.params().iter().find(|p| p.is_fidelity()).map(|p| p.name().to_string());
-        // Seconds per trial, or per unit of fidelity.
-        let per_unit: Vec<f64> = recorded
-            .iter()
-            .map(|r| {
-                let level = fidelity.as_ref().and_then(|f| match r.config.get(f) {
-                    Some(Value::Int(l)) if *l > 0 => Some(*l as f64),
-                    _ => None,
-                });
-                r.duration_s / level.unwrap_or(1.0)
-            })
-            .collect();
-        let seconds = (!per_unit.is_empty()).then(|| per_unit.iter().sum::<f64>() / per_unit.len() as f64);
-        let top = top_level(&plan, fidelity.as_deref());
-        let hours = |trials: usize, level: f64| seconds.map(|s| s * level * trials as f64 / 3600.0);
-        let mut lines = vec![CostLine { what: "fixed design (every config, every seed)".into(), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) }];
-        if let Some(sequential) = plan.sequential() {
-            let configs = plan.configs().len();
-            let first = sequential.looks().first().copied().unwrap_or(sequential.min());
-            lines.push(CostLine { what: format!("adaptive seeds, at least (all decided at {first} seeds)"), trials: configs * first, hours: hours(configs * first, top) });
-            if let Some(trials) = expected_if_nothing_matters(sequential, configs - 1)? {
-                lines.push(CostLine { what: "adaptive seeds, expected if no change matters (simulated; a margin stops them sooner)".into(), trials, hours: hours(trials, top) });
-            }
-            lines.push(CostLine { what: format!("adaptive seeds, at most (none decided before {})", sequential.max()), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) });
+/// The cost of the study planned as `plan` ([`Study::estimate`](crate::Study::estimate)),
+/// from the durations recorded in `store_dir` (none in memory or before a first run).
+pub(crate) fn estimate(plan: &Plan, store_dir: Option<&std::path::Path>) -> Result<Estimate> {
+    let recorded = match store_dir {
+        Some(dir) if dir.join(crate::store::SPEC_FILE).exists() => Results::load(dir)?.records().to_vec(),
+        _ => Vec::new(),
+    };
+    let fidelity = plan.params().iter().find(|p| p.is_fidelity()).map(|p| p.name().to_string());
+    // Seconds per trial, or per unit of fidelity.
+    let per_unit: Vec<f64> = recorded
+        .iter()
+        .map(|r| {
+            let level = fidelity.as_ref().and_then(|f| match r.config.get(f) {
+                Some(Value::Int(l)) if *l > 0 => Some(*l as f64),
+                _ => None,
+            });
+            r.duration_s / level.unwrap_or(1.0)
+        })
+        .collect();
+    let seconds = (!per_unit.is_empty()).then(|| per_unit.iter().sum::<f64>() / per_unit.len() as f64);
+    let top = top_level(plan, fidelity.as_deref());
+    let hours = |trials: usize, level: f64| seconds.map(|s| s * level * trials as f64 / 3600.0);
+    let mut lines = vec![CostLine { what: "fixed design (every config, every seed)".into(), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) }];
+    if let Some(sequential) = plan.sequential() {
+        let configs = plan.configs().len();
+        let first = sequential.looks().first().copied().unwrap_or(sequential.min());
+        lines.push(CostLine { what: format!("adaptive seeds, at least (all decided at {first} seeds)"), trials: configs * first, hours: hours(configs * first, top) });
+        if let Some(trials) = expected_if_nothing_matters(sequential, configs - 1)? {
+            lines.push(CostLine { what: "adaptive seeds, expected if no change matters (simulated; a margin stops them sooner)".into(), trials, hours: hours(trials, top) });
         }
-        if let Some(name) = &fidelity {
-            let (_, levels) = crate::schedule::axis(plan.params(), crate::space::Role::Fidelity, "")?;
-            let seeds = plan.seeds().len();
-            let mut configs = plan.configs().len() - 1;
-            let (mut trials, mut spent) = (0, 0.0);
-            for (k, level) in levels.iter().enumerate() {
-                let rung = (configs + 1) * seeds;
-                trials += rung;
-                spent += rung as f64 * *level as f64;
-                lines.push(CostLine { what: format!("multi-fidelity rung {} ({name} = {level}): {} configs and the baseline", k + 1, configs), trials: rung, hours: hours(rung, *level as f64) });
-                configs = configs.div_ceil(3);
-            }
-            lines.push(CostLine { what: "multi-fidelity, all rungs (η = 3, fewest promotions)".into(), trials, hours: seconds.map(|s| s * spent / 3600.0) });
-        }
-        Ok(Estimate { study: plan.name().to_string(), seconds, measured: recorded.len(), lines })
+        lines.push(CostLine { what: format!("adaptive seeds, at most (none decided before {})", sequential.max()), trials: plan.trials().len(), hours: hours(plan.trials().len(), top) });
     }
+    if let Some(name) = &fidelity {
+        let (_, levels) = crate::schedule::axis(plan.params(), crate::space::Role::Fidelity, "")?;
+        let seeds = plan.seeds().len();
+        let mut configs = plan.configs().len() - 1;
+        let (mut trials, mut spent) = (0, 0.0);
+        for (k, level) in levels.iter().enumerate() {
+            let rung = (configs + 1) * seeds;
+            trials += rung;
+            spent += rung as f64 * *level as f64;
+            lines.push(CostLine { what: format!("multi-fidelity rung {} ({name} = {level}): {} configs and the baseline", k + 1, configs), trials: rung, hours: hours(rung, *level as f64) });
+            configs = configs.div_ceil(3);
+        }
+        lines.push(CostLine { what: "multi-fidelity, all rungs (η = 3, fewest promotions)".into(), trials, hours: seconds.map(|s| s * spent / 3600.0) });
+    }
+    Ok(Estimate { study: plan.name().to_string(), seconds, measured: recorded.len(), lines })
 }
 
 /// Runs the baseline once, on the first seed, into the run directory: the duration
-/// [`Study::estimate`] needs (`study.run_with(Pilot, f)`). The trial is the baseline's first
+/// [`Study::estimate`](crate::Study::estimate) needs (`study.run_with(Pilot, f)`). The trial is the baseline's first
 /// trial of the study, so the study reuses it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pilot;

@@ -12,7 +12,6 @@ use crate::plan::Plan;
 use crate::results::{ConfigProgress, Results, RunProgress, RunStats};
 use crate::spec::StudySpec;
 use crate::store::{Snapshot, Status, Store, TrialRecord};
-use crate::study::Study;
 use crate::trial::TrialId;
 
 /// A run directory read back: its plan, and per planned trial the record that stands for it.
@@ -55,15 +54,10 @@ fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, skipped: loaded.skipped.len() })
 }
 
-impl Study {
-    /// The study whose latest run wrote `run_dir` (its stored spec), keeping its results
-    /// there: what `ablate path RUN_DIR` runs more trials of.
-    pub fn from_run_dir(run_dir: impl AsRef<Path>) -> Result<Study> {
-        let dir = run_dir.as_ref();
-        let Snapshot { dir: found, spec_json, .. } = Store::snapshot(dir)?;
-        let spec = parse_spec(&found, &spec_json)?;
-        Ok(Study::from_spec(&spec, &found)?.run_dir(found))
-    }
+/// The spec the latest run of `run_dir` stored, and the run directory it was found in.
+pub(crate) fn latest_spec(run_dir: &Path) -> Result<(StudySpec, std::path::PathBuf)> {
+    let Snapshot { dir: found, spec_json, .. } = Store::snapshot(run_dir)?;
+    Ok((parse_spec(&found, &spec_json)?, found))
 }
 
 impl Results {

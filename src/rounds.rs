@@ -114,7 +114,7 @@ impl Study {
         if mattered.is_empty() {
             return Err(Error::Invalid {
                 message: format!(
-                    "no parameter of `{}` made a detectable difference (α = {ALPHA}), so a next round would vary nothing: run more seeds (results.seeds_needed()) or wider levels first",
+                    "no parameter of `{}` made a detectable difference (α = {ALPHA}), so a next round would vary nothing: run more seeds (the significance table says how many each change needs for 80% power) or wider levels first",
                     plan.name()
                 ),
             });

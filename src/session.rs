@@ -1,6 +1,6 @@
 //! One run of a plan: open the store, decide what still needs running (the resume policy),
 //! hand it to an executor through a claiming queue, journal every finished trial (group
-//! commit), and assemble [`Results`] from everything recorded.
+//! commit), and hand back the record that stands for every planned trial.
 //!
 //! The resume policy, per planned trial: an `ok` record made by the same code with every
 //! declared metric is reused; failed attempts are retried while they number at most
@@ -19,7 +19,6 @@ use crate::exec::{Executor, InterruptGuard, Task, Threads, TrialQueue};
 use crate::objective::Objective;
 use crate::options::RunOptions;
 use crate::plan::Plan;
-use crate::results::{Results, RunStats};
 use crate::store::{Claim, Loaded, Status, Store, TrialRecord};
 use crate::trial::{MetricSpec, TrialId};
 
@@ -135,11 +134,34 @@ impl Ledger {
     }
 }
 
+/// What one pass over a plan leaves: the record that stands for each planned trial (in plan
+/// order; none for a trial never run), the counts, and the store it used.
+pub(crate) struct Ran {
+    pub plan: Plan,
+    pub records: Vec<TrialRecord>,
+    pub stats: RunStats,
+    pub store: Store,
+}
+
+/// Counts from the run that produced a [`Results`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunStats {
+    /// Trials executed by this run.
+    pub executed: usize,
+    /// Trials whose results were reused from the journal.
+    pub reused: usize,
+    /// Journal lines skipped as torn or corrupt.
+    pub skipped_journal_lines: usize,
+    /// Trials of an imported study that are not in the results: Optuna's pruned, running
+    /// and waiting trials, and failed ones that did not set every parameter.
+    pub left_out: usize,
+}
+
 /// Runs the missing trials of `plan` through `objective` (only those with the plan indices
-/// `only` when given: the others are not run, and are in the results only if the journal
+/// `only` when given: the others are not run, and are in the records only if the journal
 /// already has them) and returns every trial's outcome. In memory, `earlier` holds the
 /// records of earlier calls (a scheduler's earlier looks), taken in as the journal's would be.
-pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective, only: Option<&[usize]>, earlier: Vec<TrialRecord>) -> Result<Results> {
+pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, objective: &dyn Objective, only: Option<&[usize]>, earlier: Vec<TrialRecord>) -> Result<Ran> {
     let dir = options.store_dir(plan.name());
     let (store, loaded) = match &dir {
         Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
@@ -149,10 +171,7 @@ pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, obje
     let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, only)?;
     let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
     let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines, left_out: 0 };
-    let results = Results::new(plan, records, stats, store.dir().map(|d| d.to_path_buf()))?;
-    store.save_exports(results.frame(), &results.summary().to_string())?;
-    results.report_failures();
-    Ok(results)
+    Ok(Ran { plan, records, stats, store })
 }
 
 /// Runs those of the trials `only` (plan indices) that still need running, as one cluster

@@ -34,7 +34,6 @@ use sha2::{Digest, Sha256};
 
 use crate::design::Design;
 use crate::error::{Error, Result};
-use crate::objective::CommandSpec;
 use crate::space::{Config, Domain, Param, Spacing, Value};
 use crate::trial::Direction;
 
@@ -87,7 +86,7 @@ pub struct StudySpec {
     /// Where it runs on a Slurm cluster (`[slurm]`, used by `ablate submit`): not part of
     /// what the study is either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slurm: Option<crate::exec::Slurm>,
+    pub slurm: Option<Slurm>,
 }
 
 /// Adaptive seeds: the seeds every config starts with, and the practical margin within
@@ -582,4 +581,93 @@ pub fn base_dir_of(file: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
+}
+
+/// A study's command, as written in a study file (`[command]`) or by
+/// [`Study::command`](crate::Study::command).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandSpec {
+    /// The program and its arguments, with `{placeholders}`.
+    pub argv: Vec<String>,
+    /// The working directory of every trial (relative to the study file, or to the current
+    /// directory for a study built in code). Default: that directory itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<PathBuf>,
+    /// Extra environment variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// Per-trial time limit in seconds: the trial's process group is stopped and it fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_s: Option<f64>,
+    /// Files whose contents are fingerprinted with the command (relative to the working
+    /// directory). Default: the script named in argv. `[]`: only the command template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Vec<PathBuf>>,
+}
+
+/// Where and how a study's trials run on Slurm: the `#SBATCH` resources of each array task,
+/// how many trials one task runs, and how a task reaches ablate on the node. Also the
+/// `[slurm]` table of a study file. As a [`Backend`](crate::backend::Backend) it runs each
+/// call of a scheduler as a job array (its builder and the batch script: `exec::slurm`).
+///
+/// ```no_run
+/// use ablate::exec::Slurm;
+/// let slurm = Slurm::new().partition("gpu").gpus(1).time("4:00:00").mem("16G").max_parallel(8);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slurm {
+    /// `--partition`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+    /// `--account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// `--qos`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos: Option<String>,
+    /// `--time`, the time limit of one array task (`"30"`, `"4:00:00"`, `"1-00:00:00"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// `--cpus-per-task`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus_per_task: Option<u32>,
+    /// `--mem` (`"16G"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem: Option<String>,
+    /// GPUs per task as `--gres=gpu:N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<u32>,
+    /// GPUs per task as `--gpus-per-task=N` (clusters configured for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus_per_task: Option<u32>,
+    /// `--constraint` (node features, `"a100"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constraint: Option<String>,
+    /// At most this many array tasks run at once (`--array=0-N%K`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel: Option<u32>,
+    /// Trials one array task runs, one after the other (default 1), so 10,000 short trials
+    /// do not become 10,000 jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_per_task: Option<u32>,
+    /// More `#SBATCH` options, one per entry (`"--mail-type=END"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sbatch: Vec<String>,
+    /// Shell lines the batch script runs before the worker (`"module load cuda/12"`,
+    /// `"source ~/venv/bin/activate"`): your own shell code, written into the script as is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub setup: Vec<String>,
+    /// The `ablate` binary as the nodes see it (on the shared filesystem). Default: `ablate`
+    /// found on PATH when submitting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablate_bin: Option<PathBuf>,
+    /// Submit with `--no-requeue` (default: `--requeue`, so a preempted or failed node's task
+    /// goes back to the queue).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_requeue: bool,
+    /// Seconds between scheduler polls while waiting (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_s: Option<f64>,
 }

@@ -142,20 +142,12 @@ impl Study {
         Ok(self)
     }
 
-    /// The same study with only `designs` (and every config on all seeds): one step of an
-    /// ablation path, a rung of a multi-fidelity run.
-    pub(crate) fn with_designs(mut self, designs: Vec<Design>) -> Study {
-        self.spec.designs = designs.iter().map(DesignSpec::from_design).collect();
-        self.spec.seeds_per_sample = None;
-        self
-    }
-
     /// The same study as round `link.number` of an iterated ablation, with these designs
     /// and parameters (what [`Study::next_round`] builds).
     pub(crate) fn into_round(mut self, link: RoundLink, params: Vec<Param>, designs: Vec<Design>) -> Study {
-        self.spec.round = Some(link);
         self.spec.params = params.iter().map(ParamSpec::from_param).collect();
-        self = self.with_designs(designs);
+        self.spec = self.spec.with_designs(&designs);
+        self.spec.round = Some(link);
         self
     }
 
@@ -489,6 +481,23 @@ impl Study {
             study = study.run_dir(base_dir.join(dir));
         }
         Ok(study)
+    }
+
+    /// The study whose latest run wrote `run_dir` (its stored spec), keeping its results
+    /// there: what `ablate path RUN_DIR` runs more trials of.
+    pub fn from_run_dir(run_dir: impl AsRef<Path>) -> Result<Study> {
+        let (spec, found) = crate::reopen::latest_spec(run_dir.as_ref())?;
+        Ok(Study::from_spec(&spec, &found)?.run_dir(found))
+    }
+
+    /// Trials and trial-hours of this study, from the durations its run directory has
+    /// recorded: for the fixed design, an adaptive one (its range: every config decided at
+    /// the first look, or none before the last; and, with the futility rule, the trials
+    /// expected when no change matters, by simulation), and a multi-fidelity run (its rungs
+    /// when η promotes the fewest). Run a [`Pilot`](crate::estimate::Pilot) first when
+    /// nothing is recorded yet.
+    pub fn estimate(&self) -> Result<crate::estimate::Estimate> {
+        crate::estimate::estimate(&self.plan()?, self.store_dir().as_deref())
     }
 
     /// Reads a study file (TOML, or JSON by its extension); relative paths in it are taken

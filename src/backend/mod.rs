@@ -91,11 +91,15 @@ impl Backend for Local<'_> {
             }
         };
         let stored = StoredSpec { json: spec.to_json(), hash: spec.hash() };
-        if options.store_dir(plan.name()).is_some() {
-            return session::run_only(plan, options, &stored, objective, only, Vec::new());
+        let in_memory = options.store_dir(plan.name()).is_none();
+        let earlier = if in_memory { lock(&self.memory).records.clone() } else { Vec::new() };
+        let ran = session::run_only(plan, options, &stored, objective, only, earlier)?;
+        let results = Results::new(ran.plan, ran.records, ran.stats, ran.store.dir().map(|d| d.to_path_buf()))?;
+        ran.store.save_exports(results.frame(), &results.summary().to_string())?;
+        results.report_failures();
+        if !in_memory {
+            return Ok(results);
         }
-        let earlier = lock(&self.memory).records.clone();
-        let results = session::run_only(plan, options, &stored, objective, only, earlier)?;
         let mut memory = lock(&self.memory);
         let Memory { records, seen } = &mut *memory;
         for record in results.records() {

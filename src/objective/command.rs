@@ -28,7 +28,6 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Objective, Outcome, TrialContext};
@@ -48,28 +47,8 @@ const KILL_GRACE: Duration = Duration::from_secs(3);
 /// Lines of stderr quoted in a failure message.
 const STDERR_TAIL_LINES: usize = 12;
 
-/// A study's command, as written in a study file (`[command]`) or by
-/// [`Study::command`](crate::Study::command).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CommandSpec {
-    /// The program and its arguments, with `{placeholders}`.
-    pub argv: Vec<String>,
-    /// The working directory of every trial (relative to the study file, or to the current
-    /// directory for a study built in code). Default: that directory itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workdir: Option<PathBuf>,
-    /// Extra environment variables.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub env: BTreeMap<String, String>,
-    /// Per-trial time limit in seconds: the trial's process group is stopped and it fails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_s: Option<f64>,
-    /// Files whose contents are fingerprinted with the command (relative to the working
-    /// directory). Default: the script named in argv. `[]`: only the command template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<Vec<PathBuf>>,
-}
+
+pub use crate::spec::CommandSpec;
 
 /// One piece of an argv template.
 #[derive(Debug, Clone, PartialEq)]

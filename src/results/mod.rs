@@ -26,26 +26,13 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 pub use progress::{ConfigProgress, RunProgress};
+pub use crate::session::RunStats;
 pub use summary::{Summary, SummaryRow};
 
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::store::{Exported, Status, TrialRecord};
 use crate::trial::MetricSpec;
-
-/// Counts from the run that produced a [`Results`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RunStats {
-    /// Trials executed by this run.
-    pub executed: usize,
-    /// Trials whose results were reused from the journal.
-    pub reused: usize,
-    /// Journal lines skipped as torn or corrupt.
-    pub skipped_journal_lines: usize,
-    /// Trials of an imported study that are not in the results: Optuna's pruned, running
-    /// and waiting trials, and failed ones that did not set every parameter.
-    pub left_out: usize,
-}
 
 /// One failed trial, for reporting.
 #[derive(Debug, Clone, PartialEq)]

@@ -92,7 +92,7 @@ fn a_round_where_nothing_mattered_says_so() {
     let flat = study(&dir);
     let results = flat.run(|t: &Trial| Ok(metrics! { "accuracy" => 0.5 + (t.seed() % 7) as f64 * 0.01 })).unwrap();
     let err = flat.next_round(&results).unwrap_err().to_string();
-    assert!(err.contains("no parameter") && err.contains("seeds_needed"), "{err}");
+    assert!(err.contains("no parameter") && err.contains("80% power") && !err.contains("seeds_needed"), "{err}");
     let other = study(&dir).with_baseline(&results.best_config().unwrap()).unwrap();
     let mut moved = Config::new();
     moved.set("warmup", Value::Int(100));

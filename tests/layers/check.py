@@ -46,13 +46,8 @@ NAMES = {0: "leaves", 1: "model", 2: "model", 3: "model", 4: "model", 5: "run", 
 
 # (importer module, imported module): why it is still there. Each is a debt to remove.
 KNOWN = {
-    ("session", "results"): "the local pass assembles Results (the review's #8): the Local backend should",
-    ("spec", "objective"): "CommandSpec (data) still lives in objective/command.rs (#4)",
-    ("spec", "exec"): "the Slurm settings (data) still live in exec/slurm (#4)",
     ("cluster", "schedule"): "the Slurm driver still applies the adaptive rule itself (#16)",
-    ("estimate", "study"): "Study::estimate is an inherent impl in estimate.rs",
     ("rounds", "study"): "Study::next_round is an inherent impl in rounds.rs",
-    ("reopen", "study"): "Study::from_run_dir is an inherent impl in reopen.rs",
 }
 
 
