@@ -143,7 +143,7 @@ pub(crate) struct Ran {
     pub store: Store,
 }
 
-/// Counts from the run that produced a [`Results`].
+/// Counts from the run that produced a [`Results`](crate::Results).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RunStats {
     /// Trials executed by this run.
