@@ -17,6 +17,7 @@ mod permutation;
 mod space;
 
 pub use of_results::ImportanceTable;
+pub(crate) use of_results::Axis;
 pub use permutation::{Permutation, permutation_importance};
 pub use space::{Dimension, DimensionKind};
 

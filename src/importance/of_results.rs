@@ -2,7 +2,6 @@
 //! [`Dimension`] (its bounds on its scale, or its values), each finished trial a row.
 
 use super::{Dimension, Fanova, FanovaResult, Importance, Permutation, fanova, ped_anova, permutation_importance};
-use crate::chart::{LineChart, LinePoint};
 use crate::display::Table;
 use crate::error::{Error, Result};
 use crate::forest::Features;
@@ -34,12 +33,12 @@ pub struct ImportanceTable {
     /// (dimension order; empty with fewer than 25 trials).
     pub permutation: Vec<Importance>,
     /// How each dimension maps back to the parameter's values (for the marginal charts).
-    axes: Vec<Axis>,
+    pub(crate) axes: Vec<Axis>,
 }
 
 /// How a dimension's coordinates read as parameter values.
 #[derive(Debug, Clone, PartialEq)]
-enum Axis {
+pub(crate) enum Axis {
     /// A number on its scale (`log`: the coordinate is its natural log).
     Numeric { log: bool },
     /// Codes 0, 1, … of these values.
@@ -137,7 +136,7 @@ pub(crate) struct Encoded {
     pub y: Vec<f64>,
     /// Parameters left out because every trial had the same value.
     pub constant: Vec<String>,
-    axes: Vec<Axis>,
+    pub(crate) axes: Vec<Axis>,
     /// The parameter of each dimension.
     params: Vec<Param>,
     /// Distinct configs among the trials.
@@ -204,51 +203,10 @@ fn encode(param: &Param, values: &[&Value]) -> Option<(Dimension, Vec<f64>, Axis
     Some((Dimension::discrete(name, distinct.len() as u32, numeric), column, Axis::Values(labels)))
 }
 
-/// A tick label with three significant digits (0.00108, 0.0224, 0.5, 64).
-fn three_digits(x: f64) -> String {
-    let decimals = if x == 0.0 { 0 } else { (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize };
-    let text = format!("{x:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
-}
-
 /// Numbers by value, everything else by its text.
 fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         _ => a.to_string().cmp(&b.to_string()),
     }
-}
-
-impl ImportanceTable {
-
-
-    /// The surrogate's marginal prediction of the metric over one parameter's range (averaged
-    /// over all other parameters), with the 2.5–97.5th percentile band over the trees: where in
-    /// its range a parameter is good. Fails for a parameter that was not analysed.
-    pub fn marginal_chart(&self, param: &str) -> Result<LineChart> {
-        let index = self.fanova.marginals.iter().position(|m| m.name == param).ok_or_else(|| Error::UnknownParam {
-            name: param.to_string(),
-            context: "the importance analysis (constant parameters are left out)".into(),
-            known: self.fanova.marginals.iter().map(|m| m.name.clone()).collect(),
-        })?;
-        let (m, axis) = (&self.fanova.marginals[index], &self.axes[index]);
-        let points = (0..m.at.len())
-            .map(|k| {
-                // A tick label at every sixth of the 25 points: five readable numbers.
-                let numeric = |x: f64| LinePoint::num(x, m.mean[k]).label(if k % 6 == 0 { three_digits(x) } else { String::new() });
-                let point = match axis {
-                    Axis::Numeric { log: true } => numeric(m.at[k].exp()),
-                    Axis::Numeric { log: false } => numeric(m.at[k]),
-                    Axis::Values(labels) => LinePoint::cat(labels.get(k).cloned().unwrap_or_default(), m.mean[k]),
-                };
-                point.ci(m.low[k], m.high[k])
-            })
-            .collect();
-        let mut chart = LineChart::new(param, self.metric.clone()).points(points).log_x(matches!(axis, Axis::Numeric { log: true }));
-        chart.title = format!("Predicted {} over {}", self.metric, param);
-        chart.ci_label = format!("band: 2.5–97.5th percentiles over {} trees", self.fanova.n_trees);
-        chart.note = "the surrogate's prediction averaged over every other parameter (fANOVA marginal)".into();
-        Ok(chart)
-    }
-
 }

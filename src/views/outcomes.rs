@@ -10,7 +10,8 @@ use crate::chart::{ComponentBar, ComponentBars, CurveChart, CurvePoint, CurveSer
 use crate::display::{Cell, ColumnSpec, Stars, Table};
 use crate::error::Result;
 use crate::estimate::Estimate;
-use crate::importance::ImportanceTable;
+use crate::error::Error;
+use crate::importance::{Axis, ImportanceTable};
 use crate::rounds::{NextRound, Rounds};
 use crate::schedule::fidelity::{MultiFidelity, RankAgreement};
 use crate::space::Value;
@@ -429,4 +430,42 @@ impl AblationPath {
         }
         note
     }
+}
+
+impl ImportanceTable {
+    /// The surrogate's marginal prediction of the metric over one parameter's range (averaged
+    /// over all other parameters), with the 2.5–97.5th percentile band over the trees: where in
+    /// its range a parameter is good. Fails for a parameter that was not analysed.
+    pub fn marginal_chart(&self, param: &str) -> Result<LineChart> {
+        let index = self.fanova.marginals.iter().position(|m| m.name == param).ok_or_else(|| Error::UnknownParam {
+            name: param.to_string(),
+            context: "the importance analysis (constant parameters are left out)".into(),
+            known: self.fanova.marginals.iter().map(|m| m.name.clone()).collect(),
+        })?;
+        let (m, axis) = (&self.fanova.marginals[index], &self.axes[index]);
+        let points = (0..m.at.len())
+            .map(|k| {
+                // A tick label at every sixth of the 25 points: five readable numbers.
+                let numeric = |x: f64| LinePoint::num(x, m.mean[k]).label(if k % 6 == 0 { three_digits(x) } else { String::new() });
+                let point = match axis {
+                    Axis::Numeric { log: true } => numeric(m.at[k].exp()),
+                    Axis::Numeric { log: false } => numeric(m.at[k]),
+                    Axis::Values(labels) => LinePoint::cat(labels.get(k).cloned().unwrap_or_default(), m.mean[k]),
+                };
+                point.ci(m.low[k], m.high[k])
+            })
+            .collect();
+        let mut chart = LineChart::new(param, self.metric.clone()).points(points).log_x(matches!(axis, Axis::Numeric { log: true }));
+        chart.title = format!("Predicted {} over {}", self.metric, param);
+        chart.ci_label = format!("band: 2.5–97.5th percentiles over {} trees", self.fanova.n_trees);
+        chart.note = "the surrogate's prediction averaged over every other parameter (fANOVA marginal)".into();
+        Ok(chart)
+    }
+}
+
+/// A tick label with three significant digits (0.00108, 0.0224, 0.5, 64).
+fn three_digits(x: f64) -> String {
+    let decimals = if x == 0.0 { 0 } else { (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize };
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
