@@ -187,7 +187,7 @@ pub(crate) fn find_param<'a>(params: &'a [Param], name: &str, context: &str) -> 
 /// The levels of a parameter that a design needs, or an error saying how to give them.
 pub(crate) fn levels_of<'a>(param: &'a Param, design: &str) -> Result<&'a [Value]> {
     if param.is_axis() {
-        let (what, how) = if param.is_fidelity() { ("fidelity", "study.run_multi_fidelity(..)") } else { ("model size", "study.run_scale_transfer(..)") };
+        let (what, how) = if param.is_fidelity() { ("fidelity", "study.run_with(MultiFidelityOptions::default(), f)") } else { ("model size", "study.run_with(ScaleOptions::to(size), f)") };
         return Err(Error::Design {
             message: format!("{design} cannot vary `{}`: it is the study's {what}, which designs leave alone; {how} runs every config at each of its levels", param.name()),
         });

@@ -390,7 +390,7 @@ impl Estimate {
         }
         table.push_note(match self.seconds {
             Some(s) => format!("durations: mean {s:.3} s per trial (per unit of fidelity when the study has one) over {} recorded trials; trial-hours × the CPUs or GPUs one trial holds = resource-hours", self.measured),
-            None => "no trial durations recorded yet: run study.pilot(f) (one baseline trial) or part of the study first".into(),
+            None => "no trial durations recorded yet: run study.run_with(Pilot, f) (one baseline trial) or part of the study first".into(),
         });
         table
     }
