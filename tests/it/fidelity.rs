@@ -155,7 +155,7 @@ fn a_pilot_gives_the_estimate_its_durations() {
     let dir = temp_dir("fidelity-estimate");
     let s = study(&dir).seeds_adaptive(3, 4);
     let before = s.estimate().unwrap();
-    assert!(before.seconds.is_none() && before.to_text().contains("study.pilot"));
+    assert!(before.seconds.is_none() && before.to_text().contains("study.run_with(Pilot, f)"));
     assert_eq!(before.lines[0].trials, 7 * 4);
     let pilot = s.run_with(Pilot, |t: &Trial| {
         std::thread::sleep(std::time::Duration::from_millis(20));
