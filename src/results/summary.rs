@@ -116,12 +116,12 @@ impl Summary {
             }
         }
         let sign = metric.direction.sign();
-        let best = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.mean.map(|m| (i, m * sign)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(i, _)| i);
+        let scored: Vec<(usize, f64)> = rows.iter().enumerate().filter_map(|(i, r)| r.mean.map(|m| (i, m * sign))).collect();
+        let top = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
+        // A tie is no win: a change whose mean equals the baseline's (within floating-point
+        // noise) leaves the baseline (row 0) best.
+        let baseline_ties = |top: f64| scored.first().is_some_and(|&(i, v)| i == 0 && v >= top - 1e-12 * top.abs().max(1.0));
+        let best = top.map(|(i, v)| if baseline_ties(v) { 0 } else { i });
         if let Some(i) = best {
             rows[i].best = true;
         }

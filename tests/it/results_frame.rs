@@ -140,3 +140,27 @@ fn the_lazy_expression_api_works_on_the_results_frame() {
     let total: f64 = joined.column("vs_mean").unwrap().f64().unwrap().sum().unwrap();
     assert!(total.abs() < 1e-9, "deviations from config means sum to zero: {total}");
 }
+
+/// A tie is not a win (issue 21): when changed configs tie the baseline exactly (or within
+/// floating-point noise), the baseline stays best, in the summary, `best_config()` and the
+/// frame's `best` column.
+#[test]
+fn the_baseline_wins_ties() {
+    let tied = Study::new("ties")
+        .param(Param::categorical("mode", ["plain", "quote", "csv"], "plain").levels(["plain", "quote", "csv"]))
+        .seeds(3)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory();
+    let results = tied.run(|t: &Trial| {
+        // 0.1 + 0.2 and 0.3 differ in the last bit: noise, not a difference.
+        let value = if t.str("mode")? == "csv" { 0.1 + 0.2 } else { 0.3 };
+        Ok(metrics! { "accuracy" => value })
+    }).unwrap();
+    let summary = results.summary();
+    assert_eq!(summary.best().unwrap().config, "baseline", "{summary}");
+    assert_eq!(summary.rows.iter().filter(|r| r.best).count(), 1);
+    assert_eq!(results.best_config().unwrap(), *results.plan().baseline());
+    let better = tied.run(|t: &Trial| Ok(metrics! { "accuracy" => if t.str("mode")? == "quote" { 0.3 + 1e-9 } else { 0.3 } })).unwrap();
+    assert_eq!(better.summary().best().unwrap().config, "mode=quote", "a real difference, however small, is not a tie");
+}
