@@ -82,15 +82,21 @@ impl Results {
             levels.sort_by_key(|(v, _, _)| order.iter().position(|o| o == v).unwrap_or(usize::MAX));
         }
         let sign = sig.metric.direction.sign();
-        let Some(best_pos) = levels
+        let Some((mut best_pos, top)) = levels
             .iter()
             .enumerate()
             .filter_map(|(i, l)| l.2.map(|m| (i, m * sign)))
             .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(i, _)| i)
         else {
             return Ok(None);
         };
+        // A tie is no win: a level whose mean equals the baseline's (within floating-point
+        // noise) leaves the baseline the reference.
+        if let Some(at) = levels.iter().position(|l| l.1 == 0)
+            && levels[at].2.is_some_and(|m| m * sign >= top - 1e-12 * top.abs().max(1.0))
+        {
+            best_pos = at;
+        }
         let (best_value, best_config, best_mean) = &levels[best_pos];
         let metric = &sig.metric.name;
         let shown = |v: &Value| param.format_value(v);

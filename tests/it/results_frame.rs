@@ -142,8 +142,8 @@ fn the_lazy_expression_api_works_on_the_results_frame() {
 }
 
 /// A tie is not a win (issue 21): when changed configs tie the baseline exactly (or within
-/// floating-point noise), the baseline stays best, in the summary, `best_config()` and the
-/// frame's `best` column.
+/// floating-point noise), the baseline stays best, in the summary, `best_config()`, the frame's
+/// `best` column and the conclusions.
 #[test]
 fn the_baseline_wins_ties() {
     let tied = Study::new("ties")
@@ -161,6 +161,8 @@ fn the_baseline_wins_ties() {
     assert_eq!(summary.best().unwrap().config, "baseline", "{summary}");
     assert_eq!(summary.rows.iter().filter(|r| r.best).count(), 1);
     assert_eq!(results.best_config().unwrap(), *results.plan().baseline());
+    let conclusions = results.conclusions().unwrap().to_string();
+    assert!(conclusions.contains("plain is best") && !conclusions.contains("quote is best") && !conclusions.contains("csv is best"), "{conclusions}");
     let better = tied.run(|t: &Trial| Ok(metrics! { "accuracy" => if t.str("mode")? == "quote" { 0.3 + 1e-9 } else { 0.3 } })).unwrap();
     assert_eq!(better.summary().best().unwrap().config, "mode=quote", "a real difference, however small, is not a tie");
 }
