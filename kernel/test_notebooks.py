@@ -1,7 +1,7 @@
 """Executes notebooks headless through the ablate-rust-test kernel and checks them.
 
 A notebook passes when every cell ran without an error reply, no cell wrote anything to
-stderr except ablate's own progress lines, and the notebook produced the outputs its
+stderr except ablate's own warnings (progress belongs on stdout), and the notebook produced the outputs its
 metadata expects (`metadata.ablate.expect`: "table" and/or "chart" -> an HTML table / an
 chart image, an SVG embedded as a data URI). Notebooks whose metadata says `"needs": ["slurm"]` are skipped, saying so, when no
 Slurm answers (unless ABLATE_REQUIRE_SLURM=1). Notebooks whose metadata says `"ablate": {"must_fail": true}` pass when they
@@ -18,6 +18,7 @@ its time and slowest cells, and a closing `N passed, N failed` line; exits 1 if 
 With --save, the executed notebooks are written to DIR (for nbconvert to HTML).
 """
 import os
+import re
 import pathlib
 import queue
 import subprocess
@@ -28,7 +29,10 @@ import nbformat
 from jupyter_client.manager import start_new_kernel
 
 KERNEL = "ablate-rust-test"
+# ablate's warnings (a failed trial, a damaged journal) may reach stderr; its progress may
+# not: in a notebook it goes to stdout (Jupyter paints stderr as an error).
 ALLOWED_STDERR_PREFIXES = ("ablate: ",)
+PROGRESS_ON_STDERR = re.compile(r"trials done|\d+ queued, \d+ running")
 QUIET_SECONDS = 0.5  # how long a cell's output must be silent before the next cell starts
 FINAL_QUIET_SECONDS = 1.5
 
@@ -111,6 +115,8 @@ def problems_in(nb):
                 for line in out.get("text", "").splitlines():
                     if line.strip() and not line.startswith(ALLOWED_STDERR_PREFIXES):
                         found.append(f"cell {index}: stderr: {line}")
+                    elif PROGRESS_ON_STDERR.search(line):
+                        found.append(f"cell {index}: progress on stderr (belongs on stdout in a notebook): {line}")
     return found
 
 

@@ -80,6 +80,7 @@ pub use analysis::{FactorialAnova, Ranking, Significance, SignificanceOptions, T
 pub use error::{Error, Result};
 pub use import::OptunaImport;
 pub use results::{Results, Summary};
+pub use store::{DamageContext, DamagedLines};
 pub use space::{Config, Domain, Param, Spacing, Value};
 pub use objective::{CommandSpec, CommandTrials, Objective};
 pub use options::{ProgressMode, RunOptions};

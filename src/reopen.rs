@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::results::{ConfigProgress, Results, RunProgress, RunStats};
 use crate::spec::StudySpec;
-use crate::store::{Snapshot, Status, Store, TrialRecord};
+use crate::store::{DamagedLines, Snapshot, Status, Store, TrialRecord};
 use crate::trial::TrialId;
 
 /// A run directory read back: its plan, and per planned trial the record that stands for it.
@@ -20,7 +20,7 @@ struct Reopened {
     records: Vec<TrialRecord>,
     claimed: HashSet<TrialId>,
     snapshot_dir: std::path::PathBuf,
-    skipped: usize,
+    damaged: DamagedLines,
 }
 
 fn reopen(run_dir: &Path) -> Result<Reopened> {
@@ -51,7 +51,7 @@ fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
         }
     }
     let records = plan.trials().iter().filter_map(|t| latest.remove(t.id())).collect();
-    Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, skipped: loaded.skipped.len() })
+    Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, damaged: loaded.damaged })
 }
 
 /// The spec the latest run of `run_dir` stored, and the run directory it was found in.
@@ -76,7 +76,7 @@ impl Results {
     }
 
     fn from_reopened(r: Reopened) -> Result<Results> {
-        let stats = RunStats { executed: 0, reused: r.records.len(), skipped_journal_lines: r.skipped, left_out: 0 };
+        let stats = RunStats { reused: r.records.len(), damaged: r.damaged, ..RunStats::default() };
         Results::new(r.plan, r.records, stats, Some(r.snapshot_dir))
     }
 
@@ -96,6 +96,6 @@ impl Results {
                 None => row.missing += 1,
             }
         }
-        Ok(RunProgress { study: r.plan.name().to_string(), rows, skipped_journal_lines: r.skipped })
+        Ok(RunProgress { study: r.plan.name().to_string(), rows, damaged: r.damaged })
     }
 }

@@ -14,12 +14,12 @@ use std::sync::{mpsc, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::exec::progress::Progress;
+use crate::exec::progress::{self, Progress};
 use crate::exec::{Executor, InterruptGuard, Task, Threads, TrialQueue};
 use crate::objective::Objective;
 use crate::options::RunOptions;
 use crate::plan::Plan;
-use crate::store::{Claim, Loaded, Status, Store, TrialRecord};
+use crate::store::{Claim, DamageContext, DamagedLines, Loaded, Status, Store, TrialRecord};
 use crate::trial::{MetricSpec, TrialId};
 
 /// Largest number of records in one journal append.
@@ -144,14 +144,18 @@ pub(crate) struct Ran {
 }
 
 /// Counts from the run that produced a [`Results`](crate::Results).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RunStats {
     /// Trials executed by this run.
     pub executed: usize,
     /// Trials whose results were reused from the journal.
     pub reused: usize,
-    /// Journal lines skipped as torn or corrupt.
-    pub skipped_journal_lines: usize,
+    /// Lines of the run directory's journal and shards that could not be read (torn or
+    /// corrupt) and were skipped.
+    pub damaged: DamagedLines,
+    /// Lines of an imported file (an Optuna journal) that were unreadable, or that the
+    /// tool that wrote it ignores too.
+    pub skipped_import_lines: usize,
     /// Trials of an imported study that are not in the results: Optuna's pruned, running
     /// and waiting trials, and failed ones that did not set every parameter.
     pub left_out: usize,
@@ -165,12 +169,12 @@ pub(crate) fn run_only(plan: Plan, options: &RunOptions, spec: &StoredSpec, obje
     let dir = options.store_dir(plan.name());
     let (store, loaded) = match &dir {
         Some(dir) => Store::open(dir, plan.name(), &spec.json, &spec.hash, options.lease)?,
-        None => (Store::memory(), Loaded { records: earlier, skipped: Vec::new() }),
+        None => (Store::memory(), Loaded { records: earlier, damaged: DamagedLines::default() }),
     };
-    let skipped_journal_lines = loaded.skipped.len();
+    let damaged = loaded.damaged.clone();
     let (mut ledger, executed) = execute(&plan, &store, loaded, options, objective, only)?;
     let records: Vec<TrialRecord> = (0..plan.trials().len()).filter_map(|i| ledger.outcome(i)).collect();
-    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), skipped_journal_lines, left_out: 0 };
+    let stats = RunStats { executed, reused: records.len().saturating_sub(executed), damaged, ..RunStats::default() };
     Ok(Ran { plan, records, stats, store })
 }
 
@@ -189,7 +193,7 @@ fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, obj
         Some(n) => Threads::new(n)?,
         None => Threads::all_cores(),
     };
-    report_skipped(store, &loaded);
+    report_damaged(&loaded);
     let mut ledger = Ledger::new(plan, objective.fingerprint());
     for record in loaded.records {
         ledger.add(plan, record);
@@ -230,27 +234,19 @@ fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, obj
     Ok((ledger, executed))
 }
 
-fn report_skipped(store: &Store, loaded: &Loaded) {
-    if loaded.skipped.is_empty() {
-        return;
+fn report_damaged(loaded: &Loaded) {
+    if !loaded.damaged.is_empty() {
+        progress::warn_once(&loaded.damaged.notice(DamageContext::Running));
     }
-    let shown: Vec<String> = loaded.skipped.iter().take(10).map(|n| n.to_string()).collect();
-    let more = if loaded.skipped.len() > 10 { ", ..." } else { "" };
-    eprintln!(
-        "ablate: skipped {} torn or corrupt line(s) of {} (line {}{more}); they stay in the file, and their trials run again",
-        loaded.skipped.len(),
-        store.journal_path().map_or_else(|| "the journal".into(), |p| p.display().to_string()),
-        shown.join(", ")
-    );
 }
 
 fn report_not_reused(not_reused: &NotReused, fingerprinted: bool) {
     if not_reused.other_code > 0 {
         let what = if fingerprinted { "the command or a fingerprinted file changed since" } else { "they were recorded by other code" };
-        eprintln!("ablate: {} finished trial(s) are not reused because {what}; running them again", not_reused.other_code);
+        progress::warn_once(&format!("{} finished trial(s) are not reused because {what}; running them again", not_reused.other_code));
     }
     for (metric, n) in &not_reused.lacking {
-        eprintln!("ablate: {n} finished trial(s) lack the declared metric `{metric}` (recorded before it was declared); running them again");
+        progress::warn_once(&format!("{n} finished trial(s) lack the declared metric `{metric}` (recorded before it was declared); running them again"));
     }
 }
 

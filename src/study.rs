@@ -538,6 +538,8 @@ impl<B: Backend> On<'_, B> {
     /// Runs the study with `scheduler` (multi-fidelity, scale transfer, an ablation path,
     /// a pilot) on the backend and returns what the scheduler returns.
     pub fn run_with<S: Scheduler>(self, scheduler: S) -> Result<S::Output> {
+        // One progress display for the whole run, however many batches the scheduler asks for.
+        let _progress = crate::exec::progress::scope(self.study.options.progress);
         scheduler.run(&self.study.resolved_spec()?, &self.study.options, &self.backend)
     }
 }

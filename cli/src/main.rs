@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ablate::prelude::*;
+use ablate::DamageContext;
 use ablate::results::ConfigProgress;
 use ablate::display::Render;
 use ablate::views::TableView;
@@ -313,6 +314,7 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Export { run, csv, parquet, tensorboard, mlflow } => {
             let results = Results::load(run_dir_of(&run)?)?;
+            warn_damaged(&results);
             let trials = results.records().len();
             if let Some(path) = csv {
                 results.to_csv(&path)?;
@@ -518,7 +520,13 @@ fn print_analysis(results: &Results, format: Format) -> Result<()> {
     println!("{}", show(&summary));
     if results.plan().configs().len() >= 2 && summary.rows.iter().filter(|r| r.n >= 2).count() >= 2 {
         println!("{}", show(&results.significance()?));
-        println!("Conclusions:\n{}", results.conclusions()?);
+        let conclusions = results.conclusions()?;
+        let listed = match format {
+            Format::Text => conclusions.to_text(),
+            Format::Markdown => conclusions.to_markdown(),
+            Format::Latex => conclusions.to_latex(),
+        };
+        println!("Conclusions:\n{listed}");
     }
     if results.plan().spans_space()
         && let Ok(importance) = results.importance()
@@ -537,7 +545,7 @@ fn report(run: &Path, optuna: OptunaArgs, html: Option<&Path>, markdown: bool, l
             results.plan().name(),
             results.records().len(),
             stats.left_out,
-            stats.skipped_journal_lines
+            stats.skipped_import_lines
         );
         results
     } else {
@@ -547,7 +555,9 @@ fn report(run: &Path, optuna: OptunaArgs, html: Option<&Path>, markdown: bool, l
         if failed + running + missing > 0 {
             println!("study `{}`: {done} trials done, {failed} failed, {running} running, {missing} not run yet\n", status.study);
         }
-        Results::load(&dir)?
+        let results = Results::load(&dir)?;
+        warn_damaged(&results);
+        results
     };
     let format = if markdown {
         Format::Markdown
@@ -565,6 +575,14 @@ fn report(run: &Path, optuna: OptunaArgs, html: Option<&Path>, markdown: bool, l
         println!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Says on stderr, once per command, which lines of the run directory could not be read.
+fn warn_damaged(results: &Results) {
+    let damaged = &results.run_stats().damaged;
+    if !damaged.is_empty() {
+        eprintln!("ablate: warning: {}", damaged.notice(DamageContext::Reading));
+    }
 }
 
 /// A run directory given directly, or the one a study file names.

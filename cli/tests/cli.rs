@@ -88,6 +88,38 @@ fn init_run_resume_status_report_export() {
 }
 
 #[test]
+fn every_command_says_once_which_journal_lines_it_could_not_read() {
+    let dir = temp_dir("damaged");
+    assert!(run_in(&dir, &["init"]).status.success());
+    let template = std::fs::read_to_string(dir.join("study.toml")).unwrap();
+    std::fs::write(dir.join("study.toml"), template.replace("seeds = 10 ", "seeds = 3 ")).unwrap();
+    assert!(run_in(&dir, &["run", "study.toml", "--workers", "2"]).status.success());
+    // Two damaged lines: a record with a flipped character, and a torn line at the end.
+    let journal = dir.join("runs/logreg-demo/journal.jsonl");
+    let mut bytes = std::fs::read_to_string(&journal).unwrap();
+    let third = bytes.match_indices('\n').nth(2).unwrap().0 + 20;
+    bytes.replace_range(third..third + 1, "#");
+    bytes.push_str("{\"id\":\"torn");
+    std::fs::write(&journal, &bytes).unwrap();
+    let once = |args: &[&str], then: &str| {
+        let out = run_in(&dir, args);
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        let said = format!("{}{stderr}", text(&out.stdout));
+        assert_eq!(said.matches("2 torn or corrupt lines could not be read and were skipped").count(), 1, "{args:?} says it once:\n{said}");
+        assert!(said.contains("journal.jsonl lines 4, 20)") && said.contains(then), "{args:?}:\n{said}");
+    };
+    let reading = "is missing from these results, and the next run runs it again";
+    once(&["report", "runs/logreg-demo"], reading);
+    once(&["export", "runs/logreg-demo", "--csv", "trials.csv"], reading);
+    once(&["status", "runs/logreg-demo"], reading);
+    // The run reruns the one trial whose record was lost (the torn line held none).
+    once(&["run", "study.toml"], "runs again now");
+    let rerun = run_in(&dir, &["run", "study.toml"]);
+    assert!(text(&rerun.stdout).contains("0 trials run now"), "{}", text(&rerun.stdout));
+}
+
+#[test]
 fn a_sobol_study_plans_runs_and_resumes() {
     let dir = temp_dir("sobol");
     assert!(run_in(&dir, &["init"]).status.success());
@@ -156,11 +188,23 @@ fn multi_fidelity_and_scale_transfer_run_from_a_study_file() {
     let out = run_in(&dir, &["run", "study.toml", "--multi-fidelity", "--workers", "2"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success() && stdout.contains("Multi-fidelity ablation over epochs") && stdout.contains("Did the cheap runs rank") && stdout.contains("At full fidelity"), "{stdout}");
+    // One progress for the whole run (stderr is a pipe here: log lines), ending in one
+    // summary that counts the rungs; not a summary per rung.
+    let stderr = text(&out.stderr);
+    let summaries: Vec<&str> = stderr.lines().filter(|l| l.contains(" trials done in ")).collect();
+    assert!(summaries.len() == 1 && summaries[0].ends_with("(3 rungs)"), "{stderr}");
     // The same file with epochs as a size axis instead: the ablation at every size.
     std::fs::write(dir.join("study.toml"), study.replace("fidelity = true", "scale = true")).unwrap();
     let out = run_in(&dir, &["run", "study.toml", "--scale-to", "200", "--workers", "2"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success() && stdout.contains("Scale transfer of accuracy") && stdout.contains("at 200"), "{stdout}");
+    // In an evcxr notebook (the kernel sets EVCXR_IS_RUNTIME), progress goes to stdout,
+    // which Jupyter does not paint as an error; stderr keeps only warnings.
+    std::fs::remove_dir_all(dir.join("runs")).unwrap();
+    let out = ablate().args(["run", "study.toml", "--scale-to", "200", "--workers", "2"]).current_dir(&dir).env("EVCXR_IS_RUNTIME", "1").output().unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success() && stdout.lines().any(|l| l.starts_with("ablate: ") && l.contains(" trials done in ")), "{stdout}");
+    assert!(!stderr.contains("trials done"), "{stderr}");
 }
 
 #[test]

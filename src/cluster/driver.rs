@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::exec::slurm::scheduler::{self, TaskState, TaskStates};
 use crate::exec::slurm::submission::{self, Job, Submission, SubmittedTrial};
+use crate::exec::progress::{Sink, Throttle};
 use crate::exec::slurm::{script, slurm_error, Slurm};
 use crate::objective::{find_on_path, Objective};
 use crate::plan::Plan;
@@ -26,9 +27,9 @@ use crate::stats::SequentialRule;
 use crate::session::Ledger;
 use crate::space::Role;
 use crate::spec::StudySpec;
-use crate::store::{Status, Store, TrialRecord};
+use crate::store::{DamageContext, Loaded, Status, Store, TrialRecord};
 use crate::objective::CommandTrials;
-use crate::options::RunOptions;
+use crate::options::{ProgressMode, RunOptions};
 use crate::store::StoreLocation;
 
 /// A study submitted to Slurm, as seen from one driver process. Displaying it in a notebook
@@ -42,6 +43,8 @@ pub struct SlurmRun {
     store: Store,
     settings: Slurm,
     retries: u32,
+    /// How [`SlurmRun::wait`] shows progress.
+    progress: ProgressMode,
     code: Option<String>,
     spec_hash: String,
     state: Mutex<DriverState>,
@@ -124,6 +127,14 @@ enum Submit {
     Missing,
 }
 
+/// Says which lines of the journal or the shards could not be read (each once: the
+/// readers return only what is new).
+fn warn_damaged(loaded: &Loaded) {
+    if !loaded.damaged.is_empty() {
+        crate::exec::progress::warn_once(&loaded.damaged.notice(DamageContext::Running));
+    }
+}
+
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
@@ -146,6 +157,7 @@ impl SlurmRun {
         let run_dir = std::path::absolute(&run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
         let (json, hash) = (spec.to_json(), spec.hash());
         let (store, loaded) = Store::open(&run_dir, plan.name(), &json, &hash, options.lease)?;
+        warn_damaged(&loaded);
         let mut ledger = Ledger::new(&plan, objective.fingerprint());
         for record in loaded.records {
             ledger.add(&plan, record);
@@ -154,6 +166,7 @@ impl SlurmRun {
             run_dir,
             code: objective.fingerprint().map(str::to_string),
             retries: options.retries,
+            progress: options.progress,
             spec_hash: hash,
             store,
             settings,
@@ -199,24 +212,33 @@ impl SlurmRun {
         self.poll(Submit::Nothing)
     }
 
-    /// Waits until nothing is queued or running, printing progress to stderr, and
+    /// Waits until nothing is queued or running, showing progress (a line when the counts
+    /// change, at most every few seconds: on stdout in a notebook, stderr elsewhere), and
     /// resubmitting trials whose task vanished or failed while they have retries left
     /// (`.retries(n)` of the study, default 1). Returns the results. Trials that were never
     /// submitted (a driver killed before `sbatch` accepted them) are submitted by the next
     /// `submit`, not by waiting.
     pub fn wait(&self) -> Result<Results> {
-        let mut last = String::new();
+        // A terminal gets lines too: the bar counts trials this process runs.
+        let sink = match Sink::detect(self.progress) {
+            Sink::Bar => Sink::Log,
+            sink => sink,
+        };
+        let mut throttle = Throttle::new(sink);
+        let mut shown = String::new();
         // Adaptive seeds: waiting also submits each next look's trials once the decisions
         // ask for them, until every comparison is decided.
         let submit = if self.adaptive.is_some() { Submit::Missing } else { Submit::Retries };
         loop {
             let status = self.poll(submit)?;
-            let line = status.line();
-            if line != last {
-                eprintln!("ablate: {}: {line}", run_label(&self.plan));
-                last = line;
+            let line = format!("ablate: {}: {}", run_label(&self.plan), status.line());
+            let done = status.is_idle() && status.submitted == 0;
+            // A changed line when one is due, and the last one always.
+            if line != shown && (done || shown.is_empty() || throttle.due()) {
+                sink.write_line(&line);
+                shown = line;
             }
-            if status.is_idle() && status.submitted == 0 {
+            if done {
                 break;
             }
             std::thread::sleep(self.settings.poll_interval());
@@ -281,6 +303,7 @@ impl SlurmRun {
         let states = queue.states;
         // Read the shards after the scheduler: a task seen ended has written its records.
         let loaded = self.store.read_new()?;
+        warn_damaged(&loaded);
         for record in loaded.records {
             state.ledger.add(&self.plan, record);
         }

@@ -124,7 +124,7 @@ pub(crate) fn into_results(observed: Observed, baseline: &BaselineChoice) -> Res
     }
     let plan = Plan::from_spec(&spec).map_err(|e| observed.error(e.to_string()))?;
     let records = records(&plan, trials, &config_of, &configs, &seeds);
-    let stats = RunStats { executed: 0, reused: records.len(), skipped_journal_lines: observed.skipped_lines, left_out };
+    let stats = RunStats { reused: records.len(), skipped_import_lines: observed.skipped_lines, left_out, ..RunStats::default() };
     Results::new(plan, records, stats, None)
 }
 

@@ -114,8 +114,8 @@ impl Results {
     }
 
     /// How many trials this run executed and how many it reused.
-    pub fn run_stats(&self) -> RunStats {
-        self.stats
+    pub fn run_stats(&self) -> &RunStats {
+        &self.stats
     }
 
     /// The run directory, unless the study ran in memory.

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::store::{DamageContext, DamagedLines};
+
 /// Trials of one configuration by where they stand.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConfigProgress {
@@ -42,8 +44,8 @@ pub struct RunProgress {
     pub study: String,
     /// One row per configuration, in plan order.
     pub rows: Vec<ConfigProgress>,
-    /// Journal lines skipped as torn or corrupt.
-    pub skipped_journal_lines: usize,
+    /// Lines of the journal and shards that could not be read (torn or corrupt).
+    pub damaged: DamagedLines,
 }
 
 impl RunProgress {
@@ -63,8 +65,8 @@ impl fmt::Display for RunProgress {
             writeln!(f, "{}", line(r))?;
         }
         write!(f, "{}", line(&self.totals()))?;
-        if self.skipped_journal_lines > 0 {
-            write!(f, "\n({} torn or corrupt journal lines skipped)", self.skipped_journal_lines)?;
+        if !self.damaged.is_empty() {
+            write!(f, "\nwarning: {}", self.damaged.notice(DamageContext::Reading))?;
         }
         Ok(())
     }

@@ -29,14 +29,19 @@ pub(crate) fn run(plan: &Plan, rule: &SequentialRule, spec: &StudySpec, options:
     // The first round runs nothing: it reads what the journal already has.
     let mut round: Vec<usize> = Vec::new();
     let mut executed = 0;
+    let mut look = 0;
     loop {
+        if !round.is_empty() {
+            look += 1;
+            crate::exec::progress::stage("look", format!("look {look}"));
+        }
         let results = backend.run_plan(spec, plan.clone(), options, Some(&round))?;
         executed += results.run_stats().executed;
         let next = wanted(plan, rule, &results)?;
         // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,
         // and the same round would run nothing new): the results say what was decided.
         if next.is_empty() || next == round {
-            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats() };
+            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats().clone() };
             return Ok(results.with_stats(stats));
         }
         round = next;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::damaged::DamagedLines;
 use super::record::TrialRecord;
 use crate::error::{Error, Result};
 
@@ -37,8 +38,16 @@ pub struct Header {
 pub struct Loaded {
     /// Every intact record, in file order.
     pub records: Vec<TrialRecord>,
-    /// Line numbers (1-based, the header is line 1) of lines skipped as torn or corrupt.
-    pub skipped: Vec<usize>,
+    /// Lines skipped as torn or corrupt.
+    pub damaged: DamagedLines,
+}
+
+impl Loaded {
+    /// Takes in what another read (of another file) found.
+    pub fn extend(&mut self, other: Loaded) {
+        self.records.extend(other.records);
+        self.damaged.extend(other.damaged);
+    }
 }
 
 /// An open journal file. Reading is incremental: [`Journal::read_new`] returns the records
@@ -157,7 +166,7 @@ impl Journal {
             }
             match decode_line::<TrialRecord>(content) {
                 Some(record) if complete => loaded.records.push(record),
-                _ => loaded.skipped.push(self.lines_read), // torn (no newline) or corrupt
+                _ => loaded.damaged.add(&self.path, self.lines_read), // torn (no newline) or corrupt
             }
         }
         self.read_to += consumed as u64;

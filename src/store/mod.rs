@@ -19,6 +19,7 @@
 //! writing over anything ablate did not write.
 
 mod claims;
+mod damaged;
 mod export;
 mod export_dir;
 pub(crate) mod files;
@@ -35,6 +36,7 @@ use std::time::Duration;
 
 pub(crate) use claims::{Claim, Claims};
 pub use claims::{CLAIMS_DIR, DEFAULT_LEASE};
+pub use damaged::{DamageContext, DamagedLines};
 pub use export::{write_csv, write_parquet};
 pub use export_dir::{Exported, EXPORT_MARKER};
 pub(crate) use journal::{Header, Journal, Loaded};
@@ -151,7 +153,7 @@ impl Store {
         let claims = Claims::open(dir, lease)?;
         let reader = journal.reader()?;
         let mut shard_reader = shards::ShardReader::default();
-        loaded.records.extend(shard_reader.read_new(dir).records);
+        loaded.extend(shard_reader.read_new(dir));
         let run = RunDir {
             dir: dir.to_path_buf(),
             journal: Mutex::new(journal),
@@ -172,7 +174,7 @@ impl Store {
         }
         let spec_path = dir.join(SPEC_FILE);
         let (journal, mut loaded) = Journal::open_read_only(dir)?;
-        loaded.records.extend(shards::ShardReader::default().read_new(dir).records);
+        loaded.extend(shards::ShardReader::default().read_new(dir));
         let spec_json = std::fs::read_to_string(&spec_path).map_err(|e| Error::Io {
             context: format!("cannot read the study spec {} (written by every run since ablate 0.2)", spec_path.display()),
             source: e,
@@ -199,7 +201,7 @@ impl Store {
             None => Ok(Loaded::default()),
             Some(run) => {
                 let mut loaded = lock(&run.reader).read_new()?;
-                loaded.records.extend(lock(&run.shards).read_new(&run.dir).records);
+                loaded.extend(lock(&run.shards).read_new(&run.dir));
                 Ok(loaded)
             }
         }

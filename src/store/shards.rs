@@ -59,13 +59,23 @@ impl ShardWriter {
 /// appeared since the last one.
 #[derive(Debug, Default)]
 pub(crate) struct ShardReader {
-    /// Per shard file: its size and the number of records at the last read.
-    seen: HashMap<String, (u64, usize)>,
+    /// Per shard file: what the last read saw.
+    seen: HashMap<String, Seen>,
+}
+
+/// What a read of one shard saw.
+#[derive(Debug, Default, Clone, Copy)]
+struct Seen {
+    len: u64,
+    records: usize,
+    damaged: usize,
 }
 
 impl ShardReader {
-    /// Records added to any shard of `run_dir` since the last read. A shard that cannot be
-    /// read right now (being replaced) is read next time.
+    /// Records added to any shard of `run_dir` since the last read, and lines found damaged
+    /// since (a shard is replaced whole, never torn by its writer: a line that does not
+    /// decode is damage). A shard that cannot be read right now (being replaced) is read
+    /// next time.
     pub fn read_new(&mut self, run_dir: &Path) -> Loaded {
         let mut loaded = Loaded::default();
         let Ok(entries) = std::fs::read_dir(run_dir.join(SHARDS_DIR)) else { return loaded };
@@ -78,19 +88,24 @@ impl ShardReader {
         for name in names {
             let path = run_dir.join(SHARDS_DIR).join(&name);
             let Ok(len) = std::fs::metadata(&path).map(|m| m.len()) else { continue };
-            let (seen_len, seen_count) = self.seen.get(&name).copied().unwrap_or((0, 0));
-            if len == seen_len {
+            let seen = self.seen.get(&name).copied().unwrap_or_default();
+            if len == seen.len {
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else { continue };
-            let records: Vec<TrialRecord> = bytes
-                .split(|&b| b == b'\n')
-                .filter(|line| !line.is_empty())
-                .filter_map(decode_line::<TrialRecord>)
-                .collect();
-            let count = records.len();
-            loaded.records.extend(records.into_iter().skip(seen_count));
-            self.seen.insert(name, (bytes.len() as u64, count.max(seen_count)));
+            let (mut records, mut damaged) = (Vec::new(), Vec::new());
+            for (number, line) in bytes.split(|&b| b == b'\n').enumerate().filter(|(_, line)| !line.is_empty()) {
+                match decode_line::<TrialRecord>(line) {
+                    Some(record) => records.push(record),
+                    None => damaged.push(number + 1),
+                }
+            }
+            let (count, damaged_count) = (records.len(), damaged.len());
+            loaded.records.extend(records.into_iter().skip(seen.records));
+            for line in damaged.into_iter().skip(seen.damaged) {
+                loaded.damaged.add(&path, line);
+            }
+            self.seen.insert(name, Seen { len: bytes.len() as u64, records: count.max(seen.records), damaged: damaged_count.max(seen.damaged) });
         }
         loaded
     }

@@ -82,7 +82,8 @@ impl Results {
             levels.sort_by_key(|(v, _, _)| order.iter().position(|o| o == v).unwrap_or(usize::MAX));
         }
         let sign = sig.metric.direction.sign();
-        let Some((mut best_pos, top)) = levels
+        let Some(base_pos) = levels.iter().position(|l| l.1 == 0) else { return Ok(None) };
+        let Some((mut top_pos, top)) = levels
             .iter()
             .enumerate()
             .filter_map(|(i, l)| l.2.map(|m| (i, m * sign)))
@@ -92,72 +93,65 @@ impl Results {
         };
         // A tie is no win: a level whose mean equals the baseline's (within floating-point
         // noise) leaves the baseline the reference.
-        if let Some(at) = levels.iter().position(|l| l.1 == 0)
-            && levels[at].2.is_some_and(|m| m * sign >= top - 1e-12 * top.abs().max(1.0))
-        {
-            best_pos = at;
+        if levels[base_pos].2.is_some_and(|m| m * sign >= top - 1e-12 * top.abs().max(1.0)) {
+            top_pos = base_pos;
         }
-        let (best_value, best_config, best_mean) = &levels[best_pos];
         let metric = &sig.metric.name;
         let shown = |v: &Value| param.format_value(v);
-        let mut text = format!(
-            "`{name}`: {} is best ({metric} {:.4}",
-            shown(best_value),
-            best_mean.unwrap_or(f64::NAN)
-        );
-        if *best_config == 0 {
-            text.push_str(", the baseline)");
-            let better: Vec<&&SignificanceRow> = rows.iter().filter(|r| r.verdict == Verdict::Better).collect();
-            let worse: Vec<String> = rows
-                .iter()
-                .filter(|r| r.verdict == Verdict::Worse)
-                .map(|r| format!("{} ({:+.2}%)", r.config, r.change_pct.unwrap_or(0.0)))
-                .collect();
-            if better.is_empty() {
-                text.push_str("; no other level is detectably better");
+        let mean = |m: Option<f64>| m.map_or_else(|| "—".to_string(), |m| format!("{m:.4}"));
+        let baseline = shown(param.baseline());
+        let worse: Vec<String> =
+            rows.iter().filter(|r| r.verdict == Verdict::Worse).map(|r| format!("{} ({:+.2}%)", r.config, r.change_pct.unwrap_or(0.0))).collect();
+        let worse_clause = if worse.is_empty() { String::new() } else { format!("; detectably worse: {}", worse.join(", ")) };
+        let top_row = rows.iter().find(|r| r.config_index == levels[top_pos].1);
+        // "Best" only where the data support it: a level detectably better than the baseline.
+        let Some(best) = top_row.filter(|r| top_pos != base_pos && r.verdict == Verdict::Better) else {
+            let mut text = format!("`{name}`: no level is detectably better than the baseline {baseline} ({metric} {}", mean(levels[base_pos].2));
+            match top_row.filter(|_| top_pos != base_pos) {
+                // The baseline has the highest mean.
+                None => text.push_str(", the highest mean)"),
+                Some(row) => {
+                    text.push_str(&format!(
+                        "); the highest mean, {} ({:+.2}%), ",
+                        shown(&levels[top_pos].0),
+                        row.change_pct.unwrap_or(0.0)
+                    ));
+                    text.push_str(&match (row.verdict, row.p_adjusted) {
+                        (Verdict::Equivalent, _) => format!("is equivalent to it within the margin ({})", evidence(row)),
+                        (Verdict::Open, _) => format!("is not decided yet ({})", evidence(row)),
+                        (_, Some(p)) => format!("is not detectable with {} seeds (adjusted p {}){}", row.n, p_relation(p), seeds_needed_clause(row)),
+                        (_, None) => format!("was not tested ({} seeds)", row.n),
+                    });
+                }
             }
-            if !worse.is_empty() {
-                text.push_str(&format!("; detectably worse: {}", worse.join(", ")));
-            }
+            text.push_str(&worse_clause);
             text.push('.');
-        } else {
-            let row = rows.iter().find(|r| r.config_index == *best_config);
-            text.push_str(&format!(", {:+.2}% vs the baseline {})", row.and_then(|r| r.change_pct).unwrap_or(0.0), shown(param.baseline())));
-            if let Some(row) = row {
-                text.push_str(&match (row.verdict, row.p_adjusted) {
-                    (Verdict::Better, Some(p)) => format!("; the gain over the baseline is significant (adjusted p {}).", p_relation(p)),
-                    (Verdict::Better, None) => format!("; the gain over the baseline is significant ({}).", evidence(row)),
-                    (Verdict::Equivalent, None) => format!("; equivalent to the baseline within the margin ({}).", evidence(row)),
-                    (_, Some(p)) => {
-                        let mut s = format!(
-                            "; the gain over the baseline is not detectable with {} seeds (adjusted p {})",
-                            row.n,
-                            p_relation(p)
-                        );
-                        s.push_str(&seeds_needed_clause(row));
-                        s.push('.');
-                        s
-                    }
-                    _ => ".".to_string(),
-                });
-            }
-        }
-        // Diminishing returns: does the next level past the best still change anything?
-        if best_pos + 1 < levels.len() && levels[best_pos].0.as_f64().is_some() {
-            let next = &levels[best_pos + 1];
-            if let Some(p) = self.paired_p(*best_config, next.1, &sig.metric.name) {
-                let verb = if p < 0.05 {
-                    let worse = (next.2.unwrap_or(0.0) - best_mean.unwrap_or(0.0)) * sign < 0.0;
-                    if worse { "is detectably worse" } else { "is detectably better" }.to_string()
-                } else {
-                    "changes nothing detectable".to_string()
-                };
-                text.push_str(&format!(
-                    " Going further to {} {verb} (paired t, p {}, uncorrected).",
-                    shown(&next.0),
-                    p_relation(p)
-                ));
-            }
+            return Ok(Some(text));
+        };
+        let (best_value, best_config, best_mean) = &levels[top_pos];
+        let mut text = format!(
+            "`{name}`: {} is best ({metric} {}, {:+.2}% vs the baseline {baseline}); the gain over the baseline is significant ({})",
+            shown(best_value),
+            mean(*best_mean),
+            best.change_pct.unwrap_or(0.0),
+            evidence(best)
+        );
+        text.push_str(&worse_clause);
+        text.push('.');
+        // Diminishing returns: does the next level beyond the best, on the side away from
+        // the baseline, still change anything?
+        let beyond = if top_pos > base_pos { top_pos.checked_add(1) } else { top_pos.checked_sub(1) };
+        if let Some(next) = beyond.and_then(|k| levels.get(k))
+            && best_value.as_f64().is_some()
+            && let Some(p) = self.paired_p(*best_config, next.1, &sig.metric.name)
+        {
+            let verb = if p < 0.05 {
+                let worse = (next.2.unwrap_or(0.0) - best_mean.unwrap_or(0.0)) * sign < 0.0;
+                if worse { "is detectably worse" } else { "is detectably better" }
+            } else {
+                "changes nothing detectable"
+            };
+            text.push_str(&format!(" Going further to {} {verb} (paired t, p {}, uncorrected).", shown(&next.0), p_relation(p)));
         }
         Ok(Some(text))
     }

@@ -3,7 +3,7 @@
 //! type) or one self-contained HTML file.
 
 use crate::chart::Chart;
-use crate::display::{Render, Report};
+use crate::display::Report;
 use crate::error::Result;
 use crate::results::Results;
 
@@ -28,7 +28,7 @@ impl Results {
             report = report.table("Significance versus the baseline", sig.to_table());
             let conclusions = self.conclusions_from(sig)?;
             if !conclusions.sentences.is_empty() {
-                report = report.text("Conclusions", conclusions.to_text().replace('`', ""));
+                report = report.list("Conclusions", conclusions.sentences);
             }
         }
         let data = ChartData::new(self, sig.as_ref())?;

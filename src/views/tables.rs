@@ -10,8 +10,9 @@ use crate::schedule::transfer::ScaleTransfer;
 use crate::estimate::Estimate;
 use crate::importance::ImportanceTable;
 use super::Conclusions;
-use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_html};
+use crate::display::{Cell, ColumnSpec, Render, Stars, Table, auto_precision, escape_latex, escape_markdown, html_list, with_code_spans};
 use crate::results::{Results, Summary};
+use crate::store::DamageContext;
 use crate::trial::Direction;
 
 /// A type that can be shown as a table: gets `to_markdown`, `to_latex` and (through
@@ -333,6 +334,10 @@ impl TableView for Results {
             stats.reused,
             self.failures().len()
         ));
+        if !stats.damaged.is_empty() {
+            let context = if stats.executed > 0 { DamageContext::Ran } else { DamageContext::Reading };
+            table.push_note(format!("warning: {}", stats.damaged.notice(context)));
+        }
         table
     }
 }
@@ -343,26 +348,20 @@ impl Render for Conclusions {
     }
 
     fn to_html(&self) -> String {
-        let items: String = self.sentences.iter().map(|s| format!("<li>{}</li>", inline_code(&escape_html(s)))).collect();
-        format!("<div class=\"ablate\"><h4>Conclusions</h4><ul>{items}</ul></div>")
+        format!("<div class=\"ablate\"><h4>Conclusions</h4>{}</div>", html_list(&self.sentences))
     }
 }
 
-/// Turns `name` spans (already HTML-escaped) into <code> elements.
-fn inline_code(escaped: &str) -> String {
-    let mut out = String::with_capacity(escaped.len() + 16);
-    let mut open = false;
-    for ch in escaped.chars() {
-        if ch == '`' {
-            out.push_str(if open { "</code>" } else { "<code>" });
-            open = !open;
-        } else {
-            out.push(ch);
-        }
+impl Conclusions {
+    /// The sentences as a Markdown list (`` `name` `` spans kept as code).
+    pub fn to_markdown(&self) -> String {
+        self.sentences.iter().map(|s| format!("- {}\n", with_code_spans(s, escape_markdown, "`", "`"))).collect()
     }
-    if open {
-        out.push_str("</code>");
+
+    /// The sentences as a LaTeX `itemize` list (`` `name` `` as `\texttt`).
+    pub fn to_latex(&self) -> String {
+        let items: String = self.sentences.iter().map(|s| format!("  \\item {}\n", with_code_spans(s, escape_latex, "\\texttt{", "}"))).collect();
+        format!("\\begin{{itemize}}\n{items}\\end{{itemize}}\n")
     }
-    out
 }
 

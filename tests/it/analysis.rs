@@ -171,7 +171,41 @@ fn conclusions_name_the_best_level_and_diminishing_returns() {
     let s = &c.sentences[0];
     assert!(s.starts_with("`lr`: 0.01 is best"), "{s}");
     assert!(s.contains("significant"), "{s}");
-    assert!(s.contains("Going further to 0.1"), "{s}");
+    // The baseline is 0.1: "further" is away from it, past the best (0.01), never back to it.
+    assert!(s.contains("Going further to 0.001 is detectably worse") && !s.contains("Going further to 0.1"), "{s}");
+}
+
+#[test]
+fn an_undetectable_gain_is_not_called_best_and_every_format_keeps_the_list() {
+    // batch = 32 has the highest mean, by less than the noise: no level is supported as best.
+    let results = Study::new("batch")
+        .param(Param::int("batch", 64).levels([16, 32, 64, 128]))
+        .param(Param::component("warmup"))
+        .seeds(5)
+        .maximize("accuracy")
+        .progress(ProgressMode::Off)
+        .in_memory()
+        .run(|t: &Trial| {
+            let bump = match t.int("batch")? {
+                32 => 0.001,
+                128 => -0.2,
+                _ => 0.0,
+            };
+            Ok(metrics! { "accuracy" => 0.8 + bump + noise(t.seed(), t.int("batch")? as u64) })
+        })
+        .unwrap();
+    let c = results.conclusions().unwrap();
+    let s = &c.sentences[0];
+    assert!(s.starts_with("`batch`: no level is detectably better than the baseline 64 (accuracy 0."), "{s}");
+    assert!(s.contains("the highest mean, 32 (+0.") && s.contains("is not detectable with 5 seeds (adjusted p"), "{s}");
+    assert!(s.contains("detectably worse: batch=128") && !s.contains("is best") && !s.contains("Going further"), "{s}");
+    // A list stays a list in every output.
+    assert_eq!(c.to_string().lines().filter(|l| l.starts_with("- ")).count(), c.sentences.len());
+    assert!(c.to_markdown().starts_with("- `batch`: no level"), "{}", c.to_markdown());
+    assert!(c.to_latex().starts_with("\\begin{itemize}\n  \\item \\texttt{batch}: no level"), "{}", c.to_latex());
+    let html = results.report().unwrap().to_html();
+    assert!(html.contains("<h3>Conclusions</h3>") && html.contains("<ul><li><code>batch</code>: no level"), "the report lists the conclusions");
+    assert_eq!(html.matches("<li>").count(), c.sentences.len());
 }
 
 #[test]

@@ -68,7 +68,7 @@ fn journal_maps_params_configs_replicates_and_states() {
     let stats = r.run_stats();
     assert_eq!((r.records().len(), stats.left_out), (7, 3));
     // Skipped: the param set with an incompatible distribution on trial 9, as Optuna skips it.
-    assert_eq!(stats.skipped_journal_lines, 1);
+    assert_eq!(stats.skipped_import_lines, 1);
     assert!(r.run_dir().is_none());
     // Intermediate values are the trial's reports; a NaN one (trial 3) is dropped.
     let first = &r.records()[0];
@@ -131,7 +131,7 @@ fn study_selection() {
 fn a_torn_or_unreadable_last_line_is_skipped_and_counted() {
     for tail in ["{\"op_code\":4,\"worker_id\":\"w\",\"stu", "not json\n"] {
         let r = Results::from_optuna_journal(journal_with(|t| t + tail)).unwrap();
-        assert_eq!(r.run_stats().skipped_journal_lines, 2, "{tail:?}");
+        assert_eq!(r.run_stats().skipped_import_lines, 2, "{tail:?}");
         assert_eq!(r.records().len(), 7);
     }
 }

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use ablate::prelude::*;
+use ablate::display::Render;
+use ablate::DamageContext;
 
 use crate::common::{fake_accuracy, journal_records, small_study, temp_dir};
 
@@ -64,10 +66,23 @@ fn corrupt_lines_are_kept_and_their_trials_rerun() {
     text.replace_range(third..third + 1, "#");
     std::fs::write(&path, &text).unwrap();
     let again = study.run(ok).unwrap();
-    assert_eq!(again.run_stats().skipped_journal_lines, 1);
+    let damaged = &again.run_stats().damaged;
+    assert_eq!(damaged.count(), 1);
+    assert_eq!(damaged.files().map(|(f, lines)| (f.to_path_buf(), lines.to_vec())).collect::<Vec<_>>(), [(path.clone(), vec![4])], "the header is line 1");
     assert_eq!(again.run_stats().executed, 1);
     let after = std::fs::read_to_string(&path).unwrap();
     assert!(after.starts_with(&text), "history is never rewritten");
+
+    // Every reader says the same, with the file and line, and what it means for what it shows.
+    let loaded = Results::load(&dir).unwrap();
+    let notice = loaded.run_stats().damaged.notice(DamageContext::Reading);
+    assert!(notice.starts_with("1 torn or corrupt line could not be read and was skipped (") && notice.contains("journal.jsonl line 4)"), "{notice}");
+    assert!(notice.ends_with("is missing from these results, and the next run runs it again"), "{notice}");
+    assert!(loaded.to_text().contains(&format!("warning: {notice}")), "the notebook display of the results says it:\n{}", loaded.to_text());
+    assert!(loaded.report().unwrap().to_html().contains("journal.jsonl line 4"), "so does the report");
+    assert!(again.to_text().contains("a trial whose only record was there ran again"), "{}", again.to_text());
+    let status = Results::status(&dir).unwrap().to_string();
+    assert!(status.contains(&format!("warning: {notice}")), "{status}");
 }
 
 #[test]

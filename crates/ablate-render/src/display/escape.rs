@@ -26,6 +26,27 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Text with `` `code` `` spans, escaped for a format: each piece escaped with `escape`, the
+/// spans between backticks wrapped in `open`…`close` (`<code>`…`</code>` for HTML,
+/// `` ` ``…`` ` `` for Markdown, `\texttt{`…`}` for LaTeX). An unmatched backtick is dropped
+/// and the rest stays plain text.
+pub fn with_code_spans(text: &str, escape: fn(&str) -> String, open: &str, close: &str) -> String {
+    let pieces: Vec<&str> = text.split('`').collect();
+    let closed = pieces.len() % 2 == 1; // an even number of backticks
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, piece) in pieces.iter().enumerate() {
+        let is_code = i % 2 == 1 && (closed || i + 1 < pieces.len());
+        if is_code {
+            out.push_str(open);
+            out.push_str(&escape(piece));
+            out.push_str(close);
+        } else {
+            out.push_str(&escape(piece));
+        }
+    }
+    out
+}
+
 /// Escapes text for one cell (or a heading line) of a GitHub-flavoured Markdown document.
 ///
 /// Pipes become `\|` (so they cannot split a table cell), Markdown emphasis, code, link and
@@ -118,6 +139,13 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_are_wrapped_and_everything_is_escaped() {
+        assert_eq!(with_code_spans("`a<b>`: x & y", escape_html, "<code>", "</code>"), "<code>a&lt;b&gt;</code>: x &amp; y");
+        assert_eq!(with_code_spans("`lr_max` is 1%", escape_latex, "\\texttt{", "}"), "\\texttt{lr\\_max} is 1\\%");
+        assert_eq!(with_code_spans("`a*b` and `c", escape_markdown, "`", "`"), "`a\\*b` and c", "an unmatched backtick leaves plain text");
+    }
 
     #[test]
     fn html_escapes_script_and_quotes() {

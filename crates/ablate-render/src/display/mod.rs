@@ -31,11 +31,11 @@ mod render;
 mod report;
 mod table;
 
-pub use escape::{base64_encode, escape_html, escape_latex, escape_markdown, plain_one_line};
+pub use escape::{base64_encode, escape_html, escape_latex, escape_markdown, plain_one_line, with_code_spans};
 pub use evcxr::{Render, TEXT_HTML, TEXT_PLAIN, emit, evcxr_blocks, guard_content};
 pub use inline_charts::chart_html;
 pub use render::CSS;
-pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, svg_data_uri_img, svg_is_safe};
+pub use report::{ChartEmbed, REPORT_CSS, Report, Section, SectionBody, html_list, svg_data_uri_img, svg_is_safe, text_list};
 pub use table::{
     Align, Cell, CellValue, ColumnKind, ColumnSpec, DEFAULT_DISPLAY_ROWS, MISSING, NumFormat, Table,
     auto_precision, format_auto, format_fixed, format_number, format_p_value, group_thousands, p_relation,

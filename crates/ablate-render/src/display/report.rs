@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::escape::{base64_encode, escape_html, plain_one_line};
+use super::escape::{base64_encode, escape_html, plain_one_line, with_code_spans};
 use super::evcxr::Render;
 use super::render::CSS;
 use super::table::Table;
@@ -16,6 +16,8 @@ pub const REPORT_CSS: &str = "\
 .ablate h2{font-size:19px;font-weight:650;margin:4px 0 12px 0;border:none}
 .ablate h3{font-size:15px;font-weight:600;margin:22px 0 8px 0;border:none}
 .ablate p{margin:0 0 8px 0;max-width:90ch}
+.ablate ul{margin:0 0 8px 0;padding-left:22px;max-width:90ch}
+.ablate li{margin:0 0 4px 0}
 .ablate figure{margin:0 0 14px 0}
 .ablate figure svg,.ablate figure img{max-width:100%;height:auto;display:block}
 .ablate figcaption{font-size:12px;opacity:.75;margin-top:4px}
@@ -76,6 +78,8 @@ pub enum SectionBody {
     },
     /// A paragraph of text; blank lines separate paragraphs (escaped, never HTML).
     Text(String),
+    /// A bulleted list, one item per entry (escaped; `` `name` `` spans become code).
+    List(Vec<String>),
 }
 
 /// One headed part of a [`Report`].
@@ -145,6 +149,12 @@ impl Report {
         self
     }
 
+    /// Appends a bulleted list.
+    pub fn list(mut self, heading: impl Into<String>, items: Vec<String>) -> Self {
+        self.push(heading, SectionBody::List(items));
+        self
+    }
+
     /// Appends a text section.
     pub fn text(mut self, heading: impl Into<String>, text: impl Into<String>) -> Self {
         self.push(heading, SectionBody::Text(text.into()));
@@ -197,6 +207,7 @@ impl Report {
                         let _ = writeln!(out, "<p>{}</p>", escape_html(&para));
                     }
                 }
+                SectionBody::List(items) => out.push_str(&html_list(items)),
             }
             out.push_str("</section>\n");
         }
@@ -231,6 +242,7 @@ impl Report {
                     out.push_str(&paras.join("\n\n"));
                     out.push('\n');
                 }
+                SectionBody::List(items) => out.push_str(&text_list(items)),
             }
         }
         out
@@ -279,6 +291,17 @@ impl Render for Report {
     fn to_html(&self) -> String {
         Report::to_html(self)
     }
+}
+
+/// A bulleted list as HTML: `<ul>` with one escaped `<li>` per item, `` `name` `` as `<code>`.
+pub fn html_list(items: &[String]) -> String {
+    let items: String = items.iter().map(|s| format!("<li>{}</li>", with_code_spans(s, escape_html, "<code>", "</code>"))).collect();
+    format!("<ul>{items}</ul>\n")
+}
+
+/// A bulleted list as plain text: one `- item` line each (backticks kept).
+pub fn text_list(items: &[String]) -> String {
+    items.iter().map(|s| format!("- {}\n", plain_one_line(s))).collect()
 }
 
 /// Splits text into trimmed, non-empty paragraphs at blank lines; lines inside a paragraph are
