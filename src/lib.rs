@@ -62,6 +62,9 @@ pub mod store;
 pub mod study;
 pub mod trial;
 pub mod views;
+// The fuzz harness of every parser of outside bytes (issue 21): tests only.
+#[cfg(test)]
+mod fuzz;
 
 pub use polars;
 

@@ -35,14 +35,13 @@ fn parse_spec(dir: &Path, json: &str) -> Result<StudySpec> {
 /// A run directory read back as the plan of `spec` (the latest stored spec when `None`).
 fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     let Snapshot { dir, header, spec_json, loaded, claimed } = Store::snapshot(run_dir)?;
-    let spec = match spec {
-        Some(spec) => spec.clone(),
-        None => parse_spec(&dir, &spec_json)?,
+    let plan = match spec {
+        Some(spec) if spec.name != header.study => {
+            return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name.clone() });
+        }
+        Some(spec) => crate::plan::Plan::from_spec(spec)?,
+        None => stored_plan(&dir, &header.study, &spec_json)?,
     };
-    if spec.name != header.study {
-        return Err(Error::RunDirTaken { path: dir.clone(), found: header.study, wanted: spec.name });
-    }
-    let plan = crate::plan::Plan::from_spec(&spec)?;
     // Per trial id: the record that stands for it (the latest ok one, else the latest failure).
     let mut latest: HashMap<TrialId, TrialRecord> = HashMap::new();
     for record in loaded.records {
@@ -52,6 +51,23 @@ fn reopen_as(run_dir: &Path, spec: Option<&StudySpec>) -> Result<Reopened> {
     }
     let records = plan.trials().iter().filter_map(|t| latest.remove(t.id())).collect();
     Ok(Reopened { plan, records, claimed: claimed.into_iter().collect(), snapshot_dir: dir, damaged: loaded.damaged })
+}
+
+/// The plan of the spec the run directory `dir` stored, whose journal belongs to `study`:
+/// what is wrong with it is the file's to say, not a study's the user gave.
+fn stored_plan(dir: &Path, study: &str, spec_json: &str) -> Result<Plan> {
+    let spec = parse_spec(dir, spec_json)?;
+    let file = dir.join(crate::store::SPEC_FILE).display().to_string();
+    if spec.name != study {
+        let journal = dir.join(crate::store::JOURNAL_FILE);
+        let message = format!(
+            "it names the study `{}`, but the journal {} belongs to the study `{study}`: one of the two was edited or copied from another run directory (every spec that ran here is kept in specs/)",
+            spec.name,
+            journal.display()
+        );
+        return Err(Error::Spec { file, message });
+    }
+    crate::plan::Plan::from_spec(&spec).map_err(|e| Error::Spec { file, message: e.to_string() })
 }
 
 /// The spec the latest run of `run_dir` stored, and the run directory it was found in.

@@ -667,7 +667,7 @@ pub struct Slurm {
     /// goes back to the queue).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_requeue: bool,
-    /// Seconds between scheduler polls while waiting (default 5).
+    /// Seconds between scheduler polls while waiting (default 5; at most a day).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_s: Option<f64>,
 }

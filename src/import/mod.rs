@@ -83,6 +83,12 @@ impl Observed {
     }
 }
 
+/// A plan of more trials than this, and more than [`SPARSE_RATIO`] times the trials
+/// imported, is refused: its seeds are not shared enough to pair anything.
+const SPARSE_PLAN: usize = 100_000;
+/// See [`SPARSE_PLAN`].
+const SPARSE_RATIO: usize = 100;
+
 /// Builds in-memory results from an observed study.
 pub(crate) fn into_results(observed: Observed, baseline: &BaselineChoice) -> Result<Results> {
     let (trials, left_out) = kept_trials(&observed)?;
@@ -100,11 +106,23 @@ pub(crate) fn into_results(observed: Observed, baseline: &BaselineChoice) -> Res
     let params = typed_params(&observed, &configs);
     let base = choose_baseline(&observed, &params, &trials, &configs, &config_of, baseline)?;
     let seeds = seed_list(&observed, &trials, &config_of, configs.len())?;
-    if configs.len().saturating_mul(seeds.len()) > MAX_TRIALS {
+    let planned = configs.len().saturating_mul(seeds.len());
+    if planned > MAX_TRIALS {
         return Err(observed.error(format!(
             "{} configurations × {} distinct seeds is more than the {MAX_TRIALS} trials one ablate study holds: import with .seeds_by_order() (each configuration's trials numbered 0, 1, ...)",
             configs.len(),
             seeds.len()
+        )));
+    }
+    // Seeds hardly shared between configurations (a search that gave each trial a seed of
+    // its own) would plan every configuration on every seed: a plan quadratic in the trials
+    // (3,000 trials, 9 million planned), in which nothing pairs by seed anyway.
+    if planned > SPARSE_PLAN && planned / SPARSE_RATIO > trials.len() {
+        return Err(observed.error(format!(
+            "{} configurations × {} distinct seeds would plan {planned} trials for the {} imported: the seeds are hardly shared between configurations, so nothing pairs by seed; import with .seeds_by_order() (each configuration's trials numbered 0, 1, ...)",
+            configs.len(),
+            seeds.len(),
+            trials.len()
         )));
     }
 

@@ -52,7 +52,7 @@ pub use crate::spec::CommandSpec;
 
 /// One piece of an argv template.
 #[derive(Debug, Clone, PartialEq)]
-enum Piece {
+pub(crate) enum Piece {
     Text(String),
     Param(String),
     Seed,
@@ -112,7 +112,9 @@ impl CommandTrials {
         let program = resolve_program(&program, &workdir, &path_var)?;
         let timeout = match spec.timeout_s {
             None => None,
-            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::try_from_secs_f64(s).map_err(|_| Error::Command {
+                message: format!("timeout {s} s is longer than ablate can count: give a shorter timeout_s, or none for no limit"),
+            })?),
             Some(s) => return Err(Error::Command { message: format!("timeout {s} s is not a positive number of seconds") }),
         };
         let fingerprint = fingerprint(spec, &program, &workdir)?;
@@ -196,18 +198,7 @@ impl CommandTrials {
         if !status.success() {
             return Err(with_stderr_tail(describe_exit(status), dir));
         }
-        let metrics = match std::fs::read_to_string(&result_path) {
-            Ok(text) => parse_metrics(&text).map_err(|e| format!("{} is not a JSON object of metrics: {e}", result_path.display()))?,
-            Err(_) => match result_line {
-                Some(line) => parse_metrics(&line).map_err(|e| format!("the ABLATE_RESULT line is not a JSON object of metrics: {e}"))?,
-                None => {
-                    return Err(with_stderr_tail(
-                        "finished without a result: write a JSON object of metrics to $ABLATE_RESULT_FILE, or print a last line `ABLATE_RESULT {\"accuracy\": 0.91}`".into(),
-                        dir,
-                    ));
-                }
-            },
-        };
+        let metrics = read_result(dir, result_line)?;
         Ok(Outcome::Finished { metrics: Ok(metrics), reports })
     }
 }
@@ -340,23 +331,84 @@ pub fn stderr_tail(path: &Path) -> String {
     lines[from..].iter().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
 }
 
+/// The longest stdout line read whole (longer lines keep their first MiB: no `ABLATE_`
+/// line is that long, and a program that prints gigabytes without a newline must not make
+/// ablate hold them).
+const MAX_LINE: usize = 1 << 20;
+/// The largest result file read (a result is one small JSON object of metrics).
+const MAX_RESULT_FILE: u64 = 16 << 20;
+
+/// The last `ABLATE_RESULT` line of a trial's stdout: its JSON, or why it cannot be read.
+pub(crate) type ResultLine = std::result::Result<String, String>;
+
+/// The metrics a finished trial left in its directory `dir`: its result file when there is
+/// one, else its last `ABLATE_RESULT` line; otherwise the message the trial fails with.
+pub(crate) fn read_result(dir: &Path, result_line: Option<ResultLine>) -> std::result::Result<Metrics, String> {
+    let path = dir.join(RESULT_FILE);
+    let mut bytes = Vec::new();
+    match File::open(&path).and_then(|file| file.take(MAX_RESULT_FILE + 1).read_to_end(&mut bytes)) {
+        Ok(_) if bytes.len() as u64 > MAX_RESULT_FILE => {
+            Err(format!("{} is larger than {} MiB: write one JSON object of metrics such as {{\"accuracy\": 0.91}}", path.display(), MAX_RESULT_FILE >> 20))
+        }
+        Ok(_) => {
+            let text = String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text: write one JSON object of metrics such as {{\"accuracy\": 0.91}}", path.display()))?;
+            parse_metrics(&text).map_err(|e| format!("{} is not a JSON object of metrics: {e}", path.display()))
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("cannot read {}: {e}", path.display())),
+        Err(_) => match result_line {
+            Some(line) => parse_metrics(&line?).map_err(|e| format!("the ABLATE_RESULT line is not a JSON object of metrics: {e}")),
+            None => Err(with_stderr_tail(
+                "finished without a result: write a JSON object of metrics to $ABLATE_RESULT_FILE, or print a last line `ABLATE_RESULT {\"accuracy\": 0.91}`".into(),
+                dir,
+            )),
+        },
+    }
+}
+
 /// Reads a trial's stdout: its `ABLATE_REPORT` values and its last `ABLATE_RESULT` line.
-fn read_stdout(path: &Path) -> (Vec<StepReport>, Option<String>) {
+pub(crate) fn read_stdout(path: &Path) -> (Vec<StepReport>, Option<ResultLine>) {
     let mut reports = Vec::new();
     let mut result = None;
     let Ok(file) = File::open(path) else { return (reports, result) };
-    for line in BufReader::new(file).split(b'\n').map_while(std::result::Result::ok) {
-        let line = String::from_utf8_lossy(&line);
+    for_each_line(BufReader::new(file), MAX_LINE, |line, cut| {
+        let line = String::from_utf8_lossy(line);
         let line = line.trim_end_matches('\r');
         if let Some(rest) = line.strip_prefix(RESULT_PREFIX) {
-            result = Some(rest.to_string());
+            result = Some(if cut { Err(format!("the ABLATE_RESULT line is longer than {} MiB: print one small JSON object of metrics", MAX_LINE >> 20)) } else { Ok(rest.to_string()) });
         } else if let Some(rest) = line.strip_prefix(REPORT_PREFIX)
+            && !cut
             && let Some(report) = parse_report(rest)
         {
             reports.push(report);
         }
-    }
+    });
     (reports, result)
+}
+
+/// Calls `f` with each line of `reader` (without its newline), at most `max` bytes of it,
+/// and whether the line was longer. A read error ends the lines.
+fn for_each_line(mut reader: impl BufRead, max: usize, mut f: impl FnMut(&[u8], bool)) {
+    let (mut line, mut cut) = (Vec::new(), false);
+    while let Ok(buffer) = reader.fill_buf() {
+        if buffer.is_empty() {
+            if !line.is_empty() || cut {
+                f(&line, cut);
+            }
+            break;
+        }
+        let newline = buffer.iter().position(|&b| b == b'\n');
+        let chunk = &buffer[..newline.unwrap_or(buffer.len())];
+        let room = max - line.len();
+        line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        cut |= chunk.len() > room;
+        let used = newline.map_or(buffer.len(), |i| i + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            f(&line, cut);
+            line.clear();
+            cut = false;
+        }
+    }
 }
 
 fn parse_report(text: &str) -> Option<StepReport> {
@@ -437,7 +489,7 @@ fn render(pieces: &[Piece], trial: &Trial, trial_dir: &Path) -> String {
 }
 
 /// Splits a template into text and placeholders; every placeholder must be known.
-fn parse_template(template: &str, params: &[String]) -> Result<Vec<Piece>> {
+pub(crate) fn parse_template(template: &str, params: &[String]) -> Result<Vec<Piece>> {
     let mut pieces = Vec::new();
     let mut text = String::new();
     let mut chars = template.chars().peekable();

@@ -60,13 +60,19 @@ pub struct Results {
 
 impl Results {
     /// Assembles results from the plan and one record per planned trial (plan order).
-    pub(crate) fn new(plan: Plan, records: Vec<TrialRecord>, stats: RunStats, run_dir: Option<PathBuf>) -> Result<Results> {
+    pub(crate) fn new(plan: Plan, mut records: Vec<TrialRecord>, stats: RunStats, run_dir: Option<PathBuf>) -> Result<Results> {
         let config_of: Vec<usize> = records
-            .iter()
+            .iter_mut()
             .map(|r| {
-                plan.trial_index(&r.id).map(|i| plan.trials()[i].config_index()).ok_or_else(|| Error::Invalid {
+                let i = plan.trial_index(&r.id).ok_or_else(|| Error::Invalid {
                     message: format!("internal: record {} does not belong to the plan", r.id),
-                })
+                })?;
+                // The id stands for (config, seed); where the trial stands in this plan is
+                // the plan's to say: a record reused under another seed order (or edited)
+                // keeps its metrics and takes the plan's replicate, seed and config.
+                let planned = plan.trial(&plan.trials()[i]);
+                (r.replicate, r.seed, r.config) = (planned.replicate, planned.seed, planned.config);
+                Ok(plan.trials()[i].config_index())
             })
             .collect::<Result<_>>()?;
         let frame = frame::trial_frame(&plan, &records, &config_of)?;

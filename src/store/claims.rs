@@ -152,13 +152,16 @@ fn claim_is_stale_by(path: &Path, me: &Owner, default_lease: Duration, leases: u
     let age = meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok()).unwrap_or_default();
     let claim = std::fs::read(path).ok().and_then(|b| serde_json::from_slice::<ClaimFile>(&b).ok());
     match claim {
-        None => age > default_lease * leases,
+        None => default_lease.checked_mul(leases).is_some_and(|lease| age > lease),
         Some(c) => {
             let owner = Owner { host: c.host, pid: c.pid, start: c.start };
             if owner == *me {
                 return false;
             }
-            owner.is_dead_here() || age > Duration::from_secs_f64(c.lease_s.max(0.0)) * leases
+            // A lease too long to count (a torn or edited claim, `Study::lease(Duration::MAX)`)
+            // never runs out; only the holder's death ends it.
+            let lease = Duration::try_from_secs_f64(c.lease_s.max(0.0)).ok().and_then(|l| l.checked_mul(leases));
+            owner.is_dead_here() || lease.is_some_and(|lease| age > lease)
         }
     }
 }

@@ -120,7 +120,8 @@ impl Slurm {
     }
 
     pub(crate) fn poll_interval(&self) -> std::time::Duration {
-        std::time::Duration::from_secs_f64(self.poll_s.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(5.0))
+        // At most a day (a longer one, up to one too long to count, is taken as a day).
+        std::time::Duration::from_secs_f64(self.poll_s.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(5.0).min(86_400.0))
     }
 
     /// The `#SBATCH` options these settings give, each checked: a value may not hold

@@ -119,7 +119,11 @@ pub(crate) fn sbatch(script: &Path, args: &[String]) -> Result<String> {
     let mut all = vec!["--parsable".to_string()];
     all.extend(args.iter().cloned());
     all.push(script.display().to_string());
-    let out = checked("sbatch", &all)?;
+    parse_job_id(&checked("sbatch", &all)?)
+}
+
+/// The job id `sbatch --parsable` printed (`id` or `id;cluster`).
+pub(crate) fn parse_job_id(out: &str) -> Result<String> {
     let id = out.trim().split(';').next().unwrap_or("").to_string();
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(slurm_error(format!("sbatch printed {:?}, not a job id", out.trim())));
@@ -162,7 +166,12 @@ pub(crate) fn squeue(jobs: &[String]) -> Result<Queue> {
         }
         return Err(slurm_error(format!("`squeue {}` failed ({}): {}", args.join(" "), out.status, stderr.trim())));
     }
-    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(parse_queue(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Parses `squeue --format=%i|%T|%r` lines: every task's state, and the arrays held by
+/// their user.
+pub(crate) fn parse_queue(text: &str) -> Queue {
     let held = text
         .lines()
         .filter_map(|line| {
@@ -171,7 +180,7 @@ pub(crate) fn squeue(jobs: &[String]) -> Result<Queue> {
             (fields.nth(1)? == "JobHeldUser").then(|| job.to_string())
         })
         .collect();
-    Ok(Queue { states: parse_states(&text), held })
+    Queue { states: parse_states(text), held }
 }
 
 /// How ended tasks of `jobs` finished, from accounting; `None` when accounting is off.
@@ -193,7 +202,7 @@ pub(crate) fn sacct(jobs: &[String]) -> Result<Option<TaskStates>> {
 
 /// Parses `JOB_TASK|STATE` lines; lines of unexpanded ranges (`12_[3-5]`) or of jobs that
 /// are not arrays are skipped.
-fn parse_states(text: &str) -> TaskStates {
+pub(crate) fn parse_states(text: &str) -> TaskStates {
     let mut states = TaskStates::new();
     for line in text.lines() {
         let mut fields = line.trim().split('|');

@@ -35,7 +35,10 @@
 //!   Its trials are its replicates: the user attr `seed` (see [`OptunaImport::seed_attr`]),
 //!   when trials record one, is the seed, so configurations are paired by seed; otherwise
 //!   each configuration's trials are numbered 0, 1, ... in trial order and any pairing is
-//!   arbitrary (use `significance_with(SignificanceOptions::new().unpaired())`). Several
+//!   arbitrary (use `significance_with(SignificanceOptions::new().unpaired())`). Seeds that
+//!   configurations hardly share (a search that gave every trial a seed of its own) would
+//!   plan every configuration on every seed, pairing nothing: beyond 100,000 planned trials
+//!   and 100 per imported one, the import refuses and says to use `.seeds_by_order()`. Several
 //!   trials of one configuration and seed are attempts at one trial: a complete one stands
 //!   over a failed one, then the later one, and `attempt` counts them.
 //! - **Metrics.** The objective value is the metric `value` (several objectives: `values_0`,
