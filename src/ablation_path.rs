@@ -141,7 +141,7 @@ impl Scheduler for PathOptions {
         let mut undetectable = Vec::new();
         while !remaining.is_empty() {
             let step = spec.with_baseline(&current)?;
-            crate::exec::progress::stage("step", format!("path step {}/{d}", steps.len() + 1));
+            crate::exec::progress::stage(format!("path step {}/{d}", steps.len() + 1));
             configs_run += remaining.len();
             let race = match options.race_from {
                 Some(k) if k < seeds.len() && remaining.len() > 1 => race(&step, &remaining, &seeds, k, run_options, backend)?,

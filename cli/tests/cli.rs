@@ -189,10 +189,10 @@ fn multi_fidelity_and_scale_transfer_run_from_a_study_file() {
     let stdout = text(&out.stdout);
     assert!(out.status.success() && stdout.contains("Multi-fidelity ablation over epochs") && stdout.contains("Did the cheap runs rank") && stdout.contains("At full fidelity"), "{stdout}");
     // One progress for the whole run (stderr is a pipe here: log lines), ending in one
-    // summary that counts the rungs; not a summary per rung.
+    // summary that names the last rung; not a summary per rung.
     let stderr = text(&out.stderr);
     let summaries: Vec<&str> = stderr.lines().filter(|l| l.contains(" trials done in ")).collect();
-    assert!(summaries.len() == 1 && summaries[0].ends_with("(3 rungs)"), "{stderr}");
+    assert!(summaries.len() == 1 && summaries[0].ends_with("(rung 3/3: epochs = 50)"), "{stderr}");
     // The same file with epochs as a size axis instead: the ablation at every size.
     std::fs::write(dir.join("study.toml"), study.replace("fidelity = true", "scale = true")).unwrap();
     let out = run_in(&dir, &["run", "study.toml", "--scale-to", "200", "--workers", "2"]);

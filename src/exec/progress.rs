@@ -121,18 +121,12 @@ struct State {
     failed: usize,
     start: Instant,
     throttle: Throttle,
-    /// The current stage ("look 2") and how many stages of its kind began.
-    stage: Option<Stage>,
+    /// The stage the run is at ("look 2").
+    stage: Option<String>,
     /// Whether a line or the bar showed anything yet.
     shown: bool,
     /// Warnings already printed in this scope.
     warned: HashSet<String>,
-}
-
-struct Stage {
-    kind: &'static str,
-    label: String,
-    count: usize,
 }
 
 impl Display {
@@ -186,10 +180,9 @@ impl Display {
         }
     }
 
-    fn set_stage(&self, kind: &'static str, label: String) {
+    fn set_stage(&self, label: String) {
         let mut state = self.state();
-        let count = state.stage.as_ref().filter(|s| s.kind == kind).map_or(0, |s| s.count) + 1;
-        state.stage = Some(Stage { kind, label, count });
+        state.stage = Some(label);
         if let Some(bar) = &self.bar {
             bar.set_message(state.message());
         }
@@ -215,7 +208,7 @@ impl Display {
 impl State {
     /// The bar's message: the stage and failures.
     fn message(&self) -> String {
-        let stage = self.stage.as_ref().map(|s| s.label.clone());
+        let stage = self.stage.clone();
         let failed = (self.failed > 0).then(|| format!("{} failed", self.failed));
         let parts: Vec<String> = stage.into_iter().chain(failed).collect();
         if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) }
@@ -224,7 +217,7 @@ impl State {
     /// A progress line: `ablate: look 2 · 12/30 trials done, 1 failed, 4.0 s elapsed, ETA 6.0 s`.
     fn line(&self) -> String {
         let elapsed = self.start.elapsed().as_secs_f64();
-        let stage = self.stage.as_ref().map_or_else(String::new, |s| format!("{} · ", s.label));
+        let stage = self.stage.as_ref().map_or_else(String::new, |s| format!("{s} · "));
         let failed = if self.failed > 0 { format!(", {} failed", self.failed) } else { String::new() };
         let eta = if self.done < self.total && self.done > 0 {
             let rest = elapsed / self.done as f64 * (self.total - self.done) as f64;
@@ -235,16 +228,12 @@ impl State {
         format!("ablate: {stage}{}/{} trials done{failed}, {} elapsed{eta}", self.done, self.total, seconds(elapsed))
     }
 
-    /// The closing line: `ablate: 30 trials done in 4.2 s (3 looks)`, or how far a stopped
-    /// run got.
+    /// The closing line: `ablate: 30 trials done in 4.2 s (look 3)` (the last stage), or how
+    /// far a stopped run got.
     fn summary(&self) -> String {
         let elapsed = seconds(self.start.elapsed().as_secs_f64());
         let failed = if self.failed > 0 { format!(", {} failed", self.failed) } else { String::new() };
-        let stages = match &self.stage {
-            Some(s) if s.count > 1 => format!(" ({} {}s)", s.count, s.kind),
-            Some(s) => format!(" (1 {})", s.kind),
-            None => String::new(),
-        };
+        let stages = self.stage.as_ref().map_or_else(String::new, |s| format!(" ({s})"));
         if self.done < self.total {
             format!("ablate: stopped with {}/{} trials done{failed}, {elapsed}{stages}", self.done, self.total)
         } else {
@@ -305,12 +294,12 @@ pub(crate) fn warn_once(message: &str) {
     }
 }
 
-/// Names the stage the current scope's run is at: `stage("look", "look 2")`. The summary
-/// counts the stages of the last kind named ("3 looks"). Nothing outside a scope.
-pub(crate) fn stage(kind: &'static str, label: impl Into<String>) {
+/// Names the stage the current scope's run is at (`stage("look 2")`); progress lines and
+/// the summary show the latest. Nothing outside a scope.
+pub(crate) fn stage(label: impl Into<String>) {
     CURRENT.with(|current| {
         if let Some(display) = current.borrow().as_ref() {
-            display.set_stage(kind, label.into());
+            display.set_stage(label.into());
         }
     });
 }
@@ -361,26 +350,26 @@ fn seconds(s: f64) -> String {
 mod tests {
     use super::*;
 
-    fn state(total: usize, done: usize, failed: usize, stage: Option<(&'static str, &str, usize)>) -> State {
+    fn state(total: usize, done: usize, failed: usize, stage: Option<&str>) -> State {
         State {
             total,
             done,
             failed,
             start: Instant::now(),
             throttle: Throttle::new(Sink::Log),
-            stage: stage.map(|(kind, label, count)| Stage { kind, label: label.into(), count }),
+            stage: stage.map(str::to_string),
             shown: false,
             warned: HashSet::new(),
         }
     }
 
     #[test]
-    fn lines_name_the_stage_and_the_summary_counts_stages() {
-        let s = state(30, 12, 1, Some(("look", "look 2", 2)));
+    fn lines_and_the_summary_name_the_stage() {
+        let s = state(30, 12, 1, Some("look 2"));
         assert!(s.line().starts_with("ablate: look 2 · 12/30 trials done, 1 failed, "), "{}", s.line());
         assert!(s.line().contains("ETA"));
-        let done = state(30, 30, 0, Some(("look", "look 3", 3)));
-        assert!(done.summary().starts_with("ablate: 30 trials done in ") && done.summary().ends_with(" (3 looks)"), "{}", done.summary());
+        let done = state(30, 30, 0, Some("look 3"));
+        assert!(done.summary().starts_with("ablate: 30 trials done in ") && done.summary().ends_with(" (look 3)"), "{}", done.summary());
         let stopped = state(30, 12, 0, None);
         assert!(stopped.summary().starts_with("ablate: stopped with 12/30 trials done, "), "{}", stopped.summary());
     }
@@ -405,14 +394,14 @@ mod tests {
         let mut a = Progress::new(ProgressMode::Off, 4);
         a.advance(4, 1);
         a.finish();
-        stage("step", "step 2 of 3");
+        stage("path step 2/3");
         let b = Progress::new(ProgressMode::Off, 6);
         assert!(!b.own);
         let display = outer.owned.clone().expect("the outer scope owns the display");
         {
             let s = display.state();
             assert_eq!((s.total, s.done, s.failed), (10, 4, 1));
-            assert_eq!(s.stage.as_ref().map(|s| s.label.as_str()), Some("step 2 of 3"));
+            assert_eq!(s.stage.as_deref(), Some("path step 2/3"));
         }
         drop(outer);
         assert!(CURRENT.with(|c| c.borrow().is_none()), "the scope is closed");

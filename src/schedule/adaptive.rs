@@ -33,7 +33,7 @@ pub(crate) fn run(plan: &Plan, rule: &SequentialRule, spec: &StudySpec, options:
     loop {
         if !round.is_empty() {
             look += 1;
-            crate::exec::progress::stage("look", format!("look {look}"));
+            crate::exec::progress::stage(format!("look {look}"));
         }
         let results = backend.run_plan(spec, plan.clone(), options, Some(&round))?;
         executed += results.run_stats().executed;

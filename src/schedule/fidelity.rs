@@ -85,7 +85,7 @@ impl Scheduler for MultiFidelityOptions {
                     .collect();
                 rung_spec = rung_spec.with_designs(&designs);
             }
-            crate::exec::progress::stage("rung", format!("rung {}/{} ({name} = {level})", k + 1, levels.len()));
+            crate::exec::progress::stage(format!("rung {}/{}: {name} = {level}", k + 1, levels.len()));
             let results = backend.run(&rung_spec, options, None)?;
             let last = k + 1 == levels.len();
             let (promoted, dropped_worse) = if last { (Vec::new(), Vec::new()) } else { promote(&results, &name, self.eta)? };

@@ -19,8 +19,9 @@ pub const CSS: &str = "\
 .ablate .ablate-table{overflow-x:auto;margin:0 0 14px 0}
 .ablate table{table-layout:auto;width:auto;border-collapse:collapse;border:none;border-top:2px solid currentColor;border-bottom:2px solid currentColor;margin:0;font-variant-numeric:tabular-nums;font-size:13px}
 .ablate caption{caption-side:top;text-align:left;font-weight:600;font-size:14px;padding:0 0 6px 0}
-.ablate th{font-weight:600;padding:5px 12px;border:none;border-bottom:1px solid currentColor;vertical-align:bottom;white-space:nowrap}
+.ablate th{font-weight:600;padding:5px 12px;border:none;border-bottom:1px solid currentColor;vertical-align:bottom}
 .ablate td{padding:3px 12px;border:none;white-space:nowrap}
+.ablate td.wrap{white-space:normal;min-width:7em}
 .ablate th:first-child,.ablate td:first-child{padding-left:3px}
 .ablate th:last-child,.ablate td:last-child{padding-right:3px}
 .ablate tbody tr:nth-child(odd){background:transparent}
@@ -142,9 +143,11 @@ impl Table {
             for (j, col) in self.columns.iter().enumerate() {
                 let cell = row.get(j);
                 let muted = cell.is_some_and(|c| c.muted);
+                // Numbers never break; words may, where the page is narrow (headers too).
                 let _ = write!(
                     out,
-                    "<td style=\"text-align:{}{}\">{}</td>",
+                    "<td{} style=\"text-align:{}{}\">{}</td>",
+                    if col.align == Align::Left && j > 0 { " class=\"wrap\"" } else { "" },
                     align_css(col.align),
                     if muted { ";opacity:.5" } else { "" },
                     html_cell(cell)
