@@ -219,6 +219,7 @@ fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, obj
         code: objective.fingerprint().map(str::to_string),
         sender: RwLock::new(None),
         executed: AtomicUsize::new(0),
+        running: AtomicUsize::new(0),
     };
     let total = lock(&queue.pending).len();
     let outcome = queue.run(&executor, objective, Progress::new(options.progress, total));
@@ -269,6 +270,8 @@ struct Queue<'a> {
     code: Option<String>,
     sender: RwLock<Option<RecordSender>>,
     executed: AtomicUsize,
+    /// Trials handed to the executor and not finished yet (for the progress display).
+    running: AtomicUsize,
 }
 
 impl Queue<'_> {
@@ -328,7 +331,7 @@ impl Queue<'_> {
             }
             let failed = records.iter().filter(|r| r.status == Status::Failed).count();
             self.executed.fetch_add(records.len(), Ordering::SeqCst);
-            progress.advance(records.len(), failed);
+            progress.advance(records.len(), failed, self.running.load(Ordering::SeqCst));
             let mut ledger = lock(&self.ledger);
             for record in records {
                 ledger.add(self.plan, record);
@@ -415,6 +418,7 @@ impl TrialQueue for Queue<'_> {
                 return None;
             }
             if let Some(task) = self.claim_pending() {
+                self.running.fetch_add(1, Ordering::SeqCst);
                 return Some(task);
             }
             if self.stopping() || lock(&self.deferred).is_empty() {
@@ -440,6 +444,7 @@ impl TrialQueue for Queue<'_> {
     }
 
     fn finish(&self, task: Task, record: Option<TrialRecord>) {
+        self.running.fetch_sub(1, Ordering::SeqCst);
         let id = task.trial.id().clone();
         let sent = self.sender.read().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|tx| tx.send((id.clone(), record)).is_ok());
         if !sent {

@@ -119,6 +119,8 @@ struct State {
     total: usize,
     done: usize,
     failed: usize,
+    /// Trials running at the last report.
+    running: usize,
     start: Instant,
     throttle: Throttle,
     /// The stage the run is at ("look 2").
@@ -143,7 +145,7 @@ impl Display {
         Display {
             sink,
             bar,
-            state: Mutex::new(State { total: 0, done: 0, failed: 0, start: now, throttle: Throttle::new(sink), stage: None, shown: false, warned: HashSet::new() }),
+            state: Mutex::new(State { total: 0, done: 0, failed: 0, running: 0, start: now, throttle: Throttle::new(sink), stage: None, shown: false, warned: HashSet::new() }),
         }
     }
 
@@ -160,11 +162,12 @@ impl Display {
         }
     }
 
-    /// `n` trials finished, `failed` of them failed.
-    fn advance(&self, n: usize, failed: usize) {
+    /// `n` trials finished, `failed` of them failed; `running` are still running.
+    fn advance(&self, n: usize, failed: usize, running: usize) {
         let mut state = self.state();
         state.done += n;
         state.failed += failed;
+        state.running = running;
         match &self.bar {
             Some(bar) => {
                 bar.set_position(state.done as u64);
@@ -214,18 +217,22 @@ impl State {
         if parts.is_empty() { String::new() } else { format!("({})", parts.join(", ")) }
     }
 
-    /// A progress line: `ablate: look 2 · 12/30 trials done, 1 failed, 4.0 s elapsed, ETA 6.0 s`.
+    /// A progress line: `ablate: look 2 · 12/30 trials done, 1 failed, 2 running, 4.0 s
+    /// elapsed, ETA 6.0 s`.
     fn line(&self) -> String {
         let elapsed = self.start.elapsed().as_secs_f64();
         let stage = self.stage.as_ref().map_or_else(String::new, |s| format!("{s} · "));
-        let failed = if self.failed > 0 { format!(", {} failed", self.failed) } else { String::new() };
+        let mut counts = if self.failed > 0 { format!(", {} failed", self.failed) } else { String::new() };
+        if self.running > 0 {
+            counts.push_str(&format!(", {} running", self.running));
+        }
         let eta = if self.done < self.total && self.done > 0 {
             let rest = elapsed / self.done as f64 * (self.total - self.done) as f64;
             format!(", ETA {}", seconds(rest))
         } else {
             String::new()
         };
-        format!("ablate: {stage}{}/{} trials done{failed}, {} elapsed{eta}", self.done, self.total, seconds(elapsed))
+        format!("ablate: {stage}{}/{} trials done{counts}, {} elapsed{eta}", self.done, self.total, seconds(elapsed))
     }
 
     /// The closing line: `ablate: 30 trials done in 4.2 s (look 3)` (the last stage), or how
@@ -323,9 +330,10 @@ impl Progress {
         Progress { display, own }
     }
 
-    /// Records a finished batch of `n` trials, `failed` of which failed.
-    pub(crate) fn advance(&mut self, n: usize, failed: usize) {
-        self.display.advance(n, failed);
+    /// Records a finished batch of `n` trials, `failed` of which failed, with `running`
+    /// trials still running.
+    pub(crate) fn advance(&mut self, n: usize, failed: usize, running: usize) {
+        self.display.advance(n, failed, running);
     }
 
     /// Ends the batch; a display of its own ends with it.
@@ -355,6 +363,7 @@ mod tests {
             total,
             done,
             failed,
+            running: 2,
             start: Instant::now(),
             throttle: Throttle::new(Sink::Log),
             stage: stage.map(str::to_string),
@@ -366,7 +375,7 @@ mod tests {
     #[test]
     fn lines_and_the_summary_name_the_stage() {
         let s = state(30, 12, 1, Some("look 2"));
-        assert!(s.line().starts_with("ablate: look 2 · 12/30 trials done, 1 failed, "), "{}", s.line());
+        assert!(s.line().starts_with("ablate: look 2 · 12/30 trials done, 1 failed, 2 running, "), "{}", s.line());
         assert!(s.line().contains("ETA"));
         let done = state(30, 30, 0, Some("look 3"));
         assert!(done.summary().starts_with("ablate: 30 trials done in ") && done.summary().ends_with(" (look 3)"), "{}", done.summary());
@@ -392,7 +401,7 @@ mod tests {
             assert!(inner.owned.is_none(), "an inner scope joins the outer one");
         }
         let mut a = Progress::new(ProgressMode::Off, 4);
-        a.advance(4, 1);
+        a.advance(4, 1, 0);
         a.finish();
         stage("path step 2/3");
         let b = Progress::new(ProgressMode::Off, 6);
