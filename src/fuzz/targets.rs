@@ -118,6 +118,10 @@ fn read_run(dir: &Path) -> Outcome {
         Err(e) => return Outcome::Broken(format!("Results::load accepted the run directory but Results::status refused it: {e}")),
     };
     let _ = results.curves();
+    // What `ablate report` prints: the significance table, conclusions, charts.
+    if let Ok(report) = results.report() {
+        let _ = crate::display::Render::to_text(&report);
+    }
     Outcome::Accepted(format!("{} records, summary {} lines, status {} lines", bucket(results.records().len()), bucket(summary.lines().count()), bucket(status.lines().count())))
 }
 
