@@ -23,7 +23,7 @@
 //! Findings are saved under `$TMPDIR/ablate-fuzz/<target>/` (`<kind>-<n>.bin` with a `.txt`
 //! that says what happened) and fail the test. Environment:
 //!
-//! - `ABLATE_FUZZ_SECONDS`: seconds for all targets together (default 36: about 2.8 s a
+//! - `ABLATE_FUZZ_SECONDS`: seconds for all targets together (default 36: about 2.6 s a
 //!   target; the CI budget is 60 s);
 //! - `ABLATE_FUZZ_SEED`: the generator's seed (default 21005);
 //! - `ABLATE_FUZZ_REPLAY=<file>`: run only that input (a saved finding) through the

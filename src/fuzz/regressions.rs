@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::prelude::*;
+use crate::{metrics, Direction, Param, ProgressMode, Results, Study, Trial, TrialResult};
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ablate-fuzz-regressions-{}", std::process::id())).join(name);
