@@ -373,6 +373,12 @@ pub(super) fn fuzz(mut target: Target) -> Report {
     done.store(true, Ordering::Relaxed);
     let _ = watchdog.join();
     let _ = std::fs::remove_file(&in_flight);
+    let name = target.name;
+    drop(target);
+    let scratch = targets::scratch_dir(name);
+    let _ = std::fs::remove_dir_all(&scratch);
+    // The process's folder goes with its last target (removing a folder others still use fails).
+    let _ = scratch.parent().map(std::fs::remove_dir);
     report
 }
 

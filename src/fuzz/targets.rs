@@ -27,9 +27,14 @@ fn committed(folder: &str) -> Vec<Vec<u8>> {
     seeds
 }
 
+/// The working folder of one target (removed when its run ends).
+pub(super) fn scratch_dir(target: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("ablate-fuzz-work-{}", std::process::id())).join(target)
+}
+
 /// A fresh working folder for one target.
 fn scratch(target: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ablate-fuzz-work-{}", std::process::id())).join(target);
+    let dir = scratch_dir(target);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     dir
