@@ -183,3 +183,20 @@ fn an_optuna_study_with_a_seed_per_trial_does_not_plan_quadratically() {
     let by_order = crate::OptunaImport::csv(&path).direction(Direction::Minimize).seeds_by_order().load().unwrap();
     assert_eq!(by_order.records().len(), 3000);
 }
+
+/// Seen in the rejection messages of `slurm_submission` ("cannot read the study spec
+/// …/specs/attempt.json"):
+/// a submission's `spec_hash` became a path under `specs/` as it stood (`../spec` read the
+/// run directory's own spec.json as the submitted spec). It must be 16 hex digits.
+#[test]
+fn a_submission_whose_spec_hash_is_not_a_hash_is_refused() {
+    use crate::exec::slurm::submission;
+    let d = dir("spec-hash");
+    std::fs::create_dir_all(submission::dir(&d)).unwrap();
+    let record = |hash: &str| format!("{{\"number\":0,\"created_ms\":1,\"job_name\":\"j\",\"retries\":1,\"spec_hash\":\"{hash}\",\"settings\":{{}},\"tasks\":[[]]}}");
+    std::fs::write(submission::dir(&d).join("submission-0.json"), record("0123456789abcdef")).unwrap();
+    assert!(submission::load(&d, 0).is_ok());
+    std::fs::write(submission::dir(&d).join("submission-0.json"), record("../spec")).unwrap();
+    let e = submission::load(&d, 0).unwrap_err().to_string();
+    assert!(e.contains("submission-0.json is not a submission record (its spec_hash \"../spec\" is not 16 hex digits)"), "{e}");
+}

@@ -129,7 +129,13 @@ pub(crate) fn create(run_dir: &Path, mut submission: Submission, job_name: impl 
 pub(crate) fn load(run_dir: &Path, n: u32) -> Result<Submission> {
     let path = json_path(run_dir, n);
     let bytes = std::fs::read(&path).map_err(io(&path, "read"))?;
-    serde_json::from_slice(&bytes).map_err(|e| Error::Slurm { message: format!("{} is not a submission record ({e}): was it edited?", path.display()) })
+    let not_a_record = |why: String| Error::Slurm { message: format!("{} is not a submission record ({why}): was it edited?", path.display()) };
+    let submission: Submission = serde_json::from_slice(&bytes).map_err(|e| not_a_record(e.to_string()))?;
+    // The spec hash names a file in specs/: 16 hex digits, nothing that leads elsewhere.
+    if submission.spec_hash.len() != 16 || !submission.spec_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_a_record(format!("its spec_hash {:?} is not 16 hex digits", submission.spec_hash)));
+    }
+    Ok(submission)
 }
 
 /// What is known of submission `n`'s job.
