@@ -260,11 +260,17 @@ impl Store {
         Ok(dir)
     }
 
-    /// Writes `results.csv`, `results.parquet` and `summary.txt` into the run directory.
+    /// Writes `results.csv`, `results.parquet` and `summary.txt` into the run directory. The
+    /// CSV and the Parquet file are written side by side (each writer is mostly serial).
     pub fn save_exports(&self, frame: &polars::prelude::DataFrame, summary: &str) -> Result<()> {
         let Some(dir) = self.dir() else { return Ok(()) };
-        write_csv(frame, &dir.join("results.csv"))?;
-        write_parquet(frame, &dir.join("results.parquet"))?;
+        let csv = dir.join("results.csv");
+        let csv_written = std::thread::scope(|scope| {
+            let csv = scope.spawn(|| write_csv(frame, &csv));
+            write_parquet(frame, &dir.join("results.parquet"))?;
+            csv.join().unwrap_or_else(|_| Err(Error::Invalid { message: "internal: the CSV export panicked".into() }))
+        });
+        csv_written?;
         files::write_bytes_atomically(&dir.join("summary.txt"), summary.as_bytes())
     }
 }

@@ -137,6 +137,32 @@ mod tests {
     }
 
     #[test]
+    fn a_damaged_shard_line_is_reported_once_with_its_file_and_line() {
+        let dir = std::env::temp_dir().join(format!("ablate-shards-damaged-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        ShardWriter::open(&dir, "0-0").unwrap().append(&[record(11), record(12), record(13)]).unwrap();
+        let path = dir.join(SHARDS_DIR).join(format!("0-0{SHARD_SUFFIX}"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let second = text.find('\n').unwrap() + 10;
+        let mut damaged = text.clone();
+        damaged.replace_range(second..second + 1, "#");
+        std::fs::write(&path, &damaged).unwrap();
+        let mut reader = ShardReader::default();
+        let loaded = reader.read_new(&dir);
+        assert_eq!(loaded.records.len(), 2);
+        assert_eq!(loaded.damaged.files().map(|(f, l)| (f.to_path_buf(), l.to_vec())).collect::<Vec<_>>(), [(path.clone(), vec![2])]);
+        // The shard grows by a record and keeps its damaged line: the damage is not
+        // reported twice, the new record is.
+        let mut grown = damaged.into_bytes();
+        encode_line(&record(14), &mut grown);
+        std::fs::write(&path, &grown).unwrap();
+        let again = reader.read_new(&dir);
+        assert!(again.damaged.is_empty(), "{:?}", again.damaged);
+        assert_eq!(again.records.iter().map(|r| r.seed).collect::<Vec<_>>(), [14]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn readers_see_each_record_once_across_shards_and_rewrites() {
         let dir = std::env::temp_dir().join(format!("ablate-shards-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
