@@ -32,7 +32,7 @@ KERNEL = "ablate-rust-test"
 # ablate's warnings (a failed trial, a damaged journal) may reach stderr; its progress may
 # not: in a notebook it goes to stdout (Jupyter paints stderr as an error).
 ALLOWED_STDERR_PREFIXES = ("ablate: ",)
-PROGRESS_ON_STDERR = re.compile(r"trials done|\d+ queued, \d+ running")
+PROGRESS_ON_STDERR = re.compile(r"trials? done|\d+ queued, \d+ running")
 QUIET_SECONDS = 0.5  # how long a cell's output must be silent before the next cell starts
 FINAL_QUIET_SECONDS = 1.5
 

@@ -244,7 +244,7 @@ impl State {
         if self.done < self.total {
             format!("ablate: stopped with {}/{} trials done{failed}, {elapsed}{stages}", self.done, self.total)
         } else {
-            format!("ablate: {} trials done{failed} in {elapsed}{stages}", self.done)
+            format!("ablate: {} done{failed} in {elapsed}{stages}", trials(self.done))
         }
     }
 }
@@ -283,20 +283,20 @@ impl Drop for Scope {
     }
 }
 
-/// Prints a warning, `ablate: {message}`, on stderr: warnings stay distinct from progress
+/// Prints a warning, `ablate: warning: {message}`, on stderr: warnings stay distinct from progress
 /// (on a terminal, above the bar). Inside a scope, each distinct message once: a scheduler's
 /// batches that find the same thing (a damaged journal read at every look) say it once.
 pub(crate) fn warn_once(message: &str) {
     let display = CURRENT.with(|c| c.borrow().clone());
     let Some(display) = display else {
-        eprintln!("ablate: {message}");
+        eprintln!("ablate: warning: {message}");
         return;
     };
     let first = display.state().warned.insert(message.to_string());
     if first {
         match &display.bar {
-            Some(bar) => bar.suspend(|| eprintln!("ablate: {message}")),
-            None => eprintln!("ablate: {message}"),
+            Some(bar) => bar.suspend(|| eprintln!("ablate: warning: {message}")),
+            None => eprintln!("ablate: warning: {message}"),
         }
     }
 }
@@ -342,6 +342,11 @@ impl Progress {
             self.display.finish();
         }
     }
+}
+
+/// `1 trial`, `30 trials`.
+fn trials(n: usize) -> String {
+    if n == 1 { "1 trial".to_string() } else { format!("{n} trials") }
 }
 
 fn seconds(s: f64) -> String {
