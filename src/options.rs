@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::resources::Resources;
 use crate::store::{StoreLocation, DEFAULT_LEASE};
 
 /// How progress is reported while trials run.
@@ -31,11 +32,13 @@ pub struct RunOptions {
     /// How long a claim on a running trial lasts without renewal: a process that dies
     /// without a trace on another host is taken over after this.
     pub lease: Duration,
+    /// What each trial gets on this machine: GPUs, CPU threads.
+    pub resources: Resources,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { workers: None, retries: 1, progress: ProgressMode::Auto, store: StoreLocation::Default, lease: DEFAULT_LEASE }
+        RunOptions { workers: None, retries: 1, progress: ProgressMode::Auto, store: StoreLocation::Default, lease: DEFAULT_LEASE, resources: Resources::default() }
     }
 }
 

@@ -388,6 +388,7 @@ impl Plan {
             seed: t.seed,
             replicate: t.replicate,
             reports: Default::default(),
+            devices: Vec::new(),
         }
     }
 }

@@ -189,10 +189,7 @@ pub(crate) fn run_some(plan: &Plan, store: &Store, loaded: Loaded, options: &Run
 /// executor over what is left (of `only`, when given). Returns the ledger and how many
 /// trials ran.
 fn execute(plan: &Plan, store: &Store, loaded: Loaded, options: &RunOptions, objective: &dyn Objective, only: Option<&[usize]>) -> Result<(Ledger, usize)> {
-    let executor = match options.workers {
-        Some(n) => Threads::new(n)?,
-        None => Threads::all_cores(),
-    };
+    let executor = Threads::placed(options.resources.placements(options.workers)?)?;
     report_damaged(&loaded);
     let mut ledger = Ledger::new(plan, objective.fingerprint());
     for record in loaded.records {

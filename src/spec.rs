@@ -87,6 +87,33 @@ pub struct StudySpec {
     /// what the study is either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slurm: Option<Slurm>,
+    /// What each trial gets on this machine (`[resources]`: GPUs, CPU threads): not part of
+    /// what the study is either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
+/// What each trial gets on this machine (`[resources]` of a study file, the builder's
+/// `gpus_per_trial`, `trials_per_gpu`, `devices`, `cpus_per_trial`, or `ablate run`'s flags
+/// of the same names). Not part of what the study is: none of it changes a trial id.
+/// How it is handed out: [`Resources::placements`](crate::resources::Resources::placements).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// GPUs each trial gets, whole (1 when only `devices` or `trials_per_gpu` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus_per_trial: Option<u32>,
+    /// Trials that share one GPU (a fraction of a GPU each; with one GPU per trial).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_per_gpu: Option<u32>,
+    /// The GPUs to hand out, by the ids `CUDA_VISIBLE_DEVICES` takes (`["0", "1"]`).
+    /// Default: the driver's own `CUDA_VISIBLE_DEVICES`, else every GPU `nvidia-smi -L` lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<String>>,
+    /// CPU threads each trial should start (`OMP_NUM_THREADS` and the like). Default: the
+    /// machine's cores divided by the trials that run at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus_per_trial: Option<u32>,
 }
 
 /// Adaptive seeds: the seeds every config starts with, and the practical margin within
@@ -305,6 +332,7 @@ impl StudySpec {
             command: None,
             run: RunSpec::default(),
             slurm: None,
+            resources: None,
         }
     }
 
@@ -391,11 +419,13 @@ impl StudySpec {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// A hash of what the study is (everything but `[run]` and `[slurm]`), 16 hex digits.
+    /// A hash of what the study is (everything but `[run]`, `[slurm]` and `[resources]`),
+    /// 16 hex digits.
     pub fn hash(&self) -> String {
         let mut what = self.clone();
         what.run = RunSpec::default();
         what.slurm = None;
+        what.resources = None;
         let json = serde_json::to_vec(&what).unwrap_or_default();
         Sha256::digest(&json)[..8].iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -251,6 +251,38 @@ impl Study {
         self
     }
 
+    /// Gives each trial `n` GPUs of its own (`CUDA_VISIBLE_DEVICES`, `HIP_VISIBLE_DEVICES`,
+    /// `ROCR_VISIBLE_DEVICES` and `ABLATE_DEVICES` for a command; [`Trial::devices`](crate::trial::Trial::devices) for a
+    /// closure). The GPUs are the driver's own `CUDA_VISIBLE_DEVICES`, else those
+    /// `nvidia-smi -L` lists, else [`Study::devices`]; the trials run at once are as many as
+    /// the GPUs have room for (and at most `workers`).
+    pub fn gpus_per_trial(mut self, n: u32) -> Study {
+        self.options.resources.gpus_per_trial = Some(n);
+        self
+    }
+
+    /// Lets `n` trials share each GPU (one GPU per trial).
+    pub fn trials_per_gpu(mut self, n: u32) -> Study {
+        self.options.resources.trials_per_gpu = Some(n);
+        self
+    }
+
+    /// The GPUs to hand out, by the ids `CUDA_VISIBLE_DEVICES` takes: `.devices(["0", "1"])`
+    /// (one GPU per trial unless [`Study::gpus_per_trial`] says more).
+    pub fn devices<S: AsRef<str>>(mut self, ids: impl IntoIterator<Item = S>) -> Study {
+        self.options.resources.devices = Some(names(ids));
+        self
+    }
+
+    /// CPU threads each trial should start: sets `OMP_NUM_THREADS`, `MKL_NUM_THREADS`,
+    /// `OPENBLAS_NUM_THREADS` and the like for command trials, where neither the driver's
+    /// environment nor the command's `env` set them. Default: the cores divided by the trials
+    /// that run at once.
+    pub fn cpus_per_trial(mut self, n: u32) -> Study {
+        self.options.resources.cpus_per_trial = Some(n);
+        self
+    }
+
     /// Keeps the journal and results in `dir` instead of `runs/<name>/`.
     pub fn run_dir(mut self, dir: impl Into<PathBuf>) -> Study {
         self.options.store = StoreLocation::Dir(dir.into());
@@ -441,6 +473,7 @@ impl Study {
     /// file or `spec.json` holds.
     pub fn to_spec(&self) -> StudySpec {
         let mut spec = self.spec.normalized();
+        spec.resources = (self.options.resources != Default::default()).then(|| self.options.resources.clone());
         spec.run = RunSpec {
             workers: self.options.workers,
             retries: (self.options.retries != RunOptions::default().retries).then_some(self.options.retries),
@@ -462,6 +495,7 @@ impl Study {
     pub fn from_spec(spec: &StudySpec, base_dir: &Path) -> Result<Study> {
         let mut spec = spec.clone();
         let run = std::mem::take(&mut spec.run);
+        let resources = spec.resources.take().unwrap_or_default();
         if let Some(slurm) = &mut spec.slurm
             && let Some(bin) = &slurm.ablate_bin
             && bin.components().count() > 1
@@ -470,7 +504,7 @@ impl Study {
             // A relative binary path is the study file's folder's, like the command's.
             slurm.ablate_bin = Some(base_dir.join(bin));
         }
-        let mut study = Study { spec, options: RunOptions::default(), base_dir: Some(base_dir.to_path_buf()) };
+        let mut study = Study { spec, options: RunOptions { resources, ..RunOptions::default() }, base_dir: Some(base_dir.to_path_buf()) };
         if let Some(n) = run.workers {
             study = study.workers(n);
         }

@@ -207,12 +207,26 @@ pub struct Trial {
     pub(crate) replicate: u32,
     /// Intermediate values reported while the trial runs ([`Trial::report`]).
     pub(crate) reports: Arc<Mutex<Vec<StepReport>>>,
+    /// The GPUs this trial got (`gpus_per_trial`), by `CUDA_VISIBLE_DEVICES` id.
+    pub(crate) devices: Vec<String>,
 }
 
 impl Trial {
     /// The stable trial id.
     pub fn id(&self) -> &TrialId {
         &self.id
+    }
+
+    /// The GPUs this trial got, by the ids `CUDA_VISIBLE_DEVICES` takes (empty without
+    /// `gpus_per_trial`, `trials_per_gpu` or `devices`): put the model on these, e.g. the
+    /// first as `cuda:<id>` with the driver's own device numbering.
+    pub fn devices(&self) -> &[String] {
+        &self.devices
+    }
+
+    /// The same trial with the GPUs `devices` (what a worker of the local backend hands out).
+    pub(crate) fn with_devices(&self, devices: &[String]) -> Trial {
+        Trial { devices: devices.to_vec(), ..self.clone() }
     }
 
     /// The seed to use for every random choice in this trial (data split, init, sampling).

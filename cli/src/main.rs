@@ -219,6 +219,18 @@ struct RunArgs {
     /// Keep results in DIR instead of the study's run directory.
     #[arg(long, value_name = "DIR")]
     run_dir: Option<PathBuf>,
+    /// GPUs each trial gets (CUDA_VISIBLE_DEVICES per trial; default: [resources]).
+    #[arg(long, value_name = "N")]
+    gpus_per_trial: Option<u32>,
+    /// Trials that share one GPU.
+    #[arg(long, value_name = "N")]
+    trials_per_gpu: Option<u32>,
+    /// The GPUs to hand out, e.g. 0,1,2,3 (default: CUDA_VISIBLE_DEVICES, else nvidia-smi -L).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    devices: Option<Vec<String>>,
+    /// CPU threads per trial (OMP_NUM_THREADS and the like; default: cores / trials at once).
+    #[arg(long, value_name = "N")]
+    cpus_per_trial: Option<u32>,
     #[command(flatten)]
     schedule: ScheduleArgs,
 }
@@ -427,6 +439,18 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     }
     if let Some(dir) = args.run_dir {
         study = study.run_dir(dir);
+    }
+    if let Some(n) = args.gpus_per_trial {
+        study = study.gpus_per_trial(n);
+    }
+    if let Some(n) = args.trials_per_gpu {
+        study = study.trials_per_gpu(n);
+    }
+    if let Some(ids) = args.devices {
+        study = study.devices(ids);
+    }
+    if let Some(n) = args.cpus_per_trial {
+        study = study.cpus_per_trial(n);
     }
     let plan = study.plan()?;
     eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));

@@ -21,6 +21,7 @@ pub(crate) use threads::Threads;
 
 use crate::error::Result;
 use crate::objective::{Objective, Outcome, TrialContext};
+use crate::resources::Placement;
 use crate::store::{Status, TrialRecord};
 use crate::trial::{Metrics, MetricSpec, Trial};
 
@@ -59,11 +60,20 @@ pub(crate) trait Executor {
 /// Runs one task through the objective and turns its outcome into a record (`None` when
 /// it was interrupted): timing, the metric check against the declaration, the code
 /// fingerprint.
-pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Objective) -> Option<TrialRecord> {
+pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Objective, placement: Option<&Placement>) -> Option<TrialRecord> {
     let started_at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
     let clock = Instant::now();
-    let context = TrialContext::new(task.trial_dir.as_deref(), queue.cancel_flag());
-    let outcome = objective.run(&task.trial, &context);
+    let context = TrialContext::new(task.trial_dir.as_deref(), queue.cancel_flag()).placed(placement);
+    // A closure sees its GPUs through the trial (`Trial::devices`).
+    let placed;
+    let trial = match placement.filter(|p| !p.devices.is_empty()) {
+        Some(p) => {
+            placed = task.trial.with_devices(&p.devices);
+            &placed
+        }
+        None => &task.trial,
+    };
+    let outcome = objective.run(trial, &context);
     let duration_s = clock.elapsed().as_secs_f64();
     let Outcome::Finished { metrics, reports } = outcome else { return None };
     let (status, error, metrics) = match metrics.and_then(|m| m.check(queue.metrics()).map(|()| m).map_err(|e| e.to_string())) {

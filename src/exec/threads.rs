@@ -6,38 +6,35 @@ use std::sync::atomic::Ordering;
 use super::{run_task, Executor, TrialQueue};
 use crate::error::{Error, Result};
 use crate::objective::Objective;
+use crate::resources::Placement;
 
-/// Runs trials on worker threads of this process.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Runs trials on worker threads of this process: one per placement, each worker's trials
+/// getting that placement's GPUs and CPU threads.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Threads {
-    workers: usize,
+    placements: Vec<Placement>,
 }
 
 impl Threads {
-    /// `workers` threads (at least 1).
-    pub fn new(workers: usize) -> Result<Threads> {
-        if workers == 0 {
+    /// One worker per placement (at least one).
+    pub fn placed(placements: Vec<Placement>) -> Result<Threads> {
+        if placements.is_empty() {
             return Err(Error::Invalid { message: "workers must be at least 1".into() });
         }
-        Ok(Threads { workers })
-    }
-
-    /// One thread per core.
-    pub fn all_cores() -> Threads {
-        Threads { workers: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+        Ok(Threads { placements })
     }
 }
 
 impl Executor for Threads {
     fn execute(&self, queue: &dyn TrialQueue, objective: &dyn Objective) -> Result<()> {
         std::thread::scope(|scope| {
-            let mut handles = Vec::with_capacity(self.workers);
-            for i in 0..self.workers {
+            let mut handles = Vec::with_capacity(self.placements.len());
+            for (i, placement) in self.placements.iter().enumerate() {
                 let worker = std::thread::Builder::new().name(format!("ablate-worker-{i}"));
-                let spawned = worker.spawn_scoped(scope, || {
+                let spawned = worker.spawn_scoped(scope, move || {
                     while !queue.cancel_flag().load(Ordering::Relaxed) {
                         let Some(task) = queue.next() else { break };
-                        let record = run_task(&task, queue, objective);
+                        let record = run_task(&task, queue, objective, Some(placement));
                         queue.finish(task, record);
                     }
                 });

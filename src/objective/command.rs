@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use super::{Objective, Outcome, TrialContext};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
+use crate::resources::{Placement, DEVICE_VARIABLES, THREAD_VARIABLES};
 use crate::space::{Config, Value};
 use crate::trial::{Metrics, StepReport, Trial};
 
@@ -131,12 +132,25 @@ impl CommandTrials {
         self.args.iter().map(|pieces| render(pieces, trial, trial_dir)).collect()
     }
 
-    fn spawn(&self, trial: &Trial, trial_dir: &Path, stdout: File, stderr: File) -> std::io::Result<std::process::Child> {
+    fn spawn(&self, trial: &Trial, trial_dir: &Path, stdout: File, stderr: File, placement: Option<&Placement>) -> std::io::Result<std::process::Child> {
         let mut command = Command::new(&self.program);
+        command.args(self.argv_for(trial, trial_dir)).current_dir(&self.workdir).envs(&self.env);
+        if let Some(placement) = placement {
+            // CPU threads where neither the driver's environment nor the command's `env` set them.
+            let threads = placement.cpus.to_string();
+            for name in THREAD_VARIABLES.iter().filter(|v| std::env::var_os(v).is_none() && !self.env.contains_key(**v)) {
+                command.env(name, &threads);
+            }
+            // The trial's GPUs, whatever the driver or the command's `env` say: the pool decides.
+            if !placement.devices.is_empty() {
+                let devices = placement.devices.join(",");
+                for name in DEVICE_VARIABLES {
+                    command.env(name, &devices);
+                }
+                command.env("ABLATE_DEVICES", &devices);
+            }
+        }
         command
-            .args(self.argv_for(trial, trial_dir))
-            .current_dir(&self.workdir)
-            .envs(&self.env)
             .env("ABLATE_TRIAL_ID", trial.id().as_str())
             .env("ABLATE_SEED", trial.seed().to_string())
             .env("ABLATE_REPLICATE", trial.replicate().to_string())
@@ -169,7 +183,7 @@ impl CommandTrials {
         let stdout = open_log("stdout.log")?;
         let stderr = open_log("stderr.log")?;
         let mut child = self
-            .spawn(trial, dir, stdout, stderr)
+            .spawn(trial, dir, stdout, stderr, context.placement)
             .map_err(|e| format!("cannot start `{}`: {e}", self.program.display()))?;
         let group = child.id() as libc::pid_t;
         let (done_tx, done_rx) = mpsc::channel::<()>();

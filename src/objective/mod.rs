@@ -11,19 +11,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use command::{find_on_path, CommandSpec, CommandTrials};
 
+use crate::resources::Placement;
 use crate::trial::{Metrics, StepReport, Trial};
 
 /// What an objective sees besides the trial: its own directory and whether to stop.
 pub struct TrialContext<'a> {
     /// The trial's own directory (command trials: checkpoints, logs, the result file).
     pub trial_dir: Option<&'a Path>,
+    /// The GPUs and CPU threads this trial gets on this machine (none: no setting applies).
+    pub placement: Option<&'a Placement>,
     cancel: &'a AtomicBool,
 }
 
 impl<'a> TrialContext<'a> {
     /// A context for one trial.
     pub fn new(trial_dir: Option<&'a Path>, cancel: &'a AtomicBool) -> TrialContext<'a> {
-        TrialContext { trial_dir, cancel }
+        TrialContext { trial_dir, placement: None, cancel }
+    }
+
+    /// The same context with the trial's GPUs and CPU threads.
+    pub fn placed(mut self, placement: Option<&'a Placement>) -> TrialContext<'a> {
+        self.placement = placement;
+        self
     }
 
     /// Whether the run is being stopped (Ctrl-C, SIGTERM, a store error): a long-running

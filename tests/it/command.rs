@@ -275,3 +275,88 @@ fn a_relative_run_directory_works_from_another_working_directory() {
     let results = results.unwrap();
     assert!(results.failures().is_empty(), "{:?}", results.failures().first());
 }
+
+/// Logs which GPUs the trial saw and when it ran, then sleeps (a stand-in for training).
+const DEVICE_LOGGER: &str = r#"
+import json, os, sys, time
+start = time.time()
+time.sleep(float(sys.argv[1]))
+line = {"devices": os.environ.get("CUDA_VISIBLE_DEVICES"), "hip": os.environ.get("HIP_VISIBLE_DEVICES"),
+        "ablate": os.environ.get("ABLATE_DEVICES"), "omp": os.environ.get("OMP_NUM_THREADS"),
+        "start": start, "end": time.time()}
+with open(os.path.join(os.environ["ABLATE_TRIAL_DIR"], "devices.json"), "w") as f:
+    json.dump(line, f)
+print("ABLATE_RESULT " + json.dumps({"accuracy": 0.5}))
+"#;
+
+/// Per trial: (devices, start, end), from the logger's files.
+fn device_log(results: &Results) -> Vec<(String, f64, f64)> {
+    results
+        .records()
+        .iter()
+        .map(|r| {
+            let path = results.run_dir().unwrap().join("trials").join(r.id.as_str()).join("devices.json");
+            let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            assert_eq!(v["devices"], v["hip"]);
+            assert_eq!(v["devices"], v["ablate"]);
+            (v["devices"].as_str().unwrap().to_string(), v["start"].as_f64().unwrap(), v["end"].as_f64().unwrap())
+        })
+        .collect()
+}
+
+/// The most trials that ran at the same time on `device` (by their logged times).
+fn most_at_once(log: &[(String, f64, f64)], device: &str) -> usize {
+    let on: Vec<&(String, f64, f64)> = log.iter().filter(|(d, _, _)| d.split(',').any(|x| x == device)).collect();
+    on.iter().map(|(_, s, _)| on.iter().filter(|(_, s2, e2)| s2 <= s && s < e2).count()).max().unwrap_or(0)
+}
+
+#[test]
+fn a_pool_of_fake_gpus_gives_each_trial_its_own_and_keeps_them_busy() {
+    let dir = temp_dir("command-devices");
+    write_script(&dir, "log_devices.py", DEVICE_LOGGER);
+    let base = |name: &str| {
+        Study::new(name)
+            .param(Param::int("i", 0).levels(1..8))
+            .seeds(1)
+            .maximize("accuracy")
+            .progress(ProgressMode::Off)
+            .working_dir(&dir)
+            .run_dir(dir.join(name))
+            .command(["python3", "log_devices.py", "0.3"])
+    };
+    // One GPU per trial on a pool of 4: 8 trials, 4 at a time, never two on one GPU.
+    let results = base("one-each").devices(["gpu-a", "gpu-b", "gpu-c", "gpu-d"]).workers(16).run_command().unwrap();
+    let log = device_log(&results);
+    assert_eq!(log.len(), 8);
+    for d in ["gpu-a", "gpu-b", "gpu-c", "gpu-d"] {
+        assert_eq!(most_at_once(&log, d), 1, "{d}: {log:?}");
+        assert!(log.iter().any(|(x, _, _)| x == d), "{d} never used: {log:?}");
+    }
+    // No GPU idles while trials wait: all four ran trials at the same time.
+    let at_once = log.iter().map(|(_, s, _)| log.iter().filter(|(_, s2, e2)| s2 <= s && s < e2).count()).max();
+    assert_eq!(at_once, Some(4), "{log:?}");
+    // Two GPUs per trial, and two trials sharing each GPU.
+    let pairs = device_log(&base("pairs").devices(["0", "1", "2", "3"]).gpus_per_trial(2).run_command().unwrap());
+    assert!(pairs.iter().all(|(d, _, _)| d == "0,1" || d == "2,3"), "{pairs:?}");
+    let shared = device_log(&base("shared").devices(["0", "1"]).trials_per_gpu(2).run_command().unwrap());
+    assert!(most_at_once(&shared, "0") <= 2 && most_at_once(&shared, "1") <= 2, "{shared:?}");
+    // Without GPU settings a trial's GPUs are left as the driver's; its CPU threads are split.
+    let plain = base("plain").workers(2).cpus_per_trial(3).run_command().unwrap();
+    let record = &plain.records()[0];
+    let seen: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(plain.run_dir().unwrap().join("trials").join(record.id.as_str()).join("devices.json")).unwrap()).unwrap();
+    assert_eq!(seen["omp"], "3", "{seen}");
+    assert_eq!(seen["ablate"], serde_json::Value::Null);
+    // A closure sees its GPUs through the trial.
+    let seen_by_closure = std::sync::Mutex::new(Vec::new());
+    Study::new("closure").param(Param::int("i", 0).levels(1..4)).seeds(1).maximize("accuracy").progress(ProgressMode::Off).in_memory().devices(["x", "y"])
+        .run(|t: &Trial| {
+            seen_by_closure.lock().unwrap().push(t.devices().to_vec());
+            Ok(metrics! { "accuracy" => 0.5 })
+        })
+        .unwrap();
+    let seen = seen_by_closure.into_inner().unwrap();
+    assert!(seen.len() == 4 && seen.iter().all(|d| d.len() == 1 && (d[0] == "x" || d[0] == "y")), "{seen:?}");
+    // Asking for GPUs with none at hand is a clear error.
+    let e = base("none").devices(Vec::<String>::new()).run_command().unwrap_err().to_string();
+    assert!(e.contains("list at least one GPU id"), "{e}");
+}

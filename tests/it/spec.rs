@@ -86,6 +86,11 @@ fingerprint = []
 workers = 3
 retries = 2
 run_dir = "elsewhere"
+
+[resources]
+gpus_per_trial = 2
+devices = ["0", "1", "2", "3"]
+cpus_per_trial = 4
 "#;
 
 fn same_builder_study() -> Study {
@@ -127,6 +132,9 @@ fn a_study_file_says_everything_the_builder_does() {
     assert_eq!(from_file.options().workers, Some(3));
     assert_eq!(from_file.options().retries, 2);
     assert_eq!(from_file.store_dir(), Some(dir.join("elsewhere")));
+    let resources = &from_file.options().resources;
+    assert_eq!((resources.gpus_per_trial, resources.cpus_per_trial, resources.devices.as_ref().map(Vec::len)), (Some(2), Some(4), Some(4)));
+    assert_eq!(resources.placements(None).unwrap().len(), 2, "two pairs of GPUs");
     let command = from_file.command_spec().unwrap();
     assert_eq!(command.timeout_s, Some(30.5));
     assert_eq!(command.env.get("OMP_NUM_THREADS").map(String::as_str), Some("1"));
@@ -138,7 +146,8 @@ fn a_study_file_says_everything_the_builder_does() {
     assert_eq!(back, spec);
     assert_eq!(back.hash(), spec.hash());
     assert_eq!(ids(&Study::from_spec(&back, &dir).unwrap()), ids(&built));
-    // The builder's own study gives the same spec (but for how it runs).
+    assert_eq!(Study::from_spec(&back, &dir).unwrap().options().resources, *resources, "[resources] survives spec.json");
+    // The builder's own study gives the same spec (but for how it runs: [run], [resources]).
     let mut built_spec = built.to_spec();
     built_spec.command = spec.command.clone();
     assert_eq!(built_spec.hash(), spec.hash());
