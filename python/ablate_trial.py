@@ -40,6 +40,7 @@ import math
 import numbers
 import os
 import pathlib
+import signal
 import sys
 import tempfile
 
@@ -53,6 +54,8 @@ __all__ = [
     "report",
     "result",
     "under_ablate",
+    "on_stop",
+    "devices",
 ]
 __version__ = "0.1.0"
 
@@ -254,3 +257,32 @@ def result(_metrics=None, /, **metrics):
             pass
         raise
     return clean
+
+
+def devices():
+    """The GPUs ablate gave this trial (``ABLATE_DEVICES``, e.g. ``["0", "1"]``; empty when
+    the study asks for none). They are also this process's ``CUDA_VISIBLE_DEVICES``, so
+    frameworks number them from 0: use ``cuda:0`` (and ``cuda:1`` for a second)."""
+    return [d for d in os.environ.get("ABLATE_DEVICES", "").split(",") if d]
+
+
+def on_stop(save):
+    """Calls ``save()`` when ablate stops this trial (its timeout, Ctrl-C, a cancelled or
+    time-limited Slurm task): ablate sends SIGTERM, waits the study's ``grace_s`` (default
+    30 s), then SIGKILL. Save a checkpoint into ``trial_dir()`` in ``save``; the trial then
+    exits with status 143, as a process stopped by SIGTERM does, and a later run resumes it
+    from the checkpoint. SIGINT (Ctrl-C in a terminal) is handled the same way.
+    """
+    if not callable(save):
+        raise TypeError("on_stop() needs a function to call, e.g. on_stop(lambda: torch.save(state, path))")
+
+    def handler(signum, _frame):
+        try:
+            save()
+        finally:
+            sys.stdout.flush()
+            os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+

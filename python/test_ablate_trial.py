@@ -325,6 +325,27 @@ def have_numpy():
     return subprocess.run([sys.executable, "-c", "import numpy"], capture_output=True).returncode == 0
 
 
+class DevicesAndStops(TrialCase):
+    def test_devices_are_the_ids_ablate_gave(self):
+        proc = self.ok("import ablate_trial as ab; print(ab.devices())", self.ablate_env(ABLATE_DEVICES="2,3"))
+        self.assertEqual(proc.stdout.strip(), "['2', '3']")
+        proc = self.ok("import ablate_trial as ab; print(ab.devices())", self.ablate_env())
+        self.assertEqual(proc.stdout.strip(), "[]")
+
+    def test_on_stop_saves_then_exits_as_stopped_by_sigterm(self):
+        source = (
+            "import os, pathlib, signal, time\n"
+            "import ablate_trial as ab\n"
+            "ab.on_stop(lambda: pathlib.Path(ab.trial_dir(), 'ckpt').write_text('saved'))\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\n"
+            "time.sleep(10)\n"
+        )
+        proc = self.run_script(source, self.ablate_env())
+        self.assertEqual(proc.returncode, 143, proc.stderr)
+        self.assertEqual((self.trial_dir / "ckpt").read_text(), "saved")
+        self.fails("import ablate_trial as ab; ab.on_stop('not a function')", self.ablate_env(), "needs a function")
+
+
 @unittest.skipUnless(have_numpy(), "needs numpy")
 class NumpyValues(TrialCase):
     def test_numpy_numbers_are_metrics_and_numpy_booleans_are_not(self):

@@ -630,6 +630,10 @@ pub struct CommandSpec {
     /// Per-trial time limit in seconds: the trial's process group is stopped and it fails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_s: Option<f64>,
+    /// Seconds a stopped trial (a timeout, Ctrl-C, cancellation) gets between SIGTERM and
+    /// SIGKILL, to save a checkpoint (default 30; at most a day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace_s: Option<f64>,
     /// Files whose contents are fingerprinted with the command (relative to the working
     /// directory). Default: the script named in argv. `[]`: only the command template.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -342,6 +342,14 @@ impl Study {
         self
     }
 
+    /// Seconds a stopped trial (timeout, Ctrl-C, cancellation) gets between SIGTERM and
+    /// SIGKILL to save a checkpoint (default 30): `python/ablate_trial.py`'s `on_stop`
+    /// registers what to run then.
+    pub fn grace_secs(mut self, seconds: f64) -> Study {
+        self.command_mut().grace_s = Some(seconds);
+        self
+    }
+
     /// The working directory of the command (default: the current directory, or the study
     /// file's folder).
     pub fn working_dir(mut self, dir: impl Into<PathBuf>) -> Study {

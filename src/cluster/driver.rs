@@ -467,7 +467,8 @@ impl SlurmRun {
         let dir_hash: String = Sha256::digest(self.run_dir.display().to_string().as_bytes())[..4].iter().map(|b| format!("{b:02x}")).collect();
         let sub = submission::create(&self.run_dir, draft, |n| format!("ablate-{dir_hash}-{n}"))?;
         let script_path = submission::script_path(&self.run_dir, sub.number);
-        let text = script::batch_script(self.plan.name(), &self.settings, &ablate_bin, &self.run_dir, sub.number)?;
+        let grace = self.spec.command.as_ref().and_then(|c| c.grace_s).map_or(crate::objective::DEFAULT_GRACE, std::time::Duration::from_secs_f64);
+        let text = script::batch_script(self.plan.name(), &self.settings, &ablate_bin, &self.run_dir, sub.number, grace)?;
         crate::store::files::write_bytes_atomically(&script_path, text.as_bytes())?;
         let last = sub.tasks.len() - 1;
         let array = match self.settings.max_parallel {

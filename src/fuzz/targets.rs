@@ -325,7 +325,7 @@ fn load_study(study: &Study) -> Outcome {
     if let Some(slurm) = study.slurm_settings() {
         let _ = slurm.sbatch_options();
         let _ = slurm.poll_interval();
-        let _ = script::batch_script(plan.name(), slurm, Path::new("ablate"), Path::new("runs/x"), 0);
+        let _ = script::batch_script(plan.name(), slurm, Path::new("ablate"), Path::new("runs/x"), 0, std::time::Duration::from_secs(30));
     }
     // The spec a run stores, read back as Results::load and the Slurm workers read it.
     let stored = match study.resolved_spec() {
@@ -386,7 +386,7 @@ pub(super) fn slurm_submission() -> Target {
             // next submission's script.
             let _ = sub.settings.poll_interval();
             let _ = sub.settings.chunk();
-            let _ = script::batch_script(plan.name(), &sub.settings, Path::new("ablate"), &dir, sub.number.wrapping_add(1));
+            let _ = script::batch_script(plan.name(), &sub.settings, Path::new("ablate"), &dir, sub.number.wrapping_add(1), std::time::Duration::from_secs(30));
             Outcome::Accepted(format!("{} tasks, {} found", bucket(sub.tasks.len()), bucket(found)))
         }),
     }

@@ -43,8 +43,11 @@ pub const RESULT_FILE: &str = "result.json";
 pub const RESULT_PREFIX: &str = "ABLATE_RESULT ";
 /// Prefix of stdout lines that carry intermediate values.
 pub const REPORT_PREFIX: &str = "ABLATE_REPORT ";
-/// How long a stopped trial's process group gets between SIGTERM and SIGKILL.
-const KILL_GRACE: Duration = Duration::from_secs(3);
+/// How long a stopped trial's process group gets between SIGTERM and SIGKILL by default
+/// (`grace_s`): time to save a checkpoint.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+/// The longest grace a study may give (a day).
+const MAX_GRACE_S: f64 = 86_400.0;
 /// Lines of stderr quoted in a failure message.
 const STDERR_TAIL_LINES: usize = 12;
 
@@ -70,6 +73,8 @@ pub struct CommandTrials {
     workdir: PathBuf,
     env: BTreeMap<String, String>,
     timeout: Option<Duration>,
+    /// Between SIGTERM and SIGKILL when a trial is stopped.
+    grace: Duration,
     fingerprint: String,
 }
 
@@ -118,8 +123,13 @@ impl CommandTrials {
             })?),
             Some(s) => return Err(Error::Command { message: format!("timeout {s} s is not a positive number of seconds") }),
         };
+        let grace = match spec.grace_s {
+            None => DEFAULT_GRACE,
+            Some(s) if s.is_finite() && (0.0..=MAX_GRACE_S).contains(&s) => Duration::from_secs_f64(s),
+            Some(s) => return Err(Error::Command { message: format!("grace_s = {s}: give the seconds a stopped trial gets to save its work, from 0 to {MAX_GRACE_S} (a day)") }),
+        };
         let fingerprint = fingerprint(spec, &program, &workdir)?;
-        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, fingerprint })
+        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint })
     }
 
     /// The program that runs (resolved on PATH).
@@ -189,7 +199,8 @@ impl CommandTrials {
         let (done_tx, done_rx) = mpsc::channel::<()>();
         let timeout = self.timeout;
         let stopped = std::thread::scope(|scope| {
-            let watchdog = scope.spawn(move || watch(group, timeout, context, &done_rx));
+            let grace = self.grace;
+            let watchdog = scope.spawn(move || watch(group, timeout, grace, context, &done_rx));
             let status = child.wait();
             let _ = done_tx.send(());
             (status, watchdog.join().unwrap_or(None))
@@ -268,8 +279,9 @@ enum Stop {
 }
 
 /// Waits until the trial ends (`done` fires), its time limit passes, or the run is
-/// cancelled; in the last two cases stops the process group (SIGTERM, then SIGKILL).
-fn watch(group: libc::pid_t, timeout: Option<Duration>, context: &TrialContext<'_>, done: &mpsc::Receiver<()>) -> Option<Stop> {
+/// cancelled; in the last two cases stops the process group: SIGTERM, then SIGKILL after
+/// `grace` if it is still running (a script saves its checkpoint in between).
+fn watch(group: libc::pid_t, timeout: Option<Duration>, grace: Duration, context: &TrialContext<'_>, done: &mpsc::Receiver<()>) -> Option<Stop> {
     const POLL: Duration = Duration::from_millis(50);
     let started = Instant::now();
     let stop = loop {
@@ -291,7 +303,7 @@ fn watch(group: libc::pid_t, timeout: Option<Duration>, context: &TrialContext<'
         }
     };
     kill_group(group, libc::SIGTERM);
-    if done.recv_timeout(KILL_GRACE).is_err() {
+    if done.recv_timeout(grace).is_err() {
         kill_group(group, libc::SIGKILL);
     }
     Some(stop)

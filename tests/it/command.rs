@@ -360,3 +360,50 @@ fn a_pool_of_fake_gpus_gives_each_trial_its_own_and_keeps_them_busy() {
     let e = base("none").devices(Vec::<String>::new()).run_command().unwrap_err().to_string();
     assert!(e.contains("list at least one GPU id"), "{e}");
 }
+
+/// Sleeps (argv[1] s), and when stopped saves a checkpoint through the Python helper's
+/// `on_stop`, taking argv[2] s to do it.
+const CHECKPOINTS_WHEN_STOPPED: &str = r#"
+import pathlib, sys, time
+sys.path.insert(0, sys.argv[3])
+import ablate_trial as ab
+def save():
+    time.sleep(float(sys.argv[2]))
+    pathlib.Path(ab.trial_dir(), "checkpoint").write_text("saved")
+ab.on_stop(save)
+time.sleep(float(sys.argv[1]))
+ab.result(accuracy=0.5)
+"#;
+
+#[test]
+fn a_stopped_trial_gets_its_grace_to_save_a_checkpoint() {
+    let dir = temp_dir("command-grace");
+    write_script(&dir, "stop.py", CHECKPOINTS_WHEN_STOPPED);
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("python").display().to_string();
+    let run = |name: &str, save_s: &str, grace_s: f64| {
+        let results = Study::new(name)
+            .param(Param::int("i", 0))
+            .seeds(1)
+            .maximize("accuracy")
+            .progress(ProgressMode::Off)
+            .working_dir(&dir)
+            .run_dir(dir.join(name))
+            .command(["python3", "stop.py", "30", save_s, &helper])
+            .timeout_secs(1.0)
+            .grace_secs(grace_s)
+            .run_command()
+            .unwrap();
+        let record = &results.records()[0];
+        let checkpoint = results.run_dir().unwrap().join("trials").join(record.id.as_str()).join("checkpoint");
+        (record.error.clone().unwrap_or_default(), checkpoint.exists())
+    };
+    // SIGTERM at the timeout; the script saves within its grace and exits.
+    let (error, saved) = run("in-time", "0.2", 10.0);
+    assert!(saved && error.contains("timed out"), "{error}");
+    // A save slower than the grace is cut off by SIGKILL.
+    let (error, saved) = run("too-slow", "5", 0.3);
+    assert!(!saved && error.contains("timed out"), "{error}");
+    // A grace ablate cannot count is refused up front.
+    let e = Study::new("bad").param(Param::int("i", 0)).maximize("accuracy").working_dir(&dir).command(["python3", "stop.py"]).grace_secs(-1.0).run_command().unwrap_err();
+    assert!(e.to_string().contains("grace_s = -1"), "{e}");
+}
