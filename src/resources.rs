@@ -97,23 +97,32 @@ fn checked_devices(list: &[String]) -> Result<Vec<String>> {
 /// The GPUs this process may hand out: its own `CUDA_VISIBLE_DEVICES`, else those
 /// `nvidia-smi -L` lists.
 fn discover() -> Result<Vec<String>> {
-    if let Ok(visible) = std::env::var("CUDA_VISIBLE_DEVICES") {
+    let listed = || {
+        let out = std::process::Command::new("nvidia-smi").arg("-L").output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    discover_from(std::env::var("CUDA_VISIBLE_DEVICES").ok(), listed)
+}
+
+/// [`discover`] from the value of `CUDA_VISIBLE_DEVICES` and, when it is unset, the output of
+/// `nvidia-smi -L` (`None`: it is not there or failed).
+fn discover_from(visible: Option<String>, nvidia_smi: impl FnOnce() -> Option<String>) -> Result<Vec<String>> {
+    if let Some(visible) = visible {
         let ids: Vec<String> = visible.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
         if ids.is_empty() || ids.iter().any(|id| id == "-1" || id == "NoDevFiles") {
             return Err(invalid(format!("GPUs were asked for, but this process sees none (CUDA_VISIBLE_DEVICES={visible:?}): list them with .devices([\"0\", \"1\"]) or --devices 0,1")));
         }
         return Ok(ids);
     }
-    let listed = std::process::Command::new("nvidia-smi").arg("-L").output();
-    match listed {
-        Ok(out) if out.status.success() => {
-            let n = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with("GPU ")).count();
+    match nvidia_smi() {
+        Some(text) => {
+            let n = text.lines().filter(|l| l.starts_with("GPU ")).count();
             if n == 0 {
                 return Err(invalid("GPUs were asked for, but `nvidia-smi -L` lists none: list them with .devices([\"0\", \"1\"]) or --devices 0,1".into()));
             }
             Ok((0..n).map(|i| i.to_string()).collect())
         }
-        _ => Err(invalid(
+        None => Err(invalid(
             "GPUs were asked for, but none were found (CUDA_VISIBLE_DEVICES is unset and `nvidia-smi -L` does not answer): list them with .devices([\"0\", \"1\"]) or --devices 0,1".into(),
         )),
     }
@@ -152,6 +161,18 @@ mod tests {
         assert_eq!(many[0].cpus, 1, "never below one thread");
         let given = Resources { cpus_per_trial: Some(3), ..Resources::default() }.placements(Some(2)).unwrap();
         assert_eq!(given[1].cpus, 3);
+    }
+
+    #[test]
+    fn gpus_are_found_in_the_environment_then_through_nvidia_smi() {
+        let never = || -> Option<String> { panic!("nvidia-smi is not asked when CUDA_VISIBLE_DEVICES is set") };
+        assert_eq!(discover_from(Some("2, 3".into()), never).unwrap(), ["2", "3"]);
+        assert!(discover_from(Some("".into()), never).unwrap_err().to_string().contains("sees none"));
+        assert!(discover_from(Some("-1".into()), never).unwrap_err().to_string().contains("sees none"));
+        let two = "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-a)\nGPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-b)\n";
+        assert_eq!(discover_from(None, || Some(two.into())).unwrap(), ["0", "1"]);
+        assert!(discover_from(None, || Some(String::new())).unwrap_err().to_string().contains("lists none"));
+        assert!(discover_from(None, || None).unwrap_err().to_string().contains("does not answer"));
     }
 
     #[test]
