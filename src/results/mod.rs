@@ -119,9 +119,10 @@ impl Results {
         self
     }
 
-    /// How many trials this run executed and how many it reused.
-    pub fn run_stats(&self) -> &RunStats {
-        &self.stats
+    /// How many trials this run executed and how many it reused, and the lines of the run
+    /// directory it could not read (a value: a notebook cell can keep it in a variable).
+    pub fn run_stats(&self) -> RunStats {
+        self.stats.clone()
     }
 
     /// The run directory, unless the study ran in memory.

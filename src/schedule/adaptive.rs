@@ -41,7 +41,7 @@ pub(crate) fn run(plan: &Plan, rule: &SequentialRule, spec: &StudySpec, options:
         // Done, or stuck (failed trials leave a comparison short of the seeds a look needs,
         // and the same round would run nothing new): the results say what was decided.
         if next.is_empty() || next == round {
-            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats().clone() };
+            let stats = RunStats { executed, reused: results.records().len().saturating_sub(executed), ..results.run_stats() };
             return Ok(results.with_stats(stats));
         }
         round = next;
