@@ -14,8 +14,9 @@ pub(crate) fn shell_quote(text: &str) -> String {
 }
 
 /// The batch script: `#SBATCH` options, setup lines, then `exec ablate worker`. With a time
-/// limit, Slurm signals the worker (the batch shell it replaces) `grace` + 15 s before the
-/// end, so its trials get SIGTERM and their grace to save a checkpoint before the limit.
+/// limit at least four times `grace` + 15 s, Slurm signals the worker (the batch shell it
+/// replaces) `grace` + 15 s before the end, so its trials get SIGTERM and their grace to save
+/// a checkpoint before the limit (a shorter limit keeps Slurm's own SIGTERM at the end).
 pub(crate) fn batch_script(study: &str, settings: &Slurm, ablate_bin: &Path, run_dir: &Path, submission: u32, grace: Duration) -> Result<String> {
     let mut s = String::from("#!/bin/bash\n");
     let study_line: String = study.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
@@ -24,8 +25,9 @@ pub(crate) fn batch_script(study: &str, settings: &Slurm, ablate_bin: &Path, run
     for option in settings.sbatch_options()? {
         s.push_str(&format!("#SBATCH {option}\n"));
     }
-    if settings.time.is_some() {
-        s.push_str(&format!("#SBATCH --signal=B:TERM@{}\n", grace.as_secs_f64().ceil() as u64 + 15));
+    let warning = grace.as_secs_f64().ceil() as u64 + 15;
+    if settings.time.as_deref().and_then(time_limit_s).is_some_and(|limit| limit >= 4 * warning) {
+        s.push_str(&format!("#SBATCH --signal=B:TERM@{warning}\n"));
     }
     s.push_str("set -e\n");
     for line in &settings.setup {
@@ -40,6 +42,26 @@ pub(crate) fn batch_script(study: &str, settings: &Slurm, ablate_bin: &Path, run
     Ok(s)
 }
 
+/// Seconds in a Slurm time limit: `minutes`, `minutes:seconds`, `hours:minutes:seconds`,
+/// `days-hours`, `days-hours:minutes` or `days-hours:minutes:seconds` (`None`: another form,
+/// such as `UNLIMITED`).
+fn time_limit_s(text: &str) -> Option<u64> {
+    let (days, rest) = match text.split_once('-') {
+        Some((d, rest)) => (d.parse::<u64>().ok()?, rest),
+        None => (0, text),
+    };
+    let parts: Vec<u64> = rest.split(':').map(|p| p.parse::<u64>().ok()).collect::<Option<_>>()?;
+    let (h, m, s) = match (text.contains('-'), parts.as_slice()) {
+        (false, [m]) => (0, *m, 0),
+        (false, [m, s]) => (0, *m, *s),
+        (_, [h, m, s]) => (*h, *m, *s),
+        (true, [h]) => (*h, 0, 0),
+        (true, [h, m]) => (*h, *m, 0),
+        _ => return None,
+    };
+    days.checked_mul(86_400)?.checked_add(h.checked_mul(3600)?)?.checked_add(m.checked_mul(60)?)?.checked_add(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +72,11 @@ mod tests {
         let s = batch_script("s", &settings, Path::new("/opt/it's/ablate"), Path::new("/runs/a b;rm -rf ~"), 3, Duration::from_secs(30)).unwrap();
         assert!(s.contains("#SBATCH --partition=gpu\n#SBATCH --time=4:00:00\n#SBATCH --gres=gpu:2\n"), "{s}");
         assert!(s.contains("#SBATCH --signal=B:TERM@45\n"), "the worker hears of the time limit 30 s of grace + 15 s before it: {s}");
+        let short = batch_script("s", &Slurm::new().time("2"), Path::new("a"), Path::new("b"), 0, Duration::from_secs(30)).unwrap();
+        assert!(!short.contains("--signal"), "a 2-minute limit keeps Slurm's own signal at the end: {short}");
+        for (text, seconds) in [("30", Some(1800)), ("5:30", Some(330)), ("4:00:00", Some(14_400)), ("1-00:00:00", Some(86_400)), ("2-3", Some(183_600)), ("1-2:30", Some(95_400)), ("UNLIMITED", None), ("1:2:3:4", None)] {
+            assert_eq!(time_limit_s(text), seconds, "{text}");
+        }
         assert!(s.contains("module load cuda\nexec '/opt/it'\\''s/ablate' worker '/runs/a b;rm -rf ~' --submission 3 --task \"$SLURM_ARRAY_TASK_ID\"\n"), "{s}");
         let bad = batch_script("s", &Slurm::new().partition("gpu\n#SBATCH --x"), Path::new("a"), Path::new("b"), 0, Duration::ZERO).unwrap_err();
         assert!(bad.to_string().contains("whitespace"), "{bad}");
