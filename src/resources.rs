@@ -95,11 +95,17 @@ fn checked_devices(list: &[String]) -> Result<Vec<String>> {
 }
 
 /// The GPUs this process may hand out: its own `CUDA_VISIBLE_DEVICES`, else those
-/// `nvidia-smi -L` lists.
+/// `nvidia-smi -L` lists. `nvidia-smi` runs once per process: a scheduler's every look,
+/// rung or step asks again, and the machine's GPUs do not change meanwhile.
 fn discover() -> Result<Vec<String>> {
+    static LISTED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let listed = || {
-        let out = std::process::Command::new("nvidia-smi").arg("-L").output().ok()?;
-        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        LISTED
+            .get_or_init(|| {
+                let out = std::process::Command::new("nvidia-smi").arg("-L").output().ok()?;
+                out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+            })
+            .clone()
     };
     discover_from(std::env::var("CUDA_VISIBLE_DEVICES").ok(), listed)
 }

@@ -440,18 +440,14 @@ fn run_study(study_file: &Path, args: RunArgs) -> Result<()> {
     if let Some(dir) = args.run_dir {
         study = study.run_dir(dir);
     }
-    if let Some(n) = args.gpus_per_trial {
-        study = study.gpus_per_trial(n);
-    }
-    if let Some(n) = args.trials_per_gpu {
-        study = study.trials_per_gpu(n);
-    }
-    if let Some(ids) = args.devices {
-        study = study.devices(ids);
-    }
-    if let Some(n) = args.cpus_per_trial {
-        study = study.cpus_per_trial(n);
-    }
+    // The flags win over the study file's [resources], setting by setting.
+    let mut options = study.options().clone();
+    let r = &mut options.resources;
+    r.gpus_per_trial = args.gpus_per_trial.or(r.gpus_per_trial);
+    r.trials_per_gpu = args.trials_per_gpu.or(r.trials_per_gpu);
+    r.devices = args.devices.or(r.devices.take());
+    r.cpus_per_trial = args.cpus_per_trial.or(r.cpus_per_trial);
+    study = study.with_options(options);
     let plan = study.plan()?;
     eprintln!("ablate: study `{}`: {}", plan.name(), trial_count(&plan));
     let started = std::time::Instant::now();

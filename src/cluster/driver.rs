@@ -45,6 +45,8 @@ pub struct SlurmRun {
     retries: u32,
     /// How [`SlurmRun::wait`] shows progress.
     progress: ProgressMode,
+    /// What a stopped trial gets before SIGKILL (the batch script's early signal).
+    grace: std::time::Duration,
     code: Option<String>,
     spec_hash: String,
     state: Mutex<DriverState>,
@@ -167,6 +169,7 @@ impl SlurmRun {
             code: objective.fingerprint().map(str::to_string),
             retries: options.retries,
             progress: options.progress,
+            grace: objective.grace(),
             spec_hash: hash,
             store,
             settings,
@@ -467,8 +470,7 @@ impl SlurmRun {
         let dir_hash: String = Sha256::digest(self.run_dir.display().to_string().as_bytes())[..4].iter().map(|b| format!("{b:02x}")).collect();
         let sub = submission::create(&self.run_dir, draft, |n| format!("ablate-{dir_hash}-{n}"))?;
         let script_path = submission::script_path(&self.run_dir, sub.number);
-        let grace = self.spec.command.as_ref().and_then(|c| c.grace_s).map_or(crate::objective::DEFAULT_GRACE, std::time::Duration::from_secs_f64);
-        let text = script::batch_script(self.plan.name(), &self.settings, &ablate_bin, &self.run_dir, sub.number, grace)?;
+        let text = script::batch_script(self.plan.name(), &self.settings, &ablate_bin, &self.run_dir, sub.number, self.grace)?;
         crate::store::files::write_bytes_atomically(&script_path, text.as_bytes())?;
         let last = sub.tasks.len() - 1;
         let array = match self.settings.max_parallel {

@@ -101,11 +101,6 @@ impl Throttle {
         }
         due
     }
-
-    /// Counts a line as written now (one that was not throttled, such as the last).
-    fn wrote(&mut self) {
-        self.last = Some(Instant::now());
-    }
 }
 
 /// The one display of a run: trial counts over every batch, the current stage.
@@ -125,8 +120,6 @@ struct State {
     throttle: Throttle,
     /// The stage the run is at ("look 2").
     stage: Option<String>,
-    /// Whether a line or the bar showed anything yet.
-    shown: bool,
     /// Warnings already printed in this scope.
     warned: HashSet<String>,
 }
@@ -145,7 +138,7 @@ impl Display {
         Display {
             sink,
             bar,
-            state: Mutex::new(State { total: 0, done: 0, failed: 0, running: 0, start: now, throttle: Throttle::new(sink), stage: None, shown: false, warned: HashSet::new() }),
+            state: Mutex::new(State { total: 0, done: 0, failed: 0, running: 0, start: now, throttle: Throttle::new(sink), stage: None, warned: HashSet::new() }),
         }
     }
 
@@ -172,13 +165,9 @@ impl Display {
             Some(bar) => {
                 bar.set_position(state.done as u64);
                 bar.set_message(state.message());
-                state.shown = true;
             }
             // The last trial's line is the summary's job.
-            None if self.sink != Sink::Off && state.done < state.total && state.throttle.due() => {
-                state.shown = true;
-                self.sink.write_line(&state.line());
-            }
+            None if self.sink != Sink::Off && state.done < state.total && state.throttle.due() => self.sink.write_line(&state.line()),
             None => {}
         }
     }
@@ -191,19 +180,15 @@ impl Display {
         }
     }
 
-    /// Ends the display: the bar stays as it is; lines end with one summary line when
-    /// any trial ran.
+    /// Ends the display: a bar that counted any trial stays as it is (one that counted none
+    /// goes); lines end with one summary line when any trial ran.
     fn finish(&self) {
-        let mut state = self.state();
-        if let Some(bar) = &self.bar {
-            if state.shown {
-                bar.finish();
-            } else {
-                bar.finish_and_clear();
-            }
-        } else if self.sink != Sink::Off && state.total > 0 {
-            state.throttle.wrote();
-            self.sink.write_line(&state.summary());
+        let state = self.state();
+        match &self.bar {
+            Some(bar) if state.done > 0 => bar.finish(),
+            Some(bar) => bar.finish_and_clear(),
+            None if self.sink != Sink::Off && state.total > 0 => self.sink.write_line(&state.summary()),
+            None => {}
         }
     }
 }
@@ -372,7 +357,6 @@ mod tests {
             start: Instant::now(),
             throttle: Throttle::new(Sink::Log),
             stage: stage.map(str::to_string),
-            shown: false,
             warned: HashSet::new(),
         }
     }

@@ -45,7 +45,7 @@ pub const RESULT_PREFIX: &str = "ABLATE_RESULT ";
 pub const REPORT_PREFIX: &str = "ABLATE_REPORT ";
 /// How long a stopped trial's process group gets between SIGTERM and SIGKILL by default
 /// (`grace_s`): time to save a checkpoint.
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+const DEFAULT_GRACE: Duration = Duration::from_secs(30);
 /// The longest grace a study may give (a day).
 const MAX_GRACE_S: f64 = 86_400.0;
 /// Lines of stderr quoted in a failure message.
@@ -130,6 +130,11 @@ impl CommandTrials {
         };
         let fingerprint = fingerprint(spec, &program, &workdir)?;
         Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint })
+    }
+
+    /// How long a stopped trial gets between SIGTERM and SIGKILL (`grace_s`).
+    pub fn grace(&self) -> Duration {
+        self.grace
     }
 
     /// The program that runs (resolved on PATH).

@@ -9,7 +9,7 @@ pub mod command;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub use command::{find_on_path, CommandSpec, CommandTrials, DEFAULT_GRACE};
+pub use command::{find_on_path, CommandSpec, CommandTrials};
 
 use crate::resources::Placement;
 use crate::trial::{Metrics, StepReport, Trial};

@@ -20,6 +20,7 @@
 pub(crate) mod frame;
 mod progress;
 mod summary;
+pub(crate) use summary::ties;
 
 use std::path::{Path, PathBuf};
 

@@ -120,7 +120,7 @@ impl Summary {
         let top = scored.iter().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
         // A tie is no win: a change whose mean equals the baseline's (within floating-point
         // noise) leaves the baseline (row 0) best.
-        let baseline_ties = |top: f64| scored.first().is_some_and(|&(i, v)| i == 0 && v >= top - 1e-12 * top.abs().max(1.0));
+        let baseline_ties = |top: f64| scored.first().is_some_and(|&(i, v)| i == 0 && ties(v, top));
         let best = top.map(|(i, v)| if baseline_ties(v) { 0 } else { i });
         if let Some(i) = best {
             rows[i].best = true;
@@ -156,4 +156,10 @@ impl Summary {
         ];
         Ok(DataFrame::new(self.rows.len(), columns)?)
     }
+}
+
+/// Whether `score` equals the best `top` score within floating-point noise (1e-12 relative):
+/// a tie, which the baseline wins (scores are means signed so that higher is better).
+pub(crate) fn ties(score: f64, top: f64) -> bool {
+    score >= top - 1e-12 * top.abs().max(1.0)
 }

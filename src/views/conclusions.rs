@@ -93,7 +93,7 @@ impl Results {
         };
         // A tie is no win: a level whose mean equals the baseline's (within floating-point
         // noise) leaves the baseline the reference.
-        if levels[base_pos].2.is_some_and(|m| m * sign >= top - 1e-12 * top.abs().max(1.0)) {
+        if levels[base_pos].2.is_some_and(|m| crate::results::ties(m * sign, top)) {
             top_pos = base_pos;
         }
         let metric = &sig.metric.name;
@@ -214,9 +214,6 @@ fn seeds_needed_clause(row: &SignificanceRow) -> String {
 
 impl fmt::Display for Conclusions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for s in &self.sentences {
-            writeln!(f, "- {s}")?;
-        }
-        Ok(())
+        f.write_str(&crate::display::text_list(&self.sentences))
     }
 }
