@@ -29,6 +29,10 @@ The protocol, for scripts (in any language) that do without this module:
   print a stdout line ``ABLATE_RESULT {"accuracy": 0.91}`` (the last such line counts);
 - stdout lines ``ABLATE_REPORT {"step": 100, "val_loss": 0.42}`` are intermediate values
   (``step`` is an integer);
+- ``ABLATE_RESUME_FROM`` (multi-fidelity runs): the trial directory of the same
+  configuration and seed at the previous rung (fewer epochs). A script that finds its
+  checkpoint there continues from it and prints ``ABLATE_RESUMED {"from": "<that dir>"}``, so
+  ablate counts only the new epochs; otherwise it trains from scratch (the record says which);
 - a non-zero exit code fails the trial, and ablate quotes the end of its stderr.
 
 The same values can also reach the script as command-line arguments through the study's
@@ -56,11 +60,14 @@ __all__ = [
     "under_ablate",
     "on_stop",
     "devices",
+    "checkpoint_dir",
+    "resume_from",
 ]
 __version__ = "0.1.0"
 
 RESULT_PREFIX = "ABLATE_RESULT "
 REPORT_PREFIX = "ABLATE_REPORT "
+RESUMED_PREFIX = "ABLATE_RESUMED "
 
 _MISSING = object()
 
@@ -286,3 +293,41 @@ def on_stop(save):
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
 
+
+
+def checkpoint_dir():
+    """Where this trial saves its checkpoints: its own directory (``ABLATE_TRIAL_DIR``, a
+    :class:`pathlib.Path`). A checkpoint saved here survives a retry of the trial and a
+    Slurm task requeued after preemption or a time limit: the rerun finds it with
+    :func:`resume_from`. Outside ablate: ``./checkpoints`` (created)."""
+    return trial_dir(default="checkpoints")
+
+
+def resume_from(name):
+    """The checkpoint file ``name`` this trial should continue from, or ``None`` (train from
+    scratch):
+
+    1. ``checkpoint_dir() / name`` when it exists: this same trial ran before and was stopped
+       (a retry, a requeued Slurm task, a run resumed after Ctrl-C);
+    2. else ``$ABLATE_RESUME_FROM / name`` when it exists: the same configuration and seed
+       trained to the previous rung of a multi-fidelity run (fewer epochs). Then the line
+       ``ABLATE_RESUMED {"from": ...}`` is printed, so ablate counts only the new epochs in
+       the run's budget. Load it, never write into it: it belongs to the earlier trial.
+
+    Save into ``checkpoint_dir()``, load what this returns, and store the epoch in the
+    checkpoint so the script knows where to go on from.
+    """
+    if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
+        raise ValueError(f"resume_from() needs a file name such as 'checkpoint.pt', not {name!r}")
+    own = checkpoint_dir() / name
+    if own.is_file():
+        return own
+    earlier = os.environ.get("ABLATE_RESUME_FROM")
+    if not earlier:
+        return None
+    path = pathlib.Path(earlier) / name
+    if not path.is_file():
+        return None
+    sys.stdout.write(RESUMED_PREFIX + json.dumps({"from": earlier}) + "\n")
+    sys.stdout.flush()
+    return path

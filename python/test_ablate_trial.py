@@ -346,6 +346,32 @@ class DevicesAndStops(TrialCase):
         self.fails("import ablate_trial as ab; ab.on_stop('not a function')", self.ablate_env(), "needs a function")
 
 
+class Continuation(TrialCase):
+    def test_resume_from_prefers_the_trials_own_checkpoint_then_the_cheaper_rungs(self):
+        earlier = pathlib.Path(self.tmp.name) / "earlier"
+        earlier.mkdir()
+        read = "import ablate_trial as ab; p = ab.resume_from('ckpt.pt'); print('FOUND', p)"
+        env = self.ablate_env(ABLATE_RESUME_FROM=str(earlier))
+        # Nothing anywhere: from scratch, and nothing announced.
+        proc = self.ok(read, env)
+        self.assertIn("FOUND None", proc.stdout)
+        self.assertNotIn("ABLATE_RESUMED", proc.stdout)
+        # The cheaper rung's checkpoint: found and announced with that directory.
+        (earlier / "ckpt.pt").write_text("3 epochs")
+        proc = self.ok(read, env)
+        self.assertIn(f"FOUND {earlier / 'ckpt.pt'}", proc.stdout)
+        resumed = [l for l in proc.stdout.splitlines() if l.startswith("ABLATE_RESUMED ")]
+        self.assertEqual([json.loads(l[len("ABLATE_RESUMED "):]) for l in resumed], [{"from": str(earlier)}])
+        # The trial's own checkpoint (a retry, a requeued task) wins, and is not announced.
+        (self.trial_dir / "ckpt.pt").write_text("own")
+        proc = self.ok(read, env)
+        self.assertIn(f"FOUND {self.trial_dir / 'ckpt.pt'}", proc.stdout)
+        self.assertNotIn("ABLATE_RESUMED", proc.stdout)
+        proc = self.ok("import ablate_trial as ab; print(ab.checkpoint_dir())", env)
+        self.assertEqual(proc.stdout.strip(), str(self.trial_dir))
+        self.fails("import ablate_trial as ab; ab.resume_from('../x')", env, "needs a file name")
+
+
 @unittest.skipUnless(have_numpy(), "needs numpy")
 class NumpyValues(TrialCase):
     def test_numpy_numbers_are_metrics_and_numpy_booleans_are_not(self):

@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 pub use crate::spec::Resources;
+use crate::store::Device;
 
 /// The variables a trial's process reads for its CPU thread count (OpenMP, the BLAS
 /// libraries, numexpr; PyTorch follows OpenMP). Set only where the driver's environment and
@@ -110,6 +111,45 @@ fn discover() -> Result<Vec<String>> {
     discover_from(std::env::var("CUDA_VISIBLE_DEVICES").ok(), listed)
 }
 
+/// This machine's host name (read once per process; `None` when it cannot be read).
+pub(crate) fn host_name() -> Option<String> {
+    static HOST: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let mut buffer = [0u8; 256];
+        // SAFETY: gethostname writes at most `len` bytes into the buffer we own.
+        let ok = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) } == 0;
+        let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+        (ok && end > 0).then(|| String::from_utf8_lossy(&buffer[..end]).into_owned())
+    })
+    .clone()
+}
+
+/// The GPUs `ids` with their model and driver as `nvidia-smi` reports them (asked once per
+/// process); without `nvidia-smi`, the ids alone.
+pub(crate) fn describe(ids: &[String]) -> Vec<Device> {
+    static QUERIED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let table = QUERIED.get_or_init(|| {
+        let out = std::process::Command::new("nvidia-smi").args(["--query-gpu=index,uuid,name,driver_version", "--format=csv,noheader"]).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    });
+    describe_from(ids, table.as_deref())
+}
+
+/// [`describe`] from the text of `nvidia-smi --query-gpu=index,uuid,name,driver_version
+/// --format=csv,noheader` (a device is matched by index or UUID).
+fn describe_from(ids: &[String], nvidia_smi: Option<&str>) -> Vec<Device> {
+    let rows: Vec<Vec<&str>> = nvidia_smi.unwrap_or_default().lines().map(|l| l.split(',').map(str::trim).collect::<Vec<_>>()).filter(|r| r.len() == 4).collect();
+    ids.iter()
+        .map(|id| {
+            let row = rows.iter().find(|r| r[0] == id || r[1] == id);
+            Device { id: id.clone(), model: row.map(|r| r[2].to_string()), driver: row.map(|r| r[3].to_string()) }
+        })
+        .collect()
+}
+
 /// [`discover`] from the value of `CUDA_VISIBLE_DEVICES` and, when it is unset, the output of
 /// `nvidia-smi -L` (`None`: it is not there or failed).
 fn discover_from(visible: Option<String>, nvidia_smi: impl FnOnce() -> Option<String>) -> Result<Vec<String>> {
@@ -179,6 +219,19 @@ mod tests {
         assert_eq!(discover_from(None, || Some(two.into())).unwrap(), ["0", "1"]);
         assert!(discover_from(None, || Some(String::new())).unwrap_err().to_string().contains("lists none"));
         assert!(discover_from(None, || None).unwrap_err().to_string().contains("does not answer"));
+    }
+
+    #[test]
+    fn devices_are_described_by_index_or_uuid_from_nvidia_smi() {
+        let smi = "0, GPU-aaa, NVIDIA A100-SXM4-40GB, 550.54.15\n1, GPU-bbb, NVIDIA H100 80GB HBM3, 550.54.15\n";
+        let ids = ["1".to_string(), "GPU-aaa".to_string(), "7".to_string()];
+        let found = describe_from(&ids, Some(smi));
+        assert_eq!(found[0].model.as_deref(), Some("NVIDIA H100 80GB HBM3"));
+        assert_eq!(found[1].model.as_deref(), Some("NVIDIA A100-SXM4-40GB"));
+        assert_eq!(found[1].driver.as_deref(), Some("550.54.15"));
+        assert_eq!((found[2].id.as_str(), found[2].model.as_deref()), ("7", None));
+        assert!(describe_from(&ids, None).iter().all(|d| d.model.is_none()));
+        assert!(host_name().is_some_and(|h| !h.is_empty()));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 # tests (unit, integration, statistics against scipy and statsmodels reference values, doc
 # examples, the CLI), the Python helper's tests, the
 # TensorBoard/MLflow exports and the Optuna import checked with the real, pinned tools, the
+# PyTorch example with real torch, the
 # Slurm tests on a real local Slurm, then every notebook executed headless through the real
 # evcxr kernel (installed by kernel/install.sh if needed) and the executed tutorials with charts
 # opened in the pinned JupyterLab in headless Chromium, trusted and untrusted.
@@ -24,6 +25,10 @@ python3 -m unittest discover -s python
 # Optuna import against a real, pinned Optuna (venvs under ~/.cache/ablate, made on first use).
 tests/interop/run.sh
 tests/interop/optuna/run.sh
+# The PyTorch example (examples/pytorch): real, pinned torch on the CPU (Debian's python3-torch
+# in a venv under ~/.cache/ablate, made on first use), a training script that continues from
+# checkpoints, and a small multi-fidelity study whose promoted trials continue from them.
+tests/pytorch/run.sh
 # Slurm: a real single-node cluster on this machine (root: installed from Debian packages and
 # started by tests/slurm/slurm-up.sh), tested without and with accounting, then kept up for
 # the cluster tutorials (07, 08) and stopped at the end.

@@ -383,3 +383,39 @@ fn how_a_task_ended_is_known_after_the_scheduler_forgot_it() {
         assert!(error.contains("stopped by a signal"), "the exit record should say: {error}");
     }
 }
+
+#[test]
+fn a_requeued_task_continues_from_the_checkpoint_in_its_trial_directory() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("requeue");
+    std::fs::write(dir.join("train.py"), include_str!("../../tests/fixtures/resumes_own_checkpoint.py")).unwrap();
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("python").canonicalize().unwrap();
+    let study = Study::new("requeue")
+        .param(Param::int("i", 0))
+        .seeds(1)
+        .minimize("loss")
+        .command(["python3", "train.py", helper.to_str().unwrap(), "12", "0.5"])
+        .working_dir(&dir)
+        .run_dir(dir.join("runs").join("requeue"));
+    let trial_dir = dir.join("runs/requeue/trials").join(study.plan().unwrap().trials()[0].id().as_str());
+    let run = study.on(settings()).submit().unwrap();
+    let job = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.job")).unwrap();
+    let task = format!("{}_0", job.trim());
+    // Preempted after a few epochs: Slurm puts the task back in the queue and starts it again.
+    let epochs = || std::fs::read_to_string(trial_dir.join("epochs.log")).unwrap_or_default().lines().map(|l| l.parse::<u32>().unwrap()).collect::<Vec<_>>();
+    wait_for("three epochs", Duration::from_secs(60), || epochs().len() >= 3);
+    let requeue = Command::new("scontrol").args(["requeue", &task]).output().unwrap();
+    assert!(requeue.status.success(), "scontrol requeue {task}: {}", String::from_utf8_lossy(&requeue.stderr));
+    // Slurm holds a requeued job back for a while (its begin time): let it start now.
+    wait_for("the task to be queued again", Duration::from_secs(60), || squeue_state(&task) == "PENDING");
+    let now = Command::new("scontrol").args(["update", &format!("JobId={task}"), "StartTime=now"]).output().unwrap();
+    assert!(now.status.success(), "scontrol update StartTime=now: {}", String::from_utf8_lossy(&now.stderr));
+    let results = run.wait().unwrap();
+    let record = &results.records()[0];
+    assert_eq!(record.status, Status::Ok, "{record:?}");
+    let starts = std::fs::read_to_string(trial_dir.join("starts.log")).unwrap().lines().count();
+    assert!(starts >= 2, "the task ran again after the requeue: {starts} start(s)");
+    assert_eq!(epochs(), (1..=12).collect::<Vec<_>>(), "the second start went on from its checkpoint");
+}

@@ -434,6 +434,8 @@ impl SlurmRun {
                 started_at_ms: state.submissions[&n].created_ms,
                 attempt,
                 reports: Vec::new(),
+                continuation: None,
+                provenance: Default::default(),
                 code: self.code.clone(),
             });
         }

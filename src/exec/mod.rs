@@ -22,7 +22,7 @@ pub(crate) use threads::Threads;
 use crate::error::Result;
 use crate::objective::{Objective, Outcome, TrialContext};
 use crate::resources::Placement;
-use crate::store::{Status, TrialRecord};
+use crate::store::{Provenance, Status, TrialRecord};
 use crate::trial::{Metrics, MetricSpec, Trial};
 
 /// One trial handed to an executor.
@@ -75,7 +75,7 @@ pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Obje
     };
     let outcome = objective.run(trial, &context);
     let duration_s = clock.elapsed().as_secs_f64();
-    let Outcome::Finished { metrics, reports } = outcome else { return None };
+    let Outcome::Finished { metrics, reports, continuation } = outcome else { return None };
     let (status, error, metrics) = match metrics.and_then(|m| m.check(queue.metrics()).map(|()| m).map_err(|e| e.to_string())) {
         Ok(metrics) => (Status::Ok, None, metrics),
         Err(message) => (Status::Failed, Some(message), Metrics::new()),
@@ -92,6 +92,12 @@ pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Obje
         started_at_ms,
         attempt: task.attempt,
         reports,
+        continuation,
+        provenance: Provenance {
+            host: crate::resources::host_name(),
+            devices: placement.map(|p| crate::resources::describe(&p.devices)).unwrap_or_default(),
+            git: objective.git_state().cloned(),
+        },
         code: queue.code().map(str::to_string),
     })
 }

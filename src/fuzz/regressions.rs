@@ -152,7 +152,7 @@ fn an_endless_stdout_line_is_read_in_bounded_memory() {
     text.extend(std::iter::repeat_n(b'1', 8 << 20));
     std::fs::write(&stdout, &text).unwrap();
     let watch = super::alloc::Watch::start();
-    let (reports, line) = crate::objective::command::read_stdout(&stdout);
+    let crate::objective::command::TrialStdout { reports, result: line, .. } = crate::objective::command::read_stdout(&stdout);
     let allocated = watch.stop();
     assert!(allocated.largest < 4 << 20, "largest allocation {} bytes", allocated.largest);
     assert_eq!(reports.len(), 1);

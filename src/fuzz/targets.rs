@@ -539,7 +539,7 @@ pub(super) fn command_stdout() -> Target {
         must_name: vec!["ABLATE_RESULT".into(), "the trial returned".into(), "the trial did not return".into()],
         run: Box::new(move |input| {
             write(&path, input);
-            let (reports, line) = command::read_stdout(&path);
+            let command::TrialStdout { reports, result: line, .. } = command::read_stdout(&path);
             let _ = reports.len();
             trial_result(command::read_result(&dir, line))
         }),

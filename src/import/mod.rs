@@ -314,6 +314,8 @@ fn records(plan: &Plan, trials: Vec<&ObservedTrial>, config_of: &[usize], config
             started_at_ms: t.started_at_ms,
             attempt: attempts,
             reports: t.reports.clone(),
+            continuation: None,
+            provenance: Default::default(),
             code: None,
         };
         match standing.get_mut(&id) {

@@ -16,7 +16,7 @@ where
             Ok(Err(e)) => Err(e.to_string()),
             Err(panic) => Err(format!("panicked: {}", panic_message(&panic))),
         };
-        Outcome::Finished { metrics, reports: trial.take_reports() }
+        Outcome::Finished { metrics, reports: trial.take_reports(), continuation: None }
     }
 }
 

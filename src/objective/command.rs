@@ -15,6 +15,10 @@
 //! - stdout and stderr go to `stdout.log` and `stderr.log` in the trial directory. A non-zero
 //!   exit, a signal, a timeout, or a missing or invalid result fails the trial with the last
 //!   lines of stderr.
+//! - A trial promoted to a higher fidelity (more epochs) of a multi-fidelity run gets
+//!   `ABLATE_RESUME_FROM`: the directory of the same config and seed at the nearest cheaper
+//!   level that ran. A script that continues from a checkpoint there prints
+//!   `ABLATE_RESUMED {"from": "<that dir>"}`; the record says whether it did.
 //! - The child leads its own process group: a timeout or an interrupt stops the whole group,
 //!   and the child is killed by the kernel if the driver dies (`PR_SET_PDEATHSIG`).
 
@@ -35,7 +39,8 @@ use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::resources::{Placement, DEVICE_VARIABLES, THREAD_VARIABLES};
 use crate::space::{Config, Value};
-use crate::trial::{Metrics, StepReport, Trial};
+use crate::store::{Continuation, GitState};
+use crate::trial::{Metrics, StepReport, Trial, TrialId};
 
 /// The file a command trial writes its metrics to (inside its trial directory).
 pub const RESULT_FILE: &str = "result.json";
@@ -43,6 +48,8 @@ pub const RESULT_FILE: &str = "result.json";
 pub const RESULT_PREFIX: &str = "ABLATE_RESULT ";
 /// Prefix of stdout lines that carry intermediate values.
 pub const REPORT_PREFIX: &str = "ABLATE_REPORT ";
+/// Prefix of the stdout line that says the trial continued from `ABLATE_RESUME_FROM`.
+pub const RESUMED_PREFIX: &str = "ABLATE_RESUMED ";
 /// How long a stopped trial's process group gets between SIGTERM and SIGKILL by default
 /// (`grace_s`): time to save a checkpoint.
 const DEFAULT_GRACE: Duration = Duration::from_secs(30);
@@ -76,6 +83,43 @@ pub struct CommandTrials {
     /// Between SIGTERM and SIGKILL when a trial is stopped.
     grace: Duration,
     fingerprint: String,
+    /// The study's fidelity levels, for `ABLATE_RESUME_FROM` (none without a fidelity).
+    rungs: Option<Rungs>,
+    /// The git state of the working directory, recorded with every trial.
+    git: Option<GitState>,
+}
+
+/// A study's fidelity parameter and levels: where a trial of a higher level finds the
+/// directory of the same config and seed at a cheaper one.
+#[derive(Debug, Clone)]
+struct Rungs {
+    param: String,
+    /// Ascending.
+    levels: Vec<i64>,
+    code_version: Option<String>,
+}
+
+impl Rungs {
+    fn of(plan: &Plan) -> Option<Rungs> {
+        let param = plan.params().iter().find(|p| p.is_fidelity())?;
+        let mut levels: Vec<i64> = param.level_list()?.iter().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).collect();
+        levels.sort_unstable();
+        Some(Rungs { param: param.name().to_string(), levels, code_version: plan.code_version().map(str::to_string) })
+    }
+
+    /// The nearest cheaper level of `trial` whose trial directory (beside `trial_dir`)
+    /// exists: that trial's id, level and directory.
+    fn previous(&self, trial: &Trial, trial_dir: &Path) -> Option<(TrialId, i64, PathBuf)> {
+        let Some(Value::Int(level)) = trial.config().get(&self.param) else { return None };
+        let trials = trial_dir.parent()?;
+        self.levels.iter().rev().filter(|&&l| l < *level).find_map(|&cheaper| {
+            let mut config = trial.config().clone();
+            config.set(&self.param, Value::Int(cheaper));
+            let id = TrialId::compute(&config, trial.seed(), self.code_version.as_deref());
+            let dir = trials.join(id.as_str());
+            dir.is_dir().then_some((id, cheaper, dir))
+        })
+    }
 }
 
 impl CommandTrials {
@@ -129,7 +173,8 @@ impl CommandTrials {
             Some(s) => return Err(Error::Command { message: format!("grace_s = {s}: give the seconds a stopped trial gets to save its work, from 0 to {MAX_GRACE_S} (a day)") }),
         };
         let fingerprint = fingerprint(spec, &program, &workdir)?;
-        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint })
+        let git = git_state(&workdir);
+        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint, rungs: Rungs::of(plan), git })
     }
 
     /// How long a stopped trial gets between SIGTERM and SIGKILL (`grace_s`).
@@ -147,9 +192,12 @@ impl CommandTrials {
         self.args.iter().map(|pieces| render(pieces, trial, trial_dir)).collect()
     }
 
-    fn spawn(&self, trial: &Trial, trial_dir: &Path, stdout: File, stderr: File, placement: Option<&Placement>) -> std::io::Result<std::process::Child> {
+    fn spawn(&self, trial: &Trial, trial_dir: &Path, stdout: File, stderr: File, placement: Option<&Placement>, resume_from: Option<&Path>) -> std::io::Result<std::process::Child> {
         let mut command = Command::new(&self.program);
         command.args(self.argv_for(trial, trial_dir)).current_dir(&self.workdir).envs(&self.env);
+        if let Some(dir) = resume_from {
+            command.env("ABLATE_RESUME_FROM", dir);
+        }
         if let Some(placement) = placement {
             // CPU threads where neither the driver's environment nor the command's `env` set them.
             let threads = placement.cpus.to_string();
@@ -197,8 +245,9 @@ impl CommandTrials {
         let open_log = |name: &str| File::create(dir.join(name)).map_err(|e| format!("cannot create {}: {e}", dir.join(name).display()));
         let stdout = open_log("stdout.log")?;
         let stderr = open_log("stderr.log")?;
+        let previous = self.rungs.as_ref().and_then(|r| r.previous(trial, dir));
         let mut child = self
-            .spawn(trial, dir, stdout, stderr, context.placement)
+            .spawn(trial, dir, stdout, stderr, context.placement, previous.as_ref().map(|(_, _, d)| d.as_path()))
             .map_err(|e| format!("cannot start `{}`: {e}", self.program.display()))?;
         let group = child.id() as libc::pid_t;
         let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -224,25 +273,29 @@ impl CommandTrials {
         if stopped_with_the_run(status, context) {
             return Ok(Outcome::Interrupted);
         }
-        let (reports, result_line) = read_stdout(&dir.join("stdout.log"));
+        let out = read_stdout(&dir.join("stdout.log"));
+        let continuation = previous.map(|(from, from_level, from_dir)| {
+            let resumed = out.resumed_from.iter().any(|d| Path::new(d) == from_dir);
+            Continuation { from, from_level, resumed }
+        });
         if !status.success() {
             return Err(with_stderr_tail(describe_exit(status), dir));
         }
-        let metrics = read_result(dir, result_line)?;
-        Ok(Outcome::Finished { metrics: Ok(metrics), reports })
+        let metrics = read_result(dir, out.result)?;
+        Ok(Outcome::Finished { metrics: Ok(metrics), reports: out.reports, continuation })
     }
 }
 
 impl Objective for CommandTrials {
     fn run(&self, trial: &Trial, context: &TrialContext<'_>) -> Outcome {
         let Some(dir) = context.trial_dir else {
-            return Outcome::Finished { metrics: Err("internal: a command trial needs its trial directory".into()), reports: Vec::new() };
+            return Outcome::Finished { metrics: Err("internal: a command trial needs its trial directory".into()), reports: Vec::new(), continuation: None };
         };
         match self.run_in(trial, dir, context) {
             Ok(outcome) => outcome,
             Err(message) => {
-                let reports = read_stdout(&dir.join("stdout.log")).0;
-                Outcome::Finished { metrics: Err(message), reports }
+                let reports = read_stdout(&dir.join("stdout.log")).reports;
+                Outcome::Finished { metrics: Err(message), reports, continuation: None }
             }
         }
     }
@@ -258,6 +311,23 @@ impl Objective for CommandTrials {
     fn spawns_processes(&self) -> bool {
         true
     }
+
+    fn git_state(&self) -> Option<&GitState> {
+        self.git.as_ref()
+    }
+}
+
+/// The commit checked out in `dir`'s git working tree and whether tracked files changed
+/// (`None`: not in a repository, or git is not installed). git runs directly, never
+/// through a shell.
+fn git_state(dir: &Path) -> Option<GitState> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git").arg("-C").arg(dir).args(args).stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "--verify", "HEAD"])?;
+    let dirty = !git(&["status", "--porcelain", "--untracked-files=no"])?.is_empty();
+    Some(GitState { commit, dirty })
 }
 
 /// Whether a trial killed by SIGTERM, SIGINT or SIGHUP went down with the run: a terminal's
@@ -396,24 +466,41 @@ pub(crate) fn read_result(dir: &Path, result_line: Option<ResultLine>) -> std::r
     }
 }
 
-/// Reads a trial's stdout: its `ABLATE_REPORT` values and its last `ABLATE_RESULT` line.
-pub(crate) fn read_stdout(path: &Path) -> (Vec<StepReport>, Option<ResultLine>) {
-    let mut reports = Vec::new();
-    let mut result = None;
-    let Ok(file) = File::open(path) else { return (reports, result) };
+/// What ablate reads from a trial's stdout.
+#[derive(Debug, Default)]
+pub(crate) struct TrialStdout {
+    /// The `ABLATE_REPORT` values, in order.
+    pub reports: Vec<StepReport>,
+    /// The last `ABLATE_RESULT` line.
+    pub result: Option<ResultLine>,
+    /// The directories `ABLATE_RESUMED` lines name.
+    pub resumed_from: Vec<String>,
+}
+
+/// Reads a trial's stdout: its `ABLATE_REPORT` values, its last `ABLATE_RESULT` line and
+/// its `ABLATE_RESUMED` lines.
+pub(crate) fn read_stdout(path: &Path) -> TrialStdout {
+    let mut out = TrialStdout::default();
+    let Ok(file) = File::open(path) else { return out };
     for_each_line(BufReader::new(file), MAX_LINE, |line, cut| {
         let line = String::from_utf8_lossy(line);
         let line = line.trim_end_matches('\r');
         if let Some(rest) = line.strip_prefix(RESULT_PREFIX) {
-            result = Some(if cut { Err(format!("the ABLATE_RESULT line is longer than {} MiB: print one small JSON object of metrics", MAX_LINE >> 20)) } else { Ok(rest.to_string()) });
+            out.result = Some(if cut { Err(format!("the ABLATE_RESULT line is longer than {} MiB: print one small JSON object of metrics", MAX_LINE >> 20)) } else { Ok(rest.to_string()) });
         } else if let Some(rest) = line.strip_prefix(REPORT_PREFIX)
             && !cut
             && let Some(report) = parse_report(rest)
         {
-            reports.push(report);
+            out.reports.push(report);
+        } else if let Some(rest) = line.strip_prefix(RESUMED_PREFIX)
+            && !cut
+            && let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(rest)
+            && let Some(serde_json::Value::String(from)) = map.get("from")
+        {
+            out.resumed_from.push(from.clone());
         }
     });
-    (reports, result)
+    out
 }
 
 /// Calls `f` with each line of `reader` (without its newline), at most `max` bytes of it,

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use command::{find_on_path, CommandSpec, CommandTrials};
 
 use crate::resources::Placement;
+use crate::store::{Continuation, GitState};
 use crate::trial::{Metrics, StepReport, Trial};
 
 /// What an objective sees besides the trial: its own directory and whether to stop.
@@ -51,6 +52,8 @@ pub enum Outcome {
         metrics: Result<Metrics, String>,
         /// Intermediate values reported while it ran.
         reports: Vec<StepReport>,
+        /// The cheaper rung's trial it was offered to continue from, and whether it did.
+        continuation: Option<Continuation>,
     },
     /// The run was stopped while this trial ran: nothing is recorded, a rerun runs it.
     Interrupted,
@@ -75,5 +78,11 @@ pub trait Objective: Sync {
     /// Whether trials run as child processes: the driver then stops them on Ctrl-C/SIGTERM.
     fn spawns_processes(&self) -> bool {
         false
+    }
+
+    /// The git state of the code the trials run (command trials: their working directory),
+    /// recorded with every trial.
+    fn git_state(&self) -> Option<&GitState> {
+        None
     }
 }

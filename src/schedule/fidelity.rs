@@ -46,6 +46,21 @@ pub struct Rung {
     pub dropped_worse: Vec<String>,
 }
 
+impl Rung {
+    /// The budget this rung spent: each trial's level (epochs, steps), less the level it
+    /// continued from when it resumed a cheaper rung's checkpoint.
+    pub fn spent(&self) -> i64 {
+        self.results.records().iter().map(|r| self.fidelity - r.continuation.as_ref().filter(|c| c.resumed).map_or(0, |c| c.from_level)).sum()
+    }
+
+    /// Of this rung's trials: how many were offered a cheaper rung's trial directory
+    /// (`ABLATE_RESUME_FROM`), and how many continued from a checkpoint there.
+    pub fn continued(&self) -> (usize, usize) {
+        let offered: Vec<bool> = self.results.records().iter().filter_map(|r| r.continuation.as_ref().map(|c| c.resumed)).collect();
+        (offered.len(), offered.iter().filter(|&&resumed| resumed).count())
+    }
+}
+
 /// A multi-fidelity run: its rungs, cheapest first.
 #[derive(Debug, Clone)]
 pub struct MultiFidelity {
@@ -192,10 +207,11 @@ impl MultiFidelity {
         (Some(&last.fidelity) != self.levels.last()).then_some(last.fidelity)
     }
 
-    /// Budget spent (trials × fidelity level, e.g. epochs), and what running every config of
-    /// the first rung at full fidelity would have spent.
+    /// Budget spent (e.g. epochs: each trial's level, less the level of the checkpoint it
+    /// continued from), and what running every config of the first rung at full fidelity
+    /// would have spent.
     pub fn budget(&self) -> (f64, f64) {
-        let spent = self.rungs.iter().map(|r| r.results.records().len() as f64 * r.fidelity as f64).sum();
+        let spent = self.rungs.iter().map(|r| r.spent() as f64).sum();
         let full = match (self.rungs.first(), self.levels.last()) {
             (Some(first), Some(&top)) => first.results.plan().trials().len() as f64 * top as f64,
             _ => 0.0,

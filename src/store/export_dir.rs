@@ -328,6 +328,8 @@ pub(crate) mod fixture {
                     started_at_ms: 1_700_000_000_000 + 1000 * i as i64,
                     attempt: 1,
                     reports: vec![curve(1, 0.9), curve(2, 0.5)],
+                    continuation: None,
+                    provenance: Default::default(),
                     code: None,
                 }
             })

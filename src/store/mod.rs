@@ -41,7 +41,7 @@ pub use export::{write_csv, write_parquet};
 pub use export_dir::{Exported, EXPORT_MARKER};
 pub(crate) use journal::{Header, Journal, Loaded};
 pub use journal::{JOURNAL_FILE, JOURNAL_VERSION};
-pub use record::{Status, TrialRecord};
+pub use record::{Continuation, Device, GitState, Provenance, Status, TrialRecord};
 pub use shards::SHARDS_DIR;
 
 use crate::error::{Error, Result};

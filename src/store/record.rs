@@ -59,6 +59,76 @@ pub struct TrialRecord {
     /// fingerprinted files), so results of changed code are not silently reused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// Where a trial promoted to a higher fidelity (more epochs) could continue from: the
+    /// same config and seed at the previous rung, and whether the trial did continue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuation: Option<Continuation>,
+    /// Where and on what it ran: host, GPUs, the git state of the command's directory.
+    #[serde(default, skip_serializing_if = "Provenance::is_empty")]
+    pub provenance: Provenance,
+}
+
+/// A trial of a higher rung (more epochs) offered the directory of the same config and seed
+/// at a cheaper rung (`ABLATE_RESUME_FROM`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Continuation {
+    /// The earlier trial, whose checkpoint was offered.
+    pub from: TrialId,
+    /// Its fidelity level (epochs, steps).
+    pub from_level: i64,
+    /// Whether the trial continued from that checkpoint (it printed `ABLATE_RESUMED`);
+    /// `false`: it trained from scratch (no checkpoint there, or the script ignores it).
+    pub resumed: bool,
+}
+
+/// Where and on what a trial ran: what can make two trials of the same config and seed
+/// differ (another GPU model, another driver, changed code).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The machine's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The GPUs the trial was given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+    /// The git commit of the command's working directory, when it is in a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<GitState>,
+}
+
+impl Provenance {
+    /// Nothing known.
+    pub fn is_empty(&self) -> bool {
+        self.host.is_none() && self.devices.is_empty() && self.git.is_none()
+    }
+
+    /// The GPU models the trial ran on, "+"-joined (`None`: no GPU, or models unknown).
+    pub fn gpu_models(&self) -> Option<String> {
+        let models: Vec<&str> = self.devices.iter().filter_map(|d| d.model.as_deref()).collect();
+        (!models.is_empty()).then(|| models.join(" + "))
+    }
+}
+
+/// One GPU a trial was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Its id as `CUDA_VISIBLE_DEVICES` took it.
+    pub id: String,
+    /// Its model (`nvidia-smi`'s name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The driver version, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+}
+
+/// The state of a git working tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitState {
+    /// The commit checked out (40 hex digits).
+    pub commit: String,
+    /// Whether tracked files differ from it.
+    pub dirty: bool,
 }
 
 impl TrialRecord {

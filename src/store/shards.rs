@@ -132,6 +132,8 @@ mod tests {
             started_at_ms: 1,
             attempt: 1,
             reports: Vec::new(),
+            continuation: None,
+            provenance: Default::default(),
             code: None,
         }
     }

@@ -13,7 +13,7 @@ use crate::estimate::Estimate;
 use crate::error::Error;
 use crate::importance::{Axis, ImportanceTable};
 use crate::rounds::{NextRound, Rounds};
-use crate::schedule::fidelity::{MultiFidelity, RankAgreement};
+use crate::schedule::fidelity::{MultiFidelity, RankAgreement, Rung};
 use crate::space::Value;
 use crate::stats::RankCorrelation;
 use crate::schedule::transfer::ScaleTransfer;
@@ -136,7 +136,7 @@ impl MultiFidelity {
                 Cell::int(rung.fidelity),
                 Cell::int(rung.results.plan().configs().len() as i64),
                 Cell::int(trials as i64),
-                Cell::int(trials as i64 * rung.fidelity),
+                Cell::int(rung.spent()),
                 Cell::text(if rung.promoted.is_empty() { "—".to_string() } else { rung.promoted.join(", ") }),
                 Cell::text(if rung.dropped_worse.is_empty() { "—".to_string() } else { rung.dropped_worse.join(", ") }),
             ]);
@@ -149,11 +149,19 @@ impl MultiFidelity {
             format!("{:.0}% more: with this few configs, or this many promoted, the cheap rungs cost more than they save", -saved)
         };
         let mut note = format!(
-            "budget = trials × {}: {spent:.0} spent, against {full:.0} to run every config at full fidelity ({outcome}); the baseline runs at every rung",
+            "budget = {} trained (trials × level, less what a continued trial had trained at the cheaper rung): {spent:.0} spent, against {full:.0} to run every config at full fidelity ({outcome}); the baseline runs at every rung",
             self.param
         );
         note.push_str("; each rung promotes the best 1/η of its configs not detectably worse than the baseline, and any too close to the best to call (paired 95% interval)");
         table.push_note(note);
+        let (offered, resumed) = self.rungs.iter().map(Rung::continued).fold((0, 0), |(o, r), (a, b)| (o + a, r + b));
+        if offered > 0 {
+            let from_scratch = if resumed < offered { format!("; {} trained from scratch (no checkpoint there, or the script does not read ABLATE_RESUME_FROM)", offered - resumed) } else { String::new() };
+            table.push_note(format!(
+                "continuation: {resumed} of the {offered} promoted trials continued from their checkpoint at the cheaper rung, so the budget counts only their new {}{from_scratch}",
+                self.param
+            ));
+        }
         if let Some(level) = self.stopped_at() {
             table.push_note(format!(
                 "stopped at {} = {level}: every change was detectably worse than the baseline there, so no config went on to full fidelity",

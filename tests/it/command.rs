@@ -407,3 +407,34 @@ fn a_stopped_trial_gets_its_grace_to_save_a_checkpoint() {
     let e = Study::new("bad").param(Param::int("i", 0)).maximize("accuracy").working_dir(&dir).command(["python3", "stop.py"]).grace_secs(-1.0).run_command().unwrap_err();
     assert!(e.to_string().contains("grace_s = -1"), "{e}");
 }
+
+#[test]
+fn a_retried_trial_continues_from_its_own_checkpoint() {
+    let dir = temp_dir("command-own-checkpoint");
+    write_script(&dir, "train.py", include_str!("../fixtures/resumes_own_checkpoint.py"));
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("python").display().to_string();
+    // 10 epochs of 0.25 s do not fit in the 1.6 s limit: each attempt is stopped, and the
+    // next run's retry goes on from the last epoch saved.
+    let study = Study::new("own-checkpoint")
+        .param(Param::int("i", 0))
+        .seeds(1)
+        .minimize("loss")
+        .progress(ProgressMode::Off)
+        .working_dir(&dir)
+        .run_dir(dir.join("run"))
+        .command(["python3", "train.py", &helper, "10", "0.25"])
+        .timeout_secs(1.6)
+        .retries(8);
+    let mut results = study.run_command().unwrap();
+    for _ in 0..8 {
+        if results.records().iter().any(|r| r.status == ablate::store::Status::Ok) {
+            break;
+        }
+        results = study.run_command().unwrap();
+    }
+    let record = results.records().iter().find(|r| r.status == ablate::store::Status::Ok).expect("finished within 8 attempts");
+    assert!(record.attempt >= 2, "the first attempt cannot finish in time: {record:?}");
+    let trained = std::fs::read_to_string(results.run_dir().unwrap().join("trials").join(record.id.as_str()).join("epochs.log")).unwrap();
+    let epochs: Vec<u32> = trained.lines().map(|l| l.parse().unwrap()).collect();
+    assert_eq!(epochs, (1..=10).collect::<Vec<_>>(), "every epoch trained once over {} attempts", record.attempt);
+}

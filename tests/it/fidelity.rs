@@ -178,3 +178,93 @@ fn a_pilot_gives_the_estimate_its_durations() {
     let results = s.run(accuracy).unwrap();
     assert_eq!(results.run_stats().executed + 1, results.records().len());
 }
+
+/// A training script that checkpoints every epoch and, through the Python helper, continues
+/// from the cheaper rung's checkpoint (`resume_from`), or ignores it (`CONTINUE=0`). Its
+/// accuracy depends only on the config, the seed and the epochs trained in all, so a
+/// continued trial must score what a trial trained from scratch scores.
+const CHECKPOINTING: &str = r#"
+import json, os, sys
+sys.path.insert(0, os.environ["HELPER_DIR"])
+import ablate_trial as ab
+p = ab.params()
+seed = ab.seed()
+start = 0
+if os.environ.get("CONTINUE") == "1":
+    found = ab.resume_from("ckpt.json")
+    if found:
+        start = json.loads(found.read_text())["epoch"]
+trained = []
+for epoch in range(start + 1, p["epochs"] + 1):
+    trained.append(epoch)
+    (ab.checkpoint_dir() / "ckpt.json").write_text(json.dumps({"epoch": epoch}))
+    ab.report(epoch, acc=epoch / (epoch + 1))
+(ab.checkpoint_dir() / "trained.json").write_text(json.dumps(trained))
+ceiling = 0.9 - 0.3 * abs(p["lr"] - 0.3)
+own = (seed * 7919 + int(p["lr"] * 1000)) % 11 * 0.003
+ab.result(accuracy=ceiling * (1 - 0.5 ** p["epochs"]) + (seed % 7) * 0.001 + own)
+"#;
+
+fn checkpointing_study(dir: &std::path::Path, resumes: bool) -> Study {
+    std::fs::write(dir.join("train.py"), CHECKPOINTING).unwrap();
+    let helper = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python");
+    Study::new("continuation")
+        .param(Param::float("lr", 0.3).levels([0.29, 0.31, 1.0]))
+        .param(Param::fidelity("epochs", [2, 4, 8]))
+        .seeds(3)
+        .maximize("accuracy")
+        .command(["python3", "train.py"])
+        .env("HELPER_DIR", helper.to_str().unwrap())
+        .env("CONTINUE", if resumes { "1" } else { "0" })
+        .working_dir(dir)
+        .run_dir(dir.join("run"))
+        .workers(2)
+        .progress(ProgressMode::Off)
+}
+
+fn trained(results: &Results, record: &ablate::store::TrialRecord) -> Vec<i64> {
+    let path = results.run_dir().unwrap().join("trials").join(record.id.as_str()).join("trained.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn promoted_command_trials_continue_from_the_cheaper_rungs_checkpoint() {
+    let dir = temp_dir("fidelity-continue");
+    let run = checkpointing_study(&dir, true).on(Local::commands()).run_with(MultiFidelityOptions::default()).unwrap();
+    assert_eq!(run.rungs.len(), 3, "{}", run.to_text());
+    let mut new_epochs = 0;
+    for (k, rung) in run.rungs.iter().enumerate() {
+        assert!(rung.results.failures().is_empty(), "{:?}", rung.results.failures());
+        for record in rung.results.records() {
+            let epochs = trained(&rung.results, record);
+            new_epochs += epochs.len() as i64;
+            match (k, &record.continuation) {
+                (0, None) => assert_eq!(epochs, (1..=2).collect::<Vec<_>>()),
+                (0, Some(c)) => panic!("the cheapest rung has nothing to continue from: {c:?}"),
+                (_, Some(c)) => {
+                    let before = run.rungs[k - 1].fidelity;
+                    assert!(c.resumed && c.from_level == before, "{c:?}");
+                    assert!(run.rungs[k - 1].results.records().iter().any(|r| r.id == c.from && r.seed == record.seed));
+                    assert_eq!(epochs, (before + 1..=rung.fidelity).collect::<Vec<_>>(), "only the new epochs are trained");
+                }
+                (_, None) => panic!("a promoted trial was not offered its cheaper rung: {record:?}"),
+            }
+        }
+    }
+    assert_eq!(run.budget().0, new_epochs as f64, "the budget counts the epochs trained");
+    let text = run.to_text();
+    assert!(text.contains("continuation: ") && !text.contains("from scratch"), "{text}");
+
+    // The same study from scratch (a script that ignores the checkpoint): same verdicts and
+    // metrics, more epochs, and the record says it trained from scratch.
+    let scratch_dir = temp_dir("fidelity-scratch");
+    let scratch = checkpointing_study(&scratch_dir, false).on(Local::commands()).run_with(MultiFidelityOptions::default()).unwrap();
+    assert!(scratch.budget().0 > run.budget().0, "{:?} vs {:?}", scratch.budget(), run.budget());
+    let last = |m: &MultiFidelity| m.final_results().unwrap().summary().rows.iter().map(|r| (r.config.clone(), r.mean)).collect::<Vec<_>>();
+    assert_eq!(last(&scratch), last(&run));
+    let promoted = scratch.rungs[1].results.records();
+    assert!(promoted.iter().all(|r| r.continuation.as_ref().is_some_and(|c| !c.resumed)), "{promoted:?}");
+    assert!(scratch.to_text().contains("trained from scratch"), "{}", scratch.to_text());
+    // Provenance: the host of every trial.
+    assert!(run.rungs[0].results.records().iter().all(|r| r.provenance.host.is_some()));
+}
