@@ -38,6 +38,7 @@ pub(crate) struct StoredSpec {
 /// What the journal says about one trial id (records of the current code only).
 #[derive(Default)]
 struct History {
+    /// The final record: ok, or pruned.
     ok: Option<TrialRecord>,
     last_failure: Option<TrialRecord>,
     failures: u32,
@@ -98,6 +99,12 @@ impl Ledger {
                     }
                     return;
                 }
+                if h.ok.as_ref().is_none_or(|old| record.supersedes(old)) {
+                    h.ok = Some(record);
+                }
+            }
+            // Final without metrics: stands for the trial like an ok result, never retried.
+            Status::Pruned => {
                 if h.ok.as_ref().is_none_or(|old| record.supersedes(old)) {
                     h.ok = Some(record);
                 }

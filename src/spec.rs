@@ -91,6 +91,9 @@ pub struct StudySpec {
     /// what the study is either.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Resources>,
+    /// `[prune]`: stop command trials whose learning curve is clearly behind the baseline's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prune: Option<Prune>,
 }
 
 /// What each trial gets on this machine (`[resources]` of a study file, the builder's
@@ -114,6 +117,34 @@ pub struct Resources {
     /// machine's cores divided by the trials that run at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpus_per_trial: Option<u32>,
+}
+
+/// Pruning settings: stop a trial early when its learning curve (its `ABLATE_REPORT`
+/// values) is clearly behind the baseline's on the same seed and step. The rule and its
+/// measured error: [`crate::prune`]. Command trials only (their reports are read while they
+/// run); the stopped trial gets SIGTERM and its `grace_s`, like a timeout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prune {
+    /// The reported value compared (a name in the trials' `ABLATE_REPORT` lines, such as
+    /// `val_loss`).
+    pub metric: String,
+    /// `minimize` or `maximize`; default: the goal of the declared metric of that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal: Option<Goal>,
+    /// How far behind counts as clearly behind, in the baseline's seed-to-seed standard
+    /// deviations at that step (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spreads: Option<f64>,
+    /// Plus this margin, in the metric's units (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    /// Compared reports in a row that must be clearly behind, the gap not closing (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<u32>,
+    /// No trial is stopped before this step (default: the first report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_step: Option<i64>,
 }
 
 /// Adaptive seeds: the seeds every config starts with, and the practical margin within
@@ -333,6 +364,7 @@ impl StudySpec {
             run: RunSpec::default(),
             slurm: None,
             resources: None,
+            prune: None,
         }
     }
 
@@ -426,6 +458,7 @@ impl StudySpec {
         what.run = RunSpec::default();
         what.slurm = None;
         what.resources = None;
+        what.prune = None;
         let json = serde_json::to_vec(&what).unwrap_or_default();
         Sha256::digest(&json)[..8].iter().map(|b| format!("{b:02x}")).collect()
     }

@@ -16,7 +16,7 @@ use crate::plan::Plan;
 use crate::results::Results;
 use crate::schedule::{Planned, Scheduler};
 use crate::space::{Config, Param, Value};
-use crate::spec::{base_dir_of, AdaptiveSeeds, DesignSpec, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
+use crate::spec::{base_dir_of, AdaptiveSeeds, DesignSpec, Prune, MetricEntry, ParamSpec, RoundLink, RunSpec, SeedsSpec, StudySpec};
 use crate::trial::{Direction, Trial, TrialResult};
 
 pub use crate::options::{ProgressMode, RunOptions};
@@ -350,6 +350,13 @@ impl Study {
         self
     }
 
+    /// Stops command trials whose learning curve is clearly behind the baseline's on the same
+    /// seed (`Prune::on("val_loss")`, see [`crate::prune`]); they are recorded as pruned.
+    pub fn prune(mut self, prune: Prune) -> Study {
+        self.spec.prune = Some(prune);
+        self
+    }
+
     /// The working directory of the command (default: the current directory, or the study
     /// file's folder).
     pub fn working_dir(mut self, dir: impl Into<PathBuf>) -> Study {
@@ -448,7 +455,7 @@ impl Study {
     /// The study's command checked against its plan, ready to run trials.
     pub fn command_trials(&self) -> Result<CommandTrials> {
         let spec = self.resolved_spec()?;
-        CommandTrials::new(spec.require_command()?, &Plan::from_spec(&spec)?, Path::new("."))
+        CommandTrials::new(spec.require_command()?, &Plan::from_spec(&spec)?, Path::new("."), spec.prune.as_ref())
     }
 
     /// The `[slurm]` settings of the study file this study was read from, if it has them.

@@ -134,6 +134,9 @@ pub enum Verdict {
     Equivalent,
     /// Adaptive seeds: not decided yet (the run stopped before the comparison's next look).
     Open,
+    /// Stopped early: its learning curve was clearly behind the baseline's (see
+    /// [`crate::prune`]). Worse by that rule, not by a full-budget test.
+    Pruned,
 }
 
 impl Verdict {
@@ -146,6 +149,7 @@ impl Verdict {
             Verdict::NotTested => "not tested",
             Verdict::Equivalent => "equivalent",
             Verdict::Open => "open",
+            Verdict::Pruned => "worse (pruned)",
         }
     }
 }
@@ -191,6 +195,9 @@ pub struct SignificanceRow {
     pub marker: &'static str,
     /// Better / worse / no detectable difference / not tested.
     pub verdict: Verdict,
+    /// Pruned trials of this config and the earliest step one was stopped at (`None`: none
+    /// pruned). A config with a pruned trial gets [`Verdict::Pruned`] and no test.
+    pub pruned: Option<(usize, i64)>,
     /// Seeds a paired t-test would need to detect a change of the observed size with the
     /// configured power (paired tests only; searched up to [`SEEDS_NEEDED_CAP`]).
     pub seeds_needed: Option<SeedsNeeded>,
@@ -218,6 +225,10 @@ pub struct Significance {
     pub rows: Vec<SignificanceRow>,
     /// With adaptive seeds: how the verdicts were decided and what it cost.
     pub adaptive: Option<AdaptiveRun>,
+    /// The GPU models the compared trials ran on, with their trial counts (from each
+    /// record's provenance; empty when none ran on a known GPU). More than one: the
+    /// comparisons mix hardware.
+    pub gpu_models: Vec<(String, usize)>,
 }
 
 /// The adaptive-seed side of a significance table.
@@ -276,9 +287,18 @@ impl Significance {
         let baseline: Vec<f64> = values[0].iter().flatten().copied().collect();
         let baseline_mean = stats::mean(&baseline).ok();
         let baseline_ci = stats::t_interval(&baseline, 0.95, Alternative::TwoSided).ok().map(|t| (t.lower, t.upper));
+        let pruned = results.pruned_by_config();
         let mut rows: Vec<SignificanceRow> = (1..plan.configs().len())
             .map(|c| compare(c, plan.label(c), plan.varied(c), &values[c], &values[0], baseline_mean, &options))
             .collect();
+        // A pruned config is out of the tests: its surviving seeds are a biased sample.
+        for row in rows.iter_mut() {
+            if let Some(p) = pruned[row.config_index] {
+                row.pruned = Some(p);
+                row.verdict = Verdict::Pruned;
+                row.p_value = None;
+            }
+        }
 
         let tested: Vec<usize> = rows.iter().enumerate().filter(|(_, r)| r.p_value.is_some()).map(|(i, _)| i).collect();
         let raw: Vec<f64> = tested.iter().filter_map(|&i| rows[i].p_value).collect();
@@ -303,7 +323,14 @@ impl Significance {
             }
             adaptive = Some(AdaptiveRun { min: sequential.min(), max: sequential.max(), margin: sequential.margin(), futility: sequential.futility(), spending: sequential.spending(), trials_run, trials_max: plan.trials().len() });
         }
-        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows, adaptive })
+        let mut gpu_models: Vec<(String, usize)> = Vec::new();
+        for model in results.records().iter().filter(|r| r.status == crate::store::Status::Ok).filter_map(|r| r.provenance.gpu_models()) {
+            match gpu_models.iter_mut().find(|(m, _)| *m == model) {
+                Some((_, n)) => *n += 1,
+                None => gpu_models.push((model, 1)),
+            }
+        }
+        Ok(Significance { metric, options, baseline_mean, baseline_n: baseline.len(), baseline_ci, rows, adaptive, gpu_models })
     }
 
     /// The row of a configuration, by label.
@@ -444,6 +471,7 @@ fn compare(
         magnitude: None,
         marker: "",
         verdict: Verdict::NotTested,
+        pruned: None,
         seeds_needed: None,
         note: None,
         sequential: None,
@@ -552,5 +580,30 @@ impl Results {
         let (x, y): (Vec<f64>, Vec<f64>) =
             values[a].iter().zip(&values[b]).filter_map(|(x, y)| Some(((*x)?, (*y)?))).unzip();
         stats::paired_t(&x, &y, Alternative::TwoSided).ok().map(|t| t.p_value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::prelude::*;
+    use crate::results::Results;
+    use crate::store::Device;
+
+    #[test]
+    fn comparisons_across_gpu_models_are_warned_about() {
+        let study = Study::new("gpus").param(Param::float("lr", 0.1).levels([0.3])).seeds(4).maximize("accuracy").in_memory().progress(ProgressMode::Off);
+        let ran = study.run(|t: &Trial| Ok(metrics! { "accuracy" => t.float("lr")? + (t.seed() % 13) as f64 * 0.01 })).unwrap();
+        let on = |models: &[&str]| -> String {
+            let mut records = ran.records().to_vec();
+            for (i, r) in records.iter_mut().enumerate() {
+                r.provenance.devices = vec![Device { id: "0".into(), model: Some(models[i % models.len()].to_string()), driver: None }];
+            }
+            let results = Results::new(ran.plan().clone(), records, ran.run_stats(), None).unwrap();
+            results.significance().unwrap().to_string()
+        };
+        let mixed = on(&["NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3"]);
+        assert!(mixed.contains("warning: the trials compared ran on different GPU models (NVIDIA A100-SXM4-40GB: 4, NVIDIA H100 80GB HBM3: 4 trials)"), "{mixed}");
+        assert!(!on(&["NVIDIA H100 80GB HBM3"]).contains("different GPU models"));
+        assert!(!ran.significance().unwrap().to_string().contains("GPU"), "no GPU, no note");
     }
 }

@@ -83,10 +83,15 @@ impl Backend for Local<'_> {
     fn run_plan(&self, spec: &StudySpec, plan: Plan, options: &RunOptions, only: Option<&[usize]>) -> Result<Results> {
         let command;
         let objective: &dyn Objective = match self.objective {
+            Some(_) if spec.prune.is_some() => {
+                return Err(crate::error::Error::Invalid {
+                    message: "pruning watches a trial's reports while it runs, which needs command trials: run the study's command (run_command, `ablate run`), or remove .prune(..) / [prune]".into(),
+                });
+            }
             Some(objective) => objective,
             None => {
                 // The resolved spec's working directory is absolute: no base to resolve against.
-                command = CommandTrials::new(spec.require_command()?, &plan, std::path::Path::new("."))?;
+                command = CommandTrials::new(spec.require_command()?, &plan, std::path::Path::new("."), spec.prune.as_ref())?;
                 &command
             }
         };

@@ -153,7 +153,7 @@ impl SlurmRun {
             ))
         })?;
         // The resolved spec's working directory is absolute: no base to resolve against.
-        let objective = CommandTrials::new(command, &plan, Path::new("."))?;
+        let objective = CommandTrials::new(command, &plan, Path::new("."), spec.prune.as_ref())?;
         settings.sbatch_options()?; // every setting checked before anything is written
         let run_dir = options.store_dir(&spec.name).ok_or_else(|| slurm_error("a study on Slurm needs a run directory on the shared filesystem: remove .in_memory()".into()))?;
         let run_dir = std::path::absolute(&run_dir).map_err(|e| Error::Io { context: "cannot resolve the run directory".into(), source: e })?;
@@ -436,6 +436,7 @@ impl SlurmRun {
                 reports: Vec::new(),
                 continuation: None,
                 provenance: Default::default(),
+                pruned_at: None,
                 code: self.code.clone(),
             });
         }

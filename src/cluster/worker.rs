@@ -27,7 +27,7 @@ pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
     let spec = super::submitted_spec(&run_dir, &submission.spec_hash)?;
     let plan = crate::plan::Plan::from_spec(&spec)?;
     let command = spec.command.as_ref().ok_or_else(|| slurm_error(format!("the study spec specs/{}.json has no command", submission.spec_hash)))?;
-    let objective = crate::objective::CommandTrials::new(command, &plan, &run_dir)?;
+    let objective = crate::objective::CommandTrials::new(command, &plan, &run_dir, spec.prune.as_ref())?;
     let mut indices = Vec::with_capacity(trials.len());
     for t in trials {
         let index = plan.trial_index(&t.id).ok_or_else(|| slurm_error(format!("trial {} of submission {number} is not in the study spec specs/{}.json", t.id, submission.spec_hash)))?;

@@ -75,10 +75,13 @@ pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Obje
     };
     let outcome = objective.run(trial, &context);
     let duration_s = clock.elapsed().as_secs_f64();
-    let Outcome::Finished { metrics, reports, continuation } = outcome else { return None };
-    let (status, error, metrics) = match metrics.and_then(|m| m.check(queue.metrics()).map(|()| m).map_err(|e| e.to_string())) {
-        Ok(metrics) => (Status::Ok, None, metrics),
-        Err(message) => (Status::Failed, Some(message), Metrics::new()),
+    let (status, error, metrics, reports, continuation, pruned_at) = match outcome {
+        Outcome::Interrupted => return None,
+        Outcome::Pruned { step, reason, reports, continuation } => (Status::Pruned, Some(reason), Metrics::new(), reports, continuation, Some(step)),
+        Outcome::Finished { metrics, reports, continuation } => match metrics.and_then(|m| m.check(queue.metrics()).map(|()| m).map_err(|e| e.to_string())) {
+            Ok(metrics) => (Status::Ok, None, metrics, reports, continuation, None),
+            Err(message) => (Status::Failed, Some(message), Metrics::new(), reports, continuation, None),
+        },
     };
     Some(TrialRecord {
         id: task.trial.id.clone(),
@@ -98,6 +101,7 @@ pub(crate) fn run_task(task: &Task, queue: &dyn TrialQueue, objective: &dyn Obje
             devices: placement.map(|p| crate::resources::describe(&p.devices)).unwrap_or_default(),
             git: objective.git_state().cloned(),
         },
+        pruned_at,
         code: queue.code().map(str::to_string),
     })
 }

@@ -316,6 +316,7 @@ fn records(plan: &Plan, trials: Vec<&ObservedTrial>, config_of: &[usize], config
             reports: t.reports.clone(),
             continuation: None,
             provenance: Default::default(),
+            pruned_at: None,
             code: None,
         };
         match standing.get_mut(&id) {

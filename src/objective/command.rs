@@ -39,6 +39,8 @@ use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::resources::{Placement, DEVICE_VARIABLES, THREAD_VARIABLES};
 use crate::space::{Config, Value};
+use crate::prune::{Curve, Decision, PruneRule};
+use crate::spec::Prune;
 use crate::store::{Continuation, GitState};
 use crate::trial::{Metrics, StepReport, Trial, TrialId};
 
@@ -87,6 +89,46 @@ pub struct CommandTrials {
     rungs: Option<Rungs>,
     /// The git state of the working directory, recorded with every trial.
     git: Option<GitState>,
+    /// The study's pruning rule, with the baseline's trials to compare against.
+    pruner: Option<Pruner>,
+}
+
+/// The pruning rule of a study and the baseline's trials whose learning curves (read from
+/// their `stdout.log`, while they run or after) a trial is compared with.
+#[derive(Debug, Clone)]
+struct Pruner {
+    rule: PruneRule,
+    baseline: Config,
+    /// The baseline's trials: (seed, id).
+    baseline_trials: Vec<(u64, TrialId)>,
+    /// The fidelity param, whose value is a trial's full budget.
+    fidelity: Option<String>,
+}
+
+impl Pruner {
+    fn new(prune: &Prune, plan: &Plan) -> Result<Pruner> {
+        Ok(Pruner {
+            rule: PruneRule::new(prune, plan.metrics())?,
+            baseline: plan.baseline().clone(),
+            baseline_trials: plan.trials().iter().filter(|t| t.config_index() == 0).map(|t| (t.seed(), t.id().clone())).collect(),
+            fidelity: plan.params().iter().find(|p| p.is_fidelity()).map(|p| p.name().to_string()),
+        })
+    }
+
+    /// Whether to stop `trial`, whose reports so far are `own`, against the baseline's
+    /// curves in their trial directories beside `trial_dir` (the baseline itself never).
+    fn check(&self, trial: &Trial, own: &[StepReport], trial_dir: &Path) -> Option<Decision> {
+        if *trial.config() == self.baseline {
+            return None;
+        }
+        let trials = trial_dir.parent()?;
+        let curves: Vec<(u64, Curve)> =
+            self.baseline_trials.iter().map(|(seed, id)| (*seed, self.rule.curve(&read_stdout(&trials.join(id.as_str()).join("stdout.log")).reports))).collect();
+        let same_seed = &curves.iter().find(|(seed, _)| *seed == trial.seed())?.1;
+        let all: Vec<&Curve> = curves.iter().map(|(_, c)| c).collect();
+        let fidelity = self.fidelity.as_ref().and_then(|f| if let Some(Value::Int(i)) = trial.config().get(f) { Some(*i) } else { None });
+        self.rule.decide(&self.rule.curve(own), same_seed, &all, fidelity)
+    }
 }
 
 /// A study's fidelity parameter and levels: where a trial of a higher level finds the
@@ -124,8 +166,9 @@ impl Rungs {
 
 impl CommandTrials {
     /// Checks `spec` against `plan` (every placeholder names a param or a trial field, the
-    /// program exists, fingerprinted files exist) with relative paths taken from `base_dir`.
-    pub fn new(spec: &CommandSpec, plan: &Plan, base_dir: &Path) -> Result<CommandTrials> {
+    /// program exists, fingerprinted files exist) with relative paths taken from `base_dir`;
+    /// `prune`: the study's pruning settings.
+    pub fn new(spec: &CommandSpec, plan: &Plan, base_dir: &Path, prune: Option<&Prune>) -> Result<CommandTrials> {
         let Some(program) = spec.argv.first() else {
             return Err(Error::Command { message: "the command is empty: give the program and its arguments, e.g. [\"python3\", \"train.py\"]".into() });
         };
@@ -174,7 +217,8 @@ impl CommandTrials {
         };
         let fingerprint = fingerprint(spec, &program, &workdir)?;
         let git = git_state(&workdir);
-        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint, rungs: Rungs::of(plan), git })
+        let pruner = prune.map(|p| Pruner::new(p, plan)).transpose()?;
+        Ok(CommandTrials { program, args, workdir, env: spec.env.clone(), timeout, grace, fingerprint, rungs: Rungs::of(plan), git, pruner })
     }
 
     /// How long a stopped trial gets between SIGTERM and SIGKILL (`grace_s`).
@@ -252,9 +296,21 @@ impl CommandTrials {
         let group = child.id() as libc::pid_t;
         let (done_tx, done_rx) = mpsc::channel::<()>();
         let timeout = self.timeout;
+        // The pruning rule, asked whenever the trial's stdout grew (checked twice a second).
+        let stdout_log = dir.join("stdout.log");
+        let mut seen_len = 0;
+        let mut prune_check = || -> Option<Decision> {
+            let pruner = self.pruner.as_ref()?;
+            let len = std::fs::metadata(&stdout_log).map_or(0, |m| m.len());
+            if len == seen_len {
+                return None;
+            }
+            seen_len = len;
+            pruner.check(trial, &read_stdout(&stdout_log).reports, dir)
+        };
         let stopped = std::thread::scope(|scope| {
             let grace = self.grace;
-            let watchdog = scope.spawn(move || watch(group, timeout, grace, context, &done_rx));
+            let watchdog = scope.spawn(move || watch(group, timeout, grace, context, &done_rx, &mut prune_check));
             let status = child.wait();
             let _ = done_tx.send(());
             (status, watchdog.join().unwrap_or(None))
@@ -263,21 +319,30 @@ impl CommandTrials {
         // Whatever the trial left running in its group goes with it.
         kill_group(group, libc::SIGKILL);
         let status = status.map_err(|e| format!("cannot wait for `{}`: {e}", self.program.display()))?;
+        let out = || read_stdout(&dir.join("stdout.log"));
+        let continuation = |out: &TrialStdout| {
+            previous.clone().map(|(from, from_level, from_dir)| {
+                let resumed = out.resumed_from.iter().any(|d| Path::new(d) == from_dir);
+                Continuation { from, from_level, resumed }
+            })
+        };
         match stop {
             Some(Stop::Cancelled) => return Ok(Outcome::Interrupted),
             Some(Stop::TimedOut(limit)) => {
                 return Err(with_stderr_tail(format!("timed out after {} s: its process group was stopped", limit.as_secs_f64()), dir));
+            }
+            Some(Stop::Pruned(decision)) => {
+                let out = out();
+                let reason = self.pruner.as_ref().map_or_else(String::new, |p| decision.reason(&p.rule));
+                return Ok(Outcome::Pruned { step: decision.step, reason, continuation: continuation(&out), reports: out.reports });
             }
             None => {}
         }
         if stopped_with_the_run(status, context) {
             return Ok(Outcome::Interrupted);
         }
-        let out = read_stdout(&dir.join("stdout.log"));
-        let continuation = previous.map(|(from, from_level, from_dir)| {
-            let resumed = out.resumed_from.iter().any(|d| Path::new(d) == from_dir);
-            Continuation { from, from_level, resumed }
-        });
+        let out = out();
+        let continuation = continuation(&out);
         if !status.success() {
             return Err(with_stderr_tail(describe_exit(status), dir));
         }
@@ -351,14 +416,25 @@ fn stopped_with_the_run(status: ExitStatus, context: &TrialContext<'_>) -> bool 
 enum Stop {
     TimedOut(Duration),
     Cancelled,
+    Pruned(Decision),
 }
 
-/// Waits until the trial ends (`done` fires), its time limit passes, or the run is
-/// cancelled; in the last two cases stops the process group: SIGTERM, then SIGKILL after
-/// `grace` if it is still running (a script saves its checkpoint in between).
-fn watch(group: libc::pid_t, timeout: Option<Duration>, grace: Duration, context: &TrialContext<'_>, done: &mpsc::Receiver<()>) -> Option<Stop> {
+/// Waits until the trial ends (`done` fires), its time limit passes, the run is cancelled,
+/// or `prune` (asked every half second) says to stop it; in all but the first case stops
+/// the process group: SIGTERM, then SIGKILL after `grace` if it is still running (a script
+/// saves its checkpoint in between).
+fn watch(
+    group: libc::pid_t,
+    timeout: Option<Duration>,
+    grace: Duration,
+    context: &TrialContext<'_>,
+    done: &mpsc::Receiver<()>,
+    prune: &mut dyn FnMut() -> Option<Decision>,
+) -> Option<Stop> {
     const POLL: Duration = Duration::from_millis(50);
+    const PRUNE_EVERY: Duration = Duration::from_millis(500);
     let started = Instant::now();
+    let mut asked = Instant::now();
     let stop = loop {
         let wait = match timeout {
             Some(limit) => limit.saturating_sub(started.elapsed()).min(POLL),
@@ -370,6 +446,12 @@ fn watch(group: libc::pid_t, timeout: Option<Duration>, grace: Duration, context
         }
         if context.cancelled() {
             break Stop::Cancelled;
+        }
+        if asked.elapsed() >= PRUNE_EVERY {
+            asked = Instant::now();
+            if let Some(decision) = prune() {
+                break Stop::Pruned(decision);
+            }
         }
         if let Some(limit) = timeout
             && started.elapsed() >= limit

@@ -55,6 +55,17 @@ pub enum Outcome {
         /// The cheaper rung's trial it was offered to continue from, and whether it did.
         continuation: Option<Continuation>,
     },
+    /// Stopped early by the study's pruning rule (see [`crate::prune`]).
+    Pruned {
+        /// The step (epoch) of the decision.
+        step: i64,
+        /// Why, in words (the values compared).
+        reason: String,
+        /// Intermediate values reported until it stopped.
+        reports: Vec<StepReport>,
+        /// The cheaper rung's trial it was offered to continue from, and whether it did.
+        continuation: Option<Continuation>,
+    },
     /// The run was stopped while this trial ran: nothing is recorded, a rerun runs it.
     Interrupted,
 }

@@ -183,10 +183,11 @@ impl Results {
 
     fn summary_for(&self, metric: &MetricSpec) -> Summary {
         let values = self.values(&metric.name).unwrap_or_default();
-        let mut ran = vec![0usize; self.plan.configs().len()];
-        for &c in &self.config_of {
-            ran[c] += 1;
+        let mut failed = vec![0usize; self.plan.configs().len()];
+        for (record, &c) in self.records.iter().zip(&self.config_of) {
+            failed[c] += usize::from(record.status == Status::Failed);
         }
+        let pruned = self.pruned_by_config();
         let configs = values
             .into_iter()
             .enumerate()
@@ -197,12 +198,24 @@ impl Results {
                     label: self.plan.label(index),
                     design: self.plan.configs()[index].design().as_str(),
                     varied: self.plan.varied(index),
-                    failed: ran[index] - ok.len(),
+                    failed: failed[index],
+                    pruned: pruned[index],
                     values: ok,
                 }
             })
             .collect();
         Summary::build(metric.clone(), configs)
+    }
+
+    /// Per config (plan order): how many of its trials were pruned and the earliest step one
+    /// was stopped at (`None`: none pruned).
+    pub(crate) fn pruned_by_config(&self) -> Vec<Option<(usize, i64)>> {
+        let mut out: Vec<Option<(usize, i64)>> = vec![None; self.plan.configs().len()];
+        for (record, &c) in self.records.iter().zip(&self.config_of).filter(|(r, _)| r.status == Status::Pruned) {
+            let step = record.pruned_at.unwrap_or(0);
+            out[c] = Some(out[c].map_or((1, step), |(n, s)| (n + 1, s.min(step))));
+        }
+        out
     }
 
     /// Failed trials with their last error.

@@ -22,6 +22,8 @@ pub struct SummaryRow {
     pub n: usize,
     /// Failed trials.
     pub failed: usize,
+    /// Pruned trials and the earliest step one was stopped at (`None`: none).
+    pub pruned: Option<(usize, i64)>,
     /// Mean of the metric over successful trials (`None` when n = 0).
     pub mean: Option<f64>,
     /// Sample standard deviation (n - 1 denominator; `None` when n < 2).
@@ -57,6 +59,7 @@ pub(crate) struct ConfigValues<'a> {
     pub varied: Vec<String>,
     pub values: Vec<f64>,
     pub failed: usize,
+    pub pruned: Option<(usize, i64)>,
 }
 
 /// Mean, spread and 95% t-interval, each `None` where the sample is too small to define it
@@ -97,6 +100,7 @@ impl Summary {
                     varied: c.varied,
                     n: c.values.len(),
                     failed: c.failed,
+                    pruned: c.pruned,
                     mean: d.mean,
                     std: d.std,
                     se: d.se,

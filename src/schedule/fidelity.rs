@@ -126,9 +126,10 @@ fn promote(results: &Results, fidelity: &str, eta: f64) -> Result<Promotion> {
     let sig = results.significance()?;
     let sign = sig.metric.direction.sign();
     let values = results.values(&sig.metric.name)?;
-    let dropped_worse: Vec<String> = sig.rows.iter().filter(|r| r.verdict == Verdict::Worse).map(|r| r.config.clone()).collect();
+    let out = |r: &&crate::analysis::SignificanceRow| matches!(r.verdict, Verdict::Worse | Verdict::Pruned);
+    let dropped_worse: Vec<String> = sig.rows.iter().filter(out).map(|r| r.config.clone()).collect();
     let mut candidates: Vec<(f64, usize, String)> =
-        sig.rows.iter().filter(|r| r.verdict != Verdict::Worse).filter_map(|r| Some((sign * r.mean?, r.config_index, r.config.clone()))).collect();
+        sig.rows.iter().filter(|r| !out(r)).filter_map(|r| Some((sign * r.mean?, r.config_index, r.config.clone()))).collect();
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     let keep = (sig.rows.len() as f64 / eta).ceil() as usize;
     let close_to_best = |index: usize| -> bool {

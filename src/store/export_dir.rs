@@ -330,6 +330,7 @@ pub(crate) mod fixture {
                     reports: vec![curve(1, 0.9), curve(2, 0.5)],
                     continuation: None,
                     provenance: Default::default(),
+                    pruned_at: None,
                     code: None,
                 }
             })

@@ -32,6 +32,8 @@ use crate::plan::Plan;
 /// MLflow's `RunStatus` numbers (mlflow/entities/run_status.py) and `SourceType.LOCAL`.
 const RUN_FINISHED: u8 = 3;
 const RUN_FAILED: u8 = 4;
+/// MLflow's `RunStatus.KILLED`: a pruned trial, stopped on purpose.
+const RUN_KILLED: u8 = 5;
 const SOURCE_LOCAL: u8 = 4;
 /// MLflow's limits on name and tag-value lengths (mlflow/utils/validation.py).
 const MAX_KEY_LEN: usize = 250;
@@ -85,6 +87,7 @@ fn build(plan: &Plan, records: &[TrialRecord], root_uri: &str) -> Result<Tree> {
         let (status, status_code) = match record.status {
             Status::Ok => ("ok", RUN_FINISHED),
             Status::Failed => ("failed", RUN_FAILED),
+            Status::Pruned => ("pruned", RUN_KILLED),
         };
         let meta = yaml(&[
             ("artifact_uri", yaml_str(&format!("{exp_uri}/{run}/artifacts"))),

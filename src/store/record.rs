@@ -15,6 +15,9 @@ pub enum Status {
     Ok,
     /// The trial panicked, returned an error, or returned unusable metrics.
     Failed,
+    /// Stopped early, its learning curve clearly behind the baseline's (see
+    /// [`crate::prune`]): final, never retried, and without full-budget metrics.
+    Pruned,
 }
 
 impl Status {
@@ -23,6 +26,7 @@ impl Status {
         match self {
             Status::Ok => "ok",
             Status::Failed => "failed",
+            Status::Pruned => "pruned",
         }
     }
 }
@@ -66,6 +70,9 @@ pub struct TrialRecord {
     /// Where and on what it ran: host, GPUs, the git state of the command's directory.
     #[serde(default, skip_serializing_if = "Provenance::is_empty")]
     pub provenance: Provenance,
+    /// For a pruned trial: the step (epoch) where it was stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned_at: Option<i64>,
 }
 
 /// A trial of a higher rung (more epochs) offered the directory of the same config and seed
@@ -141,12 +148,12 @@ impl TrialRecord {
     }
 
     /// Whether this record, rather than `other` (another record of the same trial), stands
-    /// for the trial: an ok result beats a failure, and between two of the same status the
+    /// for the trial: an ok or pruned result (final) beats a failure, and between two of the same status the
     /// later start wins (then the later attempt). The one rule of the resume policy and of
     /// [`Results::load`](crate::Results::load), whatever order the journal and the shards
     /// are read in.
     pub fn supersedes(&self, other: &TrialRecord) -> bool {
-        let rank = |r: &TrialRecord| (r.status == Status::Ok, r.started_at_ms, r.attempt);
+        let rank = |r: &TrialRecord| (r.status != Status::Failed, r.started_at_ms, r.attempt);
         rank(self) > rank(other)
     }
 }

@@ -134,6 +134,7 @@ mod tests {
             reports: Vec::new(),
             continuation: None,
             provenance: Default::default(),
+            pruned_at: None,
             code: None,
         }
     }

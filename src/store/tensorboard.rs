@@ -104,6 +104,8 @@ mod hp {
     // SessionEndInfo, Status
     pub const END_STATUS: u32 = 1;
     pub const END_TIME_SECS: u32 = 2;
+    /// A pruned trial: neither a success nor a failure.
+    pub const STATUS_UNKNOWN: i64 = 0;
     pub const STATUS_SUCCESS: i64 = 1;
     pub const STATUS_FAILURE: i64 = 2;
 }
@@ -184,6 +186,7 @@ fn session_events(plan: &Plan, record: &TrialRecord, group: &str) -> Vec<Message
     let status = match record.status {
         Status::Ok => hp::STATUS_SUCCESS,
         Status::Failed => hp::STATUS_FAILURE,
+        Status::Pruned => hp::STATUS_UNKNOWN,
     };
     let end_info = Message::new().int(hp::END_STATUS, status).double(hp::END_TIME_SECS, end);
     events.push(summary_event(end, final_step, &plugin_value(hp::SESSION_END_INFO_TAG, hp::SESSION_END_INFO, &end_info)));

@@ -100,8 +100,14 @@ impl Results {
         let shown = |v: &Value| param.format_value(v);
         let mean = |m: Option<f64>| m.map_or_else(|| "—".to_string(), |m| format!("{m:.4}"));
         let baseline = shown(param.baseline());
-        let worse: Vec<String> =
-            rows.iter().filter(|r| r.verdict == Verdict::Worse).map(|r| format!("{} ({:+.2}%)", r.config, r.change_pct.unwrap_or(0.0))).collect();
+        let worse: Vec<String> = rows
+            .iter()
+            .filter_map(|r| match (r.verdict, r.pruned) {
+                (Verdict::Worse, _) => Some(format!("{} ({:+.2}%)", r.config, r.change_pct.unwrap_or(0.0))),
+                (Verdict::Pruned, Some((_, step))) => Some(format!("{} (pruned at step {step})", r.config)),
+                _ => None,
+            })
+            .collect();
         let worse_clause = if worse.is_empty() { String::new() } else { format!("; detectably worse: {}", worse.join(", ")) };
         let top_row = rows.iter().find(|r| r.config_index == levels[top_pos].1);
         // "Best" only where the data support it: a level detectably better than the baseline.
@@ -162,6 +168,11 @@ fn component_sentence(sig: &Significance, param: &Param) -> Option<String> {
     let name = param.name();
     let row = sig.rows.iter().find(|r| r.varied.len() == 1 && r.varied[0] == name)?;
     let metric = &sig.metric.name;
+    if let (Verdict::Pruned, Some((k, step))) = (row.verdict, row.pruned) {
+        return Some(format!(
+            "Removing `{name}` puts {metric} clearly behind the baseline's learning curve: {k} trial(s) pruned from step {step}, so `{name}` matters (by the pruning rule, not a full-budget test)."
+        ));
+    }
     let change = row.change?;
     let pct = row.change_pct.map(|p| format!(" ({p:+.2}%)")).unwrap_or_default();
     let p = evidence(row);

@@ -135,7 +135,19 @@ impl TableView for Summary {
         .with_title(format!("{m} by config ({})", direction_note(self.metric.direction)))
         .with_note("95% CI: Student t interval over seeds; change: mean minus the baseline's mean; ◀ best marks the best mean.");
         for r in &self.rows {
-            let n = if r.failed > 0 { Cell::text(format!("{} ({} failed)", r.n, r.failed)) } else { Cell::int(r.n as i64) };
+            let n = match (r.failed, r.pruned) {
+                (0, None) => Cell::int(r.n as i64),
+                (failed, pruned) => {
+                    let mut why: Vec<String> = Vec::new();
+                    if failed > 0 {
+                        why.push(format!("{failed} failed"));
+                    }
+                    if let Some((k, step)) = pruned {
+                        why.push(format!("{k} pruned from step {step}"));
+                    }
+                    Cell::text(format!("{} ({})", r.n, why.join(", ")))
+                }
+            };
             let mean = match (r.mean, r.ci_high) {
                 (Some(m), Some(hi)) => Cell::mean_ci(m, hi - m, precision),
                 (Some(m), None) => Cell::number(m, precision),
@@ -193,6 +205,13 @@ impl TableView for Significance {
         if let Some(base) = self.baseline_mean {
             table.push_note(format!("baseline mean {base:.precision$} over {} seeds", self.baseline_n));
         }
+        if self.gpu_models.len() > 1 {
+            let models: Vec<String> = self.gpu_models.iter().map(|(m, n)| format!("{m}: {n}")).collect();
+            table.push_note(format!(
+                "warning: the trials compared ran on different GPU models ({} trials): numerics and speed can differ between them, so a difference may be the hardware's; rerun on one model, or check that each config's seeds ran on the same",
+                models.join(", ")
+            ));
+        }
         for r in &self.rows {
             let stars = r.p_adjusted.map(Stars::from_p);
             let mean = match (r.mean, r.ci) {
@@ -209,10 +228,14 @@ impl TableView for Significance {
                 (Verdict::Equivalent, _) => format!("equivalent (within ±{})", self.adaptive.and_then(|a| a.margin).unwrap_or(f64::NAN)),
                 (_, Some(Decision::Futile { .. })) => "futile (no difference in sight)".to_string(),
                 (Verdict::NoDetectableDifference, Some(_)) => "undecided at the most seeds".to_string(),
+                (Verdict::Pruned, _) => match r.pruned {
+                    Some((k, step)) => format!("worse (pruned at step {step}; {k} trial(s))"),
+                    None => "worse (pruned)".to_string(),
+                },
                 (v, _) => v.as_str().to_string(),
             };
             let verdict_cell = Cell::text(verdict);
-            let verdict_cell = if matches!(r.verdict, Verdict::Better | Verdict::Worse) { verdict_cell.bold() } else { verdict_cell };
+            let verdict_cell = if matches!(r.verdict, Verdict::Better | Verdict::Worse | Verdict::Pruned) { verdict_cell.bold() } else { verdict_cell };
             let mut cells = vec![
                 Cell::text(r.config.clone()),
                 Cell::int(r.n as i64),

@@ -438,3 +438,65 @@ fn a_retried_trial_continues_from_its_own_checkpoint() {
     let epochs: Vec<u32> = trained.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(epochs, (1..=10).collect::<Vec<_>>(), "every epoch trained once over {} attempts", record.attempt);
 }
+
+/// A training script whose validation loss falls like the baseline's, or climbs (`lr` 10):
+/// 12 epochs of 0.15 s, one `ABLATE_REPORT` per epoch, its epochs logged.
+const CURVES: &str = r#"
+import json, os, sys, time
+p = json.loads(os.environ["ABLATE_PARAMS"])
+seed = int(os.environ["ABLATE_SEED"])
+shift = (seed % 7) * 0.01
+for epoch in range(1, 13):
+    time.sleep(0.15)
+    loss = 1.0 / (1 + 0.3 * epoch) + shift + (0.1 * epoch if p["lr"] >= 10 else 0.0) + (epoch * seed % 5) * 0.001
+    print("ABLATE_REPORT " + json.dumps({"step": epoch, "val_loss": loss}), flush=True)
+    with open(os.path.join(os.environ["ABLATE_TRIAL_DIR"], "epochs.log"), "a") as f:
+        f.write(f"{epoch}\n")
+print("ABLATE_RESULT " + json.dumps({"loss": loss}))
+"#;
+
+#[test]
+fn a_trial_clearly_behind_the_baseline_is_pruned_and_reported_as_such() {
+    let dir = temp_dir("command-prune");
+    write_script(&dir, "train.py", CURVES);
+    let study = Study::new("prune")
+        .param(Param::float("lr", 0.1).levels([0.1001, 10.0]))
+        .seeds(3)
+        .minimize("loss")
+        .progress(ProgressMode::Off)
+        .working_dir(&dir)
+        .run_dir(dir.join("run"))
+        .command(["python3", "train.py"])
+        .workers(2)
+        .prune(Prune::on("val_loss").goal(ablate::spec::Goal::Minimize));
+    let results = study.run_command().unwrap();
+    let plan = results.plan();
+    for record in results.records() {
+        let label = plan.label(plan.config_index(&record.config).unwrap());
+        let dir = results.run_dir().unwrap().join("trials").join(record.id.as_str());
+        let epochs = std::fs::read_to_string(dir.join("epochs.log")).unwrap().lines().count();
+        if label == "lr=10" {
+            assert_eq!(record.status, ablate::store::Status::Pruned, "{record:?}");
+            let step = record.pruned_at.unwrap();
+            assert!((3..12).contains(&step) && epochs < 12, "stopped early: at step {step}, after {epochs} epochs");
+            assert!(record.error.as_deref().unwrap().starts_with(&format!("pruned at step {step}: val_loss")), "{record:?}");
+            assert!(record.metrics.get("loss").is_none());
+        } else {
+            assert_eq!(record.status, ablate::store::Status::Ok, "{label}: {record:?}");
+            assert_eq!(epochs, 12);
+        }
+    }
+    let significance = results.significance().unwrap();
+    assert_eq!(significance.row("lr=10").unwrap().verdict, Verdict::Pruned);
+    let text = significance.to_string();
+    assert!(text.contains("worse (pruned at step"), "{text}");
+    assert!(results.summary().to_string().contains("(3 pruned from step"), "{}", results.summary());
+    assert!(results.failures().is_empty(), "pruned is not failed: {:?}", results.failures());
+    // A rerun takes the pruned trials as final: nothing runs again.
+    let again = study.run_command().unwrap();
+    assert_eq!(again.run_stats().executed, 0);
+    // Closures cannot be watched: refused, not ignored.
+    let closure = Study::new("p").param(Param::float("lr", 0.1).levels([1.0])).minimize("loss").in_memory().prune(Prune::on("val_loss"));
+    let e = closure.run(|_t: &Trial| Ok(metrics! { "loss" => 1.0 })).unwrap_err();
+    assert!(e.to_string().contains("needs command trials"), "{e}");
+}

@@ -29,7 +29,7 @@ LAYERS = {
     # 1: the model: what a study is.
     "space": 1, "trial": 1, "design": 2, "spec": 3, "plan": 4,
     # 5: the run mechanics: how one pass over a plan runs and is stored.
-    "objective": 5, "exec": 5, "store": 5, "options": 5, "resources": 5, "session": 6,
+    "objective": 5, "exec": 5, "store": 5, "options": 5, "resources": 5, "prune": 5, "session": 6,
     # 7: results, as loaded or imported.
     "results": 7, "reopen": 8, "import": 8,
     # 9: backends and analyses (siblings: neither imports the other).
