@@ -30,6 +30,31 @@ pub struct Placement {
 }
 
 impl Resources {
+    /// Whether nothing is set.
+    pub fn is_unset(&self) -> bool {
+        *self == Resources::default()
+    }
+
+    /// What one Slurm array task packing `trials` trials asks for, where the `[slurm]`
+    /// settings do not say it themselves: `--gres=gpu:N` for the GPUs all of them use at
+    /// once, `--cpus-per-task` for their CPU threads. Devices named in `devices` are this
+    /// machine's and mean nothing on a node: only the counts travel.
+    pub fn sbatch_options(&self, trials: usize, gpus_set: bool, cpus_set: bool) -> Vec<String> {
+        let mut options = Vec::new();
+        let trials = trials.max(1);
+        if self.uses_gpus() && !gpus_set {
+            let gpus = match (self.gpus_per_trial.unwrap_or(1) as usize, self.trials_per_gpu.unwrap_or(1) as usize) {
+                (per_trial, 1) => per_trial * trials,
+                (_, sharing) => trials.div_ceil(sharing),
+            };
+            options.push(format!("--gres=gpu:{gpus}"));
+        }
+        if let (Some(cpus), false) = (self.cpus_per_trial, cpus_set) {
+            options.push(format!("--cpus-per-task={}", cpus as usize * trials));
+        }
+        options
+    }
+
     /// Whether any GPU setting is given.
     pub fn uses_gpus(&self) -> bool {
         self.gpus_per_trial.is_some() || self.trials_per_gpu.is_some() || self.devices.is_some()

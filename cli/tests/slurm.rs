@@ -419,3 +419,56 @@ fn a_requeued_task_continues_from_the_checkpoint_in_its_trial_directory() {
     assert!(starts >= 2, "the task ran again after the requeue: {starts} start(s)");
     assert_eq!(epochs(), (1..=12).collect::<Vec<_>>(), "the second start went on from its checkpoint");
 }
+
+/// Logs the GPUs Slurm and ablate gave it, with its start and end, around a 1.5 s sleep.
+const LOGS_ITS_GPUS: &str = r#"
+import json, os, time
+start = time.time()
+time.sleep(1.5)
+with open(os.path.join(os.environ["ABLATE_TRIAL_DIR"], "gpus.json"), "w") as f:
+    json.dump({"cuda": os.environ.get("CUDA_VISIBLE_DEVICES"), "ablate": os.environ.get("ABLATE_DEVICES"), "start": start, "end": time.time()}, f)
+print('ABLATE_RESULT {"loss": 0.1}')
+"#;
+
+#[test]
+fn a_task_packing_four_trials_runs_them_side_by_side_one_gpu_each() {
+    if !slurm_up() {
+        return;
+    }
+    let gres = Command::new("sinfo").args(["-h", "-o", "%G"]).output().unwrap();
+    if !String::from_utf8_lossy(&gres.stdout).contains("gpu:4") {
+        assert!(std::env::var("ABLATE_REQUIRE_SLURM").as_deref() != Ok("1"), "the local Slurm has no fake GPUs (tests/slurm/slurm-up.sh gives it four when /dev/tty0-3 exist)");
+        eprintln!("skipped: the local Slurm has no fake GPUs");
+        return;
+    }
+    let dir = temp_dir("gpus");
+    std::fs::write(dir.join("gpus.py"), LOGS_ITS_GPUS).unwrap();
+    let study = Study::new("gpus")
+        .param(Param::int("i", 0))
+        .seeds(4)
+        .minimize("loss")
+        .command(["python3", "gpus.py"])
+        .working_dir(&dir)
+        .run_dir(dir.join("runs").join("gpus"))
+        .gpus_per_trial(1);
+    let run = study.on(settings().trials_per_task(4)).submit().unwrap();
+    let script = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.sh")).unwrap();
+    assert!(script.contains("#SBATCH --gres=gpu:4\n"), "one task asks for a GPU per trial it packs: {script}");
+    let results = run.wait().unwrap();
+    assert_eq!(results.records().len(), 4);
+    let mut seen: Vec<(String, f64, f64)> = Vec::new();
+    for record in results.records() {
+        assert_eq!(record.status, Status::Ok, "{record:?}");
+        let log: serde_json::Value = serde_json::from_slice(&std::fs::read(run.run_dir().join("trials").join(record.id.as_str()).join("gpus.json")).unwrap()).unwrap();
+        let device = log["cuda"].as_str().unwrap().to_string();
+        assert_eq!(log["ablate"].as_str(), Some(device.as_str()));
+        assert_eq!(record.provenance.devices.iter().map(|d| d.id.clone()).collect::<Vec<_>>(), vec![device.clone()]);
+        seen.push((device, log["start"].as_f64().unwrap(), log["end"].as_f64().unwrap()));
+    }
+    let mut devices: Vec<&str> = seen.iter().map(|s| s.0.as_str()).collect();
+    devices.sort_unstable();
+    assert_eq!(devices, ["0", "1", "2", "3"], "each trial its own GPU of the task's four");
+    let last_start = seen.iter().map(|s| s.1).fold(f64::MIN, f64::max);
+    let first_end = seen.iter().map(|s| s.2).fold(f64::MAX, f64::min);
+    assert!(last_start < first_end, "the four ran side by side, not one after another: {seen:?}");
+}

@@ -47,6 +47,8 @@ pub struct SlurmRun {
     progress: ProgressMode,
     /// What a stopped trial gets before SIGKILL (the batch script's early signal).
     grace: std::time::Duration,
+    /// What each trial gets on its node (`[resources]`), requested per task.
+    resources: crate::resources::Resources,
     code: Option<String>,
     spec_hash: String,
     state: Mutex<DriverState>,
@@ -170,6 +172,7 @@ impl SlurmRun {
             retries: options.retries,
             progress: options.progress,
             grace: objective.grace(),
+            resources: options.resources.clone(),
             spec_hash: hash,
             store,
             settings,
@@ -199,7 +202,7 @@ impl SlurmRun {
         })?;
         let latest = submission::load(run_dir, latest)?;
         let spec = super::submitted_spec(run_dir, &latest.spec_hash)?;
-        let options = RunOptions { retries: latest.retries, store: StoreLocation::Dir(run_dir.to_path_buf()), ..RunOptions::default() };
+        let options = RunOptions { retries: latest.retries, resources: latest.resources.clone(), store: StoreLocation::Dir(run_dir.to_path_buf()), ..RunOptions::default() };
         SlurmRun::open(&spec, Plan::from_spec(&spec)?, &options, latest.settings)
     }
 
@@ -468,12 +471,13 @@ impl SlurmRun {
             retries: self.retries,
             spec_hash: self.spec_hash.clone(),
             settings: self.settings.clone(),
+            resources: self.resources.clone(),
             tasks,
         };
         let dir_hash: String = Sha256::digest(self.run_dir.display().to_string().as_bytes())[..4].iter().map(|b| format!("{b:02x}")).collect();
         let sub = submission::create(&self.run_dir, draft, |n| format!("ablate-{dir_hash}-{n}"))?;
         let script_path = submission::script_path(&self.run_dir, sub.number);
-        let text = script::batch_script(self.plan.name(), &self.settings, &ablate_bin, &self.run_dir, sub.number, self.grace)?;
+        let text = script::batch_script(self.plan.name(), &self.settings, &self.resources, &ablate_bin, &self.run_dir, sub.number, self.grace)?;
         crate::store::files::write_bytes_atomically(&script_path, text.as_bytes())?;
         let last = sub.tasks.len() - 1;
         let array = match self.settings.max_parallel {

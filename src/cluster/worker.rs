@@ -33,8 +33,12 @@ pub fn run_worker(run_dir: &Path, number: u32, task: usize) -> Result<usize> {
         let index = plan.trial_index(&t.id).ok_or_else(|| slurm_error(format!("trial {} of submission {number} is not in the study spec specs/{}.json", t.id, submission.spec_hash)))?;
         indices.push(index);
     }
+    // The task's trials side by side when [resources] says what each gets (its GPUs from the
+    // CUDA_VISIBLE_DEVICES Slurm set for the task); one after the other otherwise.
     let options = RunOptions {
-        workers: Some(1),
+        workers: Some(if submission.resources.is_unset() { 1 } else { indices.len().max(1) }),
+        // A device list names the submitting machine's GPUs: on the node, Slurm's allocation.
+        resources: crate::resources::Resources { devices: None, ..submission.resources.clone() },
         retries: submission.retries,
         progress: ProgressMode::Off,
         store: StoreLocation::Dir(run_dir.clone()),

@@ -325,7 +325,7 @@ fn load_study(study: &Study) -> Outcome {
     if let Some(slurm) = study.slurm_settings() {
         let _ = slurm.sbatch_options();
         let _ = slurm.poll_interval();
-        let _ = script::batch_script(plan.name(), slurm, Path::new("ablate"), Path::new("runs/x"), 0, std::time::Duration::from_secs(30));
+        let _ = script::batch_script(plan.name(), slurm, &crate::resources::Resources::default(), Path::new("ablate"), Path::new("runs/x"), 0, std::time::Duration::from_secs(30));
     }
     // The spec a run stores, read back as Results::load and the Slurm workers read it.
     let stored = match study.resolved_spec() {
@@ -353,7 +353,7 @@ pub(super) fn slurm_submission() -> Target {
     let tasks: Vec<Vec<submission::SubmittedTrial>> =
         results.records().chunks(2).map(|c| c.iter().map(|r| submission::SubmittedTrial { id: r.id.clone(), attempt: 1 }).collect()).collect();
     let settings = crate::exec::Slurm::new().partition("gpu").gpus(1).time("4:00:00").max_parallel(4).trials_per_task(2).setup("module load x").poll_s(2.0);
-    let sub = submission::Submission { number: 0, created_ms: 1_700_000_000_000, job_name: "ablate-0-0".into(), retries: 1, spec_hash, settings, tasks };
+    let sub = submission::Submission { number: 0, created_ms: 1_700_000_000_000, job_name: "ablate-0-0".into(), retries: 1, resources: Default::default(), spec_hash, settings, tasks };
     let folder = submission::dir(&dir);
     let _ = std::fs::create_dir_all(&folder);
     let path = folder.join("submission-0.json");
@@ -386,7 +386,7 @@ pub(super) fn slurm_submission() -> Target {
             // next submission's script.
             let _ = sub.settings.poll_interval();
             let _ = sub.settings.chunk();
-            let _ = script::batch_script(plan.name(), &sub.settings, Path::new("ablate"), &dir, sub.number.wrapping_add(1), std::time::Duration::from_secs(30));
+            let _ = script::batch_script(plan.name(), &sub.settings, &sub.resources, Path::new("ablate"), &dir, sub.number.wrapping_add(1), std::time::Duration::from_secs(30));
             Outcome::Accepted(format!("{} tasks, {} found", bucket(sub.tasks.len()), bucket(found)))
         }),
     }

@@ -43,6 +43,16 @@ else
 JobAcctGatherType=jobacct_gather/none"
 fi
 
+# Four fake GPUs for the [resources] tests: GRES backed by terminal devices (as Slurm's own
+# test suite does), so Slurm allocates them and sets CUDA_VISIBLE_DEVICES per task.
+GRES_TYPES=""
+NODE_GRES=""
+if [ -c /dev/tty0 ] && [ -c /dev/tty3 ]; then
+  echo "Name=gpu File=/dev/tty[0-3]" > /etc/slurm/gres.conf
+  GRES_TYPES="GresTypes=gpu"
+  NODE_GRES="Gres=gpu:4"
+fi
+
 old_conf=$(cat /etc/slurm/slurm.conf 2>/dev/null || true)
 cat > /etc/slurm/slurm.conf <<CONF
 ClusterName=localcluster
@@ -67,12 +77,13 @@ DefMemPerCPU=256
 ReturnToService=2
 MaxArraySize=10001
 MinJobAge=$MIN_JOB_AGE
+$GRES_TYPES
 $ACCT
 JobCompType=jobcomp/filetxt
 JobCompLoc=/var/log/slurm/jobcomp.log
 SlurmctldLogFile=/var/log/slurm/slurmctld.log
 SlurmdLogFile=/var/log/slurm/slurmd.log
-NodeName=localhost NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
+NodeName=localhost NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB $NODE_GRES State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 

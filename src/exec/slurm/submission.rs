@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Slurm;
 use crate::error::{Error, Result};
+use crate::resources::Resources;
 use crate::store::files;
 use crate::trial::TrialId;
 
@@ -36,6 +37,9 @@ pub(crate) struct Submission {
     /// The hash of the study spec the trials belong to (`specs/<hash>.json`).
     pub spec_hash: String,
     pub settings: Slurm,
+    /// The study's `[resources]`: what each trial of a task gets on its node.
+    #[serde(default, skip_serializing_if = "Resources::is_unset")]
+    pub resources: Resources,
     pub tasks: Vec<Vec<SubmittedTrial>>,
 }
 
