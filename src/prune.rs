@@ -173,7 +173,9 @@ impl PruneRule {
             gaps.push((step, gap));
             let threshold = self.spreads * spread + self.margin;
             behind = if gap < -threshold { behind + 1 } else { 0 };
-            if step < from || behind < self.patience {
+            // Before min_step nothing is decided; at the full budget the trial is done anyway,
+            // and its result is worth more than a verdict by this rule.
+            if step < from || behind < self.patience || fidelity.is_some_and(|full| step >= full) {
                 continue;
             }
             // Catching up? The gap's trend over the last few compared steps, taken at its
@@ -246,6 +248,8 @@ mod tests {
         let by_default = rule(2, None);
         assert_eq!(by_default.decide(&diverging, &base[0], &seeds, Some(6)).map(|d| d.step), Some(3));
         assert_eq!(by_default.decide(&diverging, &base[0], &seeds, Some(10)), None);
+        // Never at the full budget itself: a finished trial keeps its result.
+        assert_eq!(rule(2, Some(1)).decide(&diverging, &base[0], &seeds, Some(3)), None);
         // Behind and closing fast enough to catch up by the full budget: goes on; too slowly
         // for a short budget: stopped.
         let closing = curve(&[1.5, 1.2, 0.9, 0.65]);

@@ -472,3 +472,37 @@ fn a_task_packing_four_trials_runs_them_side_by_side_one_gpu_each() {
     let first_end = seen.iter().map(|s| s.2).fold(f64::MAX, f64::min);
     assert!(last_start < first_end, "the four ran side by side, not one after another: {seen:?}");
 }
+
+#[test]
+fn a_worker_warned_by_a_signal_before_its_limit_is_reported_as_stopped_not_failed() {
+    if !slurm_up() {
+        return;
+    }
+    let dir = temp_dir("warned");
+    std::fs::write(dir.join("train.py"), include_str!("../../tests/fixtures/resumes_own_checkpoint.py")).unwrap();
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("python").canonicalize().unwrap();
+    let study = Study::new("warned")
+        .param(Param::int("i", 0))
+        .seeds(1)
+        .minimize("loss")
+        .retries(0)
+        .command(["python3", "train.py", helper.to_str().unwrap(), "40", "0.5"])
+        .grace_secs(5.0)
+        .working_dir(&dir)
+        .run_dir(dir.join("runs").join("warned"));
+    let trial_dir = dir.join("runs/warned/trials").join(study.plan().unwrap().trials()[0].id().as_str());
+    let run = study.on(settings()).submit().unwrap();
+    let job = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.job")).unwrap();
+    let task = format!("{}_0", job.trim());
+    wait_for("an epoch", Duration::from_secs(60), || trial_dir.join("epochs.log").exists());
+    // What `#SBATCH --signal=B:TERM@…` does before a time limit: SIGTERM to the batch shell
+    // (the worker), the task left to end by itself.
+    let signal = Command::new("scancel").args(["--batch", "--signal=TERM", &task]).output().unwrap();
+    assert!(signal.status.success(), "{}", String::from_utf8_lossy(&signal.stderr));
+    let results = run.wait().unwrap();
+    let record = &results.records()[0];
+    assert_eq!(record.status, Status::Failed);
+    let error = record.error.as_deref().unwrap();
+    assert!(error.contains("stopped by a signal before its time limit") && !error.contains("exited with an error"), "{error}");
+    assert!(trial_dir.join("ckpt.json").exists(), "the trial saved its checkpoint");
+}

@@ -417,6 +417,11 @@ impl SlurmRun {
             let key = (job.clone(), k);
             let ended = states.get(&key).or_else(|| accounted.as_ref()?.get(&key)).cloned();
             let why = match (ended, submission::read_exit(&self.run_dir, n, k)) {
+                // The batch script's early warning (--signal=B:TERM before the time limit): the
+                // worker stopped its trials and exited with an error, which Slurm calls FAILED.
+                (Some(TaskState::Failed), Some(exit)) if exit.signalled => {
+                    "stopped by a signal before its time limit (Slurm's early warning of the limit, scancel, or preemption): its trials got SIGTERM and their grace to save a checkpoint".into()
+                }
                 (Some(s), _) => s.describe(),
                 (None, Some(exit)) if exit.signalled => "stopped by a signal (scancel, its time limit, or preemption; Slurm accounting is off, so which one is unknown)".into(),
                 (None, Some(exit)) => format!("ended: {}", exit.error.unwrap_or_else(|| "the worker exited".into())),
