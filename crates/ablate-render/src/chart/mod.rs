@@ -14,6 +14,13 @@
 //! | change vs baseline per removed component | [`ComponentBars`] |
 //! | Demšar critical-difference diagram | [`CriticalDifference`] |
 //! | learning curves per configuration (bands, baseline dashed) | [`CurveChart`] |
+//! | every trial across all parameters, coloured by the metric | [`ParallelCoordinates`] |
+//! | the metric against each parameter, trials as points, a surrogate's marginal | [`SlicePlot`] |
+//! | trial attempts over time in lanes (workers, devices, Slurm tasks) by outcome | [`Timeline`] |
+//!
+//! [`ParallelCoordinates`] and [`SlicePlot`] take the same data: [`ParamAxis`] per parameter and
+//! a [`TrialPoint`] per trial. Marks carry an SVG `<title>` tooltip (what the mark is: config,
+//! trial id, values), which browsers show on hover.
 //!
 //! All user text (titles, parameter, level and metric names) is XML-escaped; no chart uses
 //! `id`s, `<style>` or scripts, so several charts can be inlined in one HTML page.
@@ -56,11 +63,15 @@ mod curves;
 mod heatmap;
 mod interaction;
 mod line;
+mod parallel;
 #[cfg(feature = "png")]
 mod png;
 pub(crate) mod scale;
+mod slice;
 pub(crate) mod svg;
 pub(crate) mod theme;
+mod timeline;
+mod trials;
 
 pub use bars::{ComponentBar, ComponentBars};
 pub use cd::CriticalDifference;
@@ -68,8 +79,12 @@ pub use curves::{CurveChart, CurvePoint, CurveSeries};
 pub use heatmap::{HeatCell, Heatmap};
 pub use interaction::{InteractionLine, InteractionPlot};
 pub use line::{LineChart, LinePoint, XValue};
+pub use parallel::ParallelCoordinates;
 #[cfg(feature = "png")]
 pub use png::{svg_to_png, PNG_SCALE};
+pub use slice::SlicePlot;
+pub use timeline::{AttemptOutcome, Timeline, TimelineBar};
+pub use trials::{AxisScale, MarginalPoint, ParamAxis, TrialPoint, COMPONENT_LEVELS};
 
 use std::io;
 use std::path::Path;
@@ -291,6 +306,22 @@ fn draw_note(s: &mut svg::Svg, width: f64, height: f64, note: &str) {
         let y = height - theme::PAD + 2.0 - (k - 1 - i) as f64 * (theme::NOTE_SIZE + 4.0);
         s.text_attrs(theme::PAD, y, l, svg::Txt::new(theme::NOTE_SIZE).fill(theme::MUTED), "class=\"note\"");
     }
+}
+
+/// The empty state of a chart with nothing to draw: a light dashed frame over the area
+/// (left, top, right, bottom) with `message` centred in it, so an empty chart says why instead
+/// of showing bare axes.
+fn draw_empty(s: &mut svg::Svg, area: (f64, f64, f64, f64), message: &str) {
+    let (l, t, r, b) = area;
+    s.rect(l, t, r - l, b - t, "#fafafa", &format!("stroke=\"{}\" stroke-dasharray=\"4 3\" class=\"empty\"", theme::GRID));
+    let m = svg::truncate_to(message, theme::LABEL_SIZE, false, (r - l - 20.0).max(40.0));
+    s.text((l + r) / 2.0, (t + b) / 2.0 + theme::LABEL_SIZE * 0.35, &m, svg::Txt::new(theme::LABEL_SIZE).middle().fill(theme::MUTED));
+}
+
+/// A requested size in pixels made safe: at least `min`, at most 20,000; `default` when it is
+/// not finite.
+fn size_or(v: f64, default: f64, min: f64) -> f64 {
+    if v.is_finite() { v.clamp(min, 20_000.0) } else { default }
 }
 
 /// Height a note takes at the bottom (0 when empty).

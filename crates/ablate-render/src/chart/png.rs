@@ -84,7 +84,15 @@ mod tests {
         let mut grid = ChartGrid::new(2);
         grid.push(&line);
         grid.push(&bars);
-        for svg in [line.to_svg(), heat.to_svg(), bars.to_svg(), cd.to_svg(), ip.to_svg(), grid.to_svg()] {
+        let axes = vec![ParamAxis::categorical(NASTY_PARAM, [NASTY_LEVEL]), ParamAxis::log("lr")];
+        let trials = vec![
+            TrialPoint::new(NASTY_LEVEL, 1.0).label(NASTY_PARAM).cat(NASTY_LEVEL).num(0.01).baseline(),
+            TrialPoint::new("2", f64::NAN).cat("x").missing(),
+        ];
+        let pc = ParallelCoordinates::new(NASTY_PARAM).axes(axes.clone()).trials(trials.clone());
+        let slice = SlicePlot::new(NASTY_PARAM).axes(axes).trials(trials).marginal("lr", vec![MarginalPoint::num(0.01, 1.0, 0.5, 1.5)]);
+        let tl = Timeline::new([NASTY_PARAM]).bar(TimelineBar::new(0, 0.0, 5.0, AttemptOutcome::Failed).attempt(2).detail(NASTY_LEVEL));
+        for svg in [line.to_svg(), heat.to_svg(), bars.to_svg(), cd.to_svg(), ip.to_svg(), grid.to_svg(), pc.to_svg(), slice.to_svg(), tl.to_svg()] {
             resvg::usvg::roxmltree::Document::parse(&svg).unwrap();
             assert!(svg_to_png(&svg, 1.0).is_ok());
         }

@@ -75,6 +75,67 @@ pub fn nice_domain(lo: f64, hi: f64, target: usize) -> (f64, f64, Vec<f64>, f64)
     (a, b, ticks, step)
 }
 
+/// Ticks for a log10 axis over [lo, hi] (both > 0): the powers of ten inside it, with 2× and 5×
+/// multiples added while there are fewer than `min` ticks; the two ends when even that gives
+/// fewer than two. Empty for a range that is not positive and finite.
+pub fn log_ticks(lo: f64, hi: f64, min: usize) -> Vec<f64> {
+    let (lo, hi) = (lo.min(hi), lo.max(hi));
+    if !(lo > 0.0 && hi.is_finite()) {
+        return Vec::new();
+    }
+    let inside = |v: f64| v >= lo * (1.0 - 1e-9) && v <= hi * (1.0 + 1e-9);
+    let (e0, e1) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let decades = |mults: &[f64]| -> Vec<f64> {
+        let mut t: Vec<f64> = (e0..=e1.min(e0 + 300))
+            .flat_map(|e| mults.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|&v| inside(v))
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t
+    };
+    let mut ticks = decades(&[1.0]);
+    if ticks.len() > 8 {
+        // many decades: every k-th power of ten
+        let k = ticks.len().div_ceil(8);
+        ticks = ticks.into_iter().step_by(k).collect();
+    }
+    for mults in [&[1.0, 2.0, 5.0][..], &[1.0, 2.0, 3.0, 5.0, 7.0][..]] {
+        if ticks.len() < min {
+            ticks = decades(mults);
+        }
+    }
+    if ticks.len() < 2 {
+        ticks = if hi > lo { vec![lo, hi] } else { vec![lo] };
+    }
+    ticks
+}
+
+/// A unit to show durations of up to `max_seconds` in: (seconds per unit, unit name) — seconds
+/// up to 2 minutes, minutes up to 2 hours, hours up to 2 days, then days.
+pub fn time_unit(max_seconds: f64) -> (f64, &'static str) {
+    let m = if max_seconds.is_finite() { max_seconds.abs() } else { 0.0 };
+    if m <= 120.0 {
+        (1.0, "s")
+    } else if m <= 7_200.0 {
+        (60.0, "min")
+    } else if m <= 172_800.0 {
+        (3_600.0, "h")
+    } else {
+        (86_400.0, "d")
+    }
+}
+
+/// A duration in seconds as a short label: "45 s", "3.5 min", "2.1 h", "3.0 d".
+pub fn fmt_duration(seconds: f64) -> String {
+    if !seconds.is_finite() {
+        return fmt_num(seconds, 0);
+    }
+    let (div, unit) = time_unit(seconds);
+    let v = seconds / div;
+    let dec = if div == 1.0 { if v.abs() < 10.0 { 1 } else { 0 } } else { 1 };
+    format!("{} {unit}", fmt_num(v, dec))
+}
+
 /// Decimals needed to print multiples of `step` exactly (0..=8).
 pub fn decimals_for_step(step: f64) -> usize {
     if !(step.is_finite() && step > 0.0) {
@@ -194,6 +255,27 @@ mod tests {
         assert_eq!(fmt_num(0.00001, 6), "1e-5");
         assert_eq!(decimals_for_spread(0.03), 3);
         assert_eq!(decimals_for_spread(25.0), 0);
+    }
+
+    #[test]
+    fn log_ticks_cover_the_range() {
+        assert_eq!(log_ticks(1e-5, 1e-1, 3), vec![1e-5, 1e-4, 1e-3, 1e-2, 1e-1]);
+        let t = log_ticks(0.003, 0.2, 3);
+        assert!(t.contains(&0.01) && t.contains(&0.1) && t.contains(&0.005) && t.len() >= 3, "{t:?}");
+        assert_eq!(log_ticks(3.0, 4.0, 2), vec![3.0, 4.0]);
+        assert!(log_ticks(-1.0, 10.0, 3).is_empty());
+        assert!(log_ticks(1e-300, 1e300, 3).len() <= 9);
+    }
+
+    #[test]
+    fn durations_pick_a_unit() {
+        assert_eq!(time_unit(90.0), (1.0, "s"));
+        assert_eq!(time_unit(3_000.0).1, "min");
+        assert_eq!(time_unit(10_000.0).1, "h");
+        assert_eq!(fmt_duration(83.25), "83 s");
+        assert_eq!(fmt_duration(4.25), "4.2 s");
+        assert_eq!(fmt_duration(210.0), "3.5 min");
+        assert_eq!(fmt_duration(f64::NAN), "n/a");
     }
 
     #[test]

@@ -8,6 +8,10 @@ use std::fmt::Write as _;
 /// similar (wide) metrics, so layout estimates stay conservative in browsers.
 pub const FONT_FAMILY: &str = "'DejaVu Sans', Verdana, Arial, sans-serif";
 
+/// Attributes that give text a white outline drawn under its glyphs, so labels stay legible
+/// over dense marks (the lines of a parallel-coordinates plot).
+pub const HALO: &str = "stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
+
 /// XML-escape a user string for use in text content or an attribute value.
 ///
 /// Characters XML 1.0 forbids (C0 controls) are dropped; line breaks and tabs become spaces, so a
@@ -202,6 +206,8 @@ impl Txt {
 /// An SVG document under construction.
 pub struct Svg {
     buf: String,
+    /// The tooltip the next shape carries (see [`Svg::tip`]).
+    tip: Option<String>,
 }
 
 impl Svg {
@@ -216,7 +222,60 @@ impl Svg {
              <rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>\n",
             esc(title)
         );
-        Svg { buf }
+        Svg { buf, tip: None }
+    }
+
+    /// Gives the next shape (rect, line, polyline, polygon, circle, path, or the one element a
+    /// [`Svg::marker`] draws) a tooltip: an SVG `<title>` child, escaped, which browsers show on
+    /// hover. Text elements do not take it; an empty `tip` sets none.
+    pub fn tip(&mut self, tip: &str) -> &mut Self {
+        self.tip = if tip.is_empty() { None } else { Some(tip.to_string()) };
+        self
+    }
+
+    /// Closes the element `tag` whose attributes were just written: `/>`, or the pending
+    /// tooltip as a `<title>` child.
+    fn end(&mut self, tag: &str) {
+        match self.tip.take() {
+            Some(t) => {
+                let _ = writeln!(self.buf, "><title>{}</title></{tag}>", esc(&t));
+            }
+            None => self.buf.push_str("/>\n"),
+        }
+    }
+
+    /// `<path>` with path data `d` (built from numbers, never user text) and trusted attributes.
+    pub fn path(&mut self, d: &str, extra: &str) {
+        if d.is_empty() {
+            self.tip = None;
+            return;
+        }
+        let _ = write!(self.buf, "<path d=\"{d}\"{}{extra}", if extra.is_empty() { "" } else { " " });
+        self.end("path");
+    }
+
+    /// Diagonal hatching (lower-left to upper-right) inside the rectangle (x, y, w, h), lines
+    /// `spacing` px apart, as one `<path>`; computed, so it needs no `<pattern>` id and several
+    /// charts can share a page.
+    #[allow(clippy::too_many_arguments)]
+    pub fn hatch(&mut self, x: f64, y: f64, w: f64, h: f64, spacing: f64, stroke: &str, width: f64, extra: &str) {
+        let (w, h) = (w.max(0.0), h.max(0.0));
+        let spacing = if spacing.is_finite() && spacing > 0.5 { spacing } else { 4.0 };
+        let mut d = String::new();
+        // lines x' + y' = c (rect-local, y' down) for c in (0, w + h)
+        let mut c = spacing;
+        while c < w + h && d.len() < 100_000 {
+            let (x0, y0) = (c.min(w), c - c.min(w));
+            let (x1, y1) = (c - c.min(h), c.min(h));
+            let _ = write!(d, "M{} {}L{} {}", n(x + x0), n(y + y0), n(x + x1), n(y + y1));
+            c += spacing;
+        }
+        if d.is_empty() {
+            self.tip = None;
+            return;
+        }
+        let extra = format!("fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\"{}{extra}", n(width), if extra.is_empty() { "" } else { " " });
+        self.path(&d, &extra);
     }
 
     /// Append raw, already-safe markup (never user text).
@@ -234,22 +293,23 @@ impl Svg {
 
     /// `<rect>`; `extra` is trusted attribute text (colours, classes), never user text.
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, extra: &str) {
-        let _ = writeln!(
+        let _ = write!(
             self.buf,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"{}{extra}/>",
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"{}{extra}",
             n(x),
             n(y),
             n(w.max(0.0)),
             n(h.max(0.0)),
             if extra.is_empty() { "" } else { " " }
         );
+        self.end("rect");
     }
 
     #[allow(clippy::too_many_arguments)]
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, extra: &str) {
-        let _ = writeln!(
+        let _ = write!(
             self.buf,
-            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{stroke}\" stroke-width=\"{}\"{}{extra}/>",
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{stroke}\" stroke-width=\"{}\"{}{extra}",
             n(x1),
             n(y1),
             n(x2),
@@ -257,44 +317,50 @@ impl Svg {
             n(width),
             if extra.is_empty() { "" } else { " " }
         );
+        self.end("line");
     }
 
     pub fn polyline(&mut self, pts: &[(f64, f64)], stroke: &str, width: f64, extra: &str) {
         if pts.len() < 2 {
+            self.tip = None;
             return;
         }
         let p: Vec<String> = pts.iter().map(|(x, y)| format!("{},{}", n(*x), n(*y))).collect();
-        let _ = writeln!(
+        let _ = write!(
             self.buf,
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-linejoin=\"round\"{}{extra}/>",
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" stroke-linejoin=\"round\"{}{extra}",
             p.join(" "),
             n(width),
             if extra.is_empty() { "" } else { " " }
         );
+        self.end("polyline");
     }
 
     pub fn polygon(&mut self, pts: &[(f64, f64)], fill: &str, extra: &str) {
         if pts.len() < 3 {
+            self.tip = None;
             return;
         }
         let p: Vec<String> = pts.iter().map(|(x, y)| format!("{},{}", n(*x), n(*y))).collect();
-        let _ = writeln!(
+        let _ = write!(
             self.buf,
-            "<polygon points=\"{}\" fill=\"{fill}\"{}{extra}/>",
+            "<polygon points=\"{}\" fill=\"{fill}\"{}{extra}",
             p.join(" "),
             if extra.is_empty() { "" } else { " " }
         );
+        self.end("polygon");
     }
 
     pub fn circle(&mut self, cx: f64, cy: f64, r: f64, fill: &str, extra: &str) {
-        let _ = writeln!(
+        let _ = write!(
             self.buf,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\"{}{extra}/>",
+            "<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{fill}\"{}{extra}",
             n(cx),
             n(cy),
             n(r),
             if extra.is_empty() { "" } else { " " }
         );
+        self.end("circle");
     }
 
     /// A point marker of the given shape centred at (x, y) with half-size `r`.
@@ -372,6 +438,22 @@ mod tests {
     fn escapes_markup_and_controls() {
         assert_eq!(esc("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
         assert_eq!(esc("a\nEVCXR_END_CONTENT\nb\u{1}"), "a EVCXR_END_CONTENT b");
+    }
+
+    #[test]
+    fn tooltips_attach_to_the_next_shape_only() {
+        let mut s = Svg::new(10.0, 10.0, "t");
+        s.tip("trial <1> & \"x\"").circle(1.0, 1.0, 1.0, "#000", "");
+        s.rect(0.0, 0.0, 1.0, 1.0, "#000", "");
+        s.tip("dropped").polyline(&[(0.0, 0.0)], "#000", 1.0, "");
+        s.line(0.0, 0.0, 1.0, 1.0, "#000", 1.0, "");
+        s.tip("hatched").hatch(0.0, 0.0, 20.0, 6.0, 4.0, "#000", 1.0, "");
+        let out = s.finish();
+        assert!(out.contains("<circle cx=\"1\" cy=\"1\" r=\"1\" fill=\"#000\"><title>trial &lt;1&gt; &amp; &quot;x&quot;</title></circle>"), "{out}");
+        assert!(out.contains("<rect x=\"0\" y=\"0\" width=\"1\" height=\"1\" fill=\"#000\"/>"));
+        assert!(!out.contains("dropped") && out.contains("<line x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\" stroke=\"#000\" stroke-width=\"1\"/>"));
+        assert!(out.contains("<path d=\"M") && out.contains("<title>hatched</title></path>"));
+        super::super::testutil::assert_well_formed(&out);
     }
 
     #[test]

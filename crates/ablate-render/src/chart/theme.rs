@@ -57,11 +57,29 @@ const DIVERGING: [(f64, [f64; 3]); 7] = [
     (1.0, [5.0, 48.0, 97.0]),      // #053061
 ];
 
-/// Colour for `t` in [-1, 1] on the diverging scale (clamped), as `#rrggbb`.
-pub fn diverging(t: f64) -> String {
-    let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
-    let mut rgb = DIVERGING[0].1;
-    for w in DIVERGING.windows(2) {
+/// Stops of the sequential scale from 0 (worst) to 1 (best): ColorBrewer YlGnBu without its
+/// palest stops, so the worst trials stay visible on white; light green to dark blue, lightness
+/// falling monotonically (readable in grey and under colour vision deficiencies), and blue for
+/// "better" as on the diverging scale.
+const SEQUENTIAL: [(f64, [f64; 3]); 6] = [
+    (0.0, [199.0, 233.0, 180.0]), // #c7e9b4
+    (0.2, [127.0, 205.0, 187.0]), // #7fcdbb
+    (0.4, [65.0, 182.0, 196.0]),  // #41b6c4
+    (0.6, [29.0, 145.0, 192.0]),  // #1d91c0
+    (0.8, [34.0, 94.0, 168.0]),   // #225ea8
+    (1.0, [8.0, 29.0, 88.0]),     // #081d58
+];
+
+/// Colour for `t` in [0, 1] on the sequential scale (clamped; NaN gives the middle), as `#rrggbb`.
+pub fn sequential(t: f64) -> String {
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+    interpolate(&SEQUENTIAL, t)
+}
+
+/// Linear interpolation between colour stops (sorted by position).
+fn interpolate(stops: &[(f64, [f64; 3])], t: f64) -> String {
+    let mut rgb = stops[0].1;
+    for w in stops.windows(2) {
         let (a, ca) = w[0];
         let (b, cb) = w[1];
         if t >= a && t <= b {
@@ -73,6 +91,12 @@ pub fn diverging(t: f64) -> String {
         }
     }
     format!("#{:02x}{:02x}{:02x}", rgb[0].round() as u8, rgb[1].round() as u8, rgb[2].round() as u8)
+}
+
+/// Colour for `t` in [-1, 1] on the diverging scale (clamped), as `#rrggbb`.
+pub fn diverging(t: f64) -> String {
+    let t = if t.is_finite() { t.clamp(-1.0, 1.0) } else { 0.0 };
+    interpolate(&DIVERGING, t)
 }
 
 /// True when text on a background of colour `hex` should be white.
@@ -99,5 +123,14 @@ mod tests {
         assert!(needs_light_text(&diverging(1.0)));
         assert!(needs_light_text(&diverging(-1.0)));
         assert!(!needs_light_text(&diverging(0.1)));
+    }
+
+    #[test]
+    fn sequential_runs_light_to_dark() {
+        assert_eq!(sequential(0.0), "#c7e9b4");
+        assert_eq!(sequential(1.0), "#081d58");
+        assert_eq!(sequential(7.0), "#081d58");
+        assert_eq!(sequential(f64::NAN), sequential(0.5));
+        assert!(needs_light_text(&sequential(1.0)) && !needs_light_text(&sequential(0.0)));
     }
 }

@@ -6,6 +6,7 @@ use super::evcxr::Render;
 use super::report::svg_data_uri_img;
 use crate::chart::{
     Chart, ChartGrid, ComponentBars, CriticalDifference, CurveChart, Heatmap, InteractionPlot, LineChart,
+    ParallelCoordinates, SlicePlot, Timeline,
 };
 
 /// A chart's SVG as the HTML a notebook cell shows.
@@ -36,4 +37,7 @@ render_as_chart!(
     ComponentBars => |b| if b.title.is_empty() { format!("change in {} per removed component", b.metric) } else { b.title.clone() },
     CriticalDifference => |c| format!("critical-difference diagram of {} configs", c.names.len()),
     CurveChart => |c| if c.title.is_empty() { format!("{} during training, {} configs", c.metric, c.series.len()) } else { c.title.clone() },
+    ParallelCoordinates => |p| format!("parallel coordinates of {} over {} parameters, {} trials", p.metric, p.axes.len(), p.trials.len()),
+    SlicePlot => |p| format!("slice plot of {} against {} parameters, {} trials", p.metric, p.axes.len(), p.trials.len()),
+    Timeline => |t| format!("timeline of {} trial attempts in {} lanes", t.bars.len(), t.lanes.len()),
 );
