@@ -320,6 +320,40 @@ pub(crate) fn metric_decimals(values: impl IntoIterator<Item = f64>) -> usize {
     (scale::decimals_for_spread(hi - lo) + 1).min(6)
 }
 
+/// The `axis`, `axes`, `trial` and `trials` setters of a chart of trials over parameter axes
+/// (fields `axes: Vec<ParamAxis>` and `trials: Vec<TrialPoint>`), with what one axis is and
+/// what the list of them is, for their docs.
+macro_rules! trial_setters {
+    ($t:ty, $one:literal, $all:literal) => {
+        impl $t {
+            #[doc = concat!("Adds a ", $one, ".")]
+            pub fn axis(mut self, axis: $crate::chart::ParamAxis) -> Self {
+                self.axes.push(axis);
+                self
+            }
+
+            #[doc = concat!("Sets the ", $all, ".")]
+            pub fn axes(mut self, axes: Vec<$crate::chart::ParamAxis>) -> Self {
+                self.axes = axes;
+                self
+            }
+
+            /// Adds a trial.
+            pub fn trial(mut self, trial: $crate::chart::TrialPoint) -> Self {
+                self.trials.push(trial);
+                self
+            }
+
+            /// Sets the trials.
+            pub fn trials(mut self, trials: Vec<$crate::chart::TrialPoint>) -> Self {
+                self.trials = trials;
+                self
+            }
+        }
+    };
+}
+pub(crate) use trial_setters;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,37 +411,3 @@ mod tests {
         assert!(mean.abs() < 0.05, "{mean}");
     }
 }
-
-/// The `axis`, `axes`, `trial` and `trials` setters of a chart of trials over parameter axes
-/// (fields `axes: Vec<ParamAxis>` and `trials: Vec<TrialPoint>`), with what one axis is and
-/// what the list of them is, for their docs.
-macro_rules! trial_setters {
-    ($t:ty, $one:literal, $all:literal) => {
-        impl $t {
-            #[doc = concat!("Adds a ", $one, ".")]
-            pub fn axis(mut self, axis: $crate::chart::ParamAxis) -> Self {
-                self.axes.push(axis);
-                self
-            }
-
-            #[doc = concat!("Sets the ", $all, ".")]
-            pub fn axes(mut self, axes: Vec<$crate::chart::ParamAxis>) -> Self {
-                self.axes = axes;
-                self
-            }
-
-            /// Adds a trial.
-            pub fn trial(mut self, trial: $crate::chart::TrialPoint) -> Self {
-                self.trials.push(trial);
-                self
-            }
-
-            /// Sets the trials.
-            pub fn trials(mut self, trials: Vec<$crate::chart::TrialPoint>) -> Self {
-                self.trials = trials;
-                self
-            }
-        }
-    };
-}
-pub(crate) use trial_setters;
