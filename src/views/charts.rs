@@ -2,13 +2,14 @@
 //! drawing from [`crate::chart`]. Every chart shows itself inline in evcxr (SVG inside HTML).
 
 use crate::chart::{
-    Better, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, MeanCi, HeatCell, Heatmap,
-    CurveChart, CurvePoint, CurveSeries, InteractionLine, InteractionPlot, LineChart, LinePoint,
+    AttemptOutcome, Better, ChartGrid, ComponentBar, ComponentBars, CriticalDifference, MeanCi, HeatCell, Heatmap,
+    CurveChart, CurvePoint, CurveSeries, InteractionLine, InteractionPlot, LineChart, LinePoint, ParallelCoordinates,
+    ParamAxis, Timeline, TimelineBar, TrialPoint,
 };
 use crate::error::{Error, Result};
 use crate::analysis::{MeanCurves, Ranking, Significance};
 use crate::results::{Results, Summary};
-use crate::space::{Param, Spacing, Value};
+use crate::space::{Domain, Param, Spacing, Value};
 use crate::trial::Direction;
 
 const STARS_NOTE: &str = "stars: paired t vs baseline, Holm-adjusted p < 0.05 *, < 0.01 **, < 0.001 ***";
@@ -313,5 +314,102 @@ impl Results {
         let mut chart = self.mean_curves(name)?.chart();
         chart.better = self.metric(name).ok().map(|m| better(m.direction));
         Ok(chart)
+    }
+}
+
+impl Results {
+    /// Every trial at once: one line per finished trial through an axis per parameter the
+    /// study varies (log axes for log params, levels for categories, enabled/removed for
+    /// components) and the primary metric, coloured by it, the baseline on top. Axes are
+    /// ordered by fANOVA importance when the study has enough configurations to fit it,
+    /// else in the study's order.
+    pub fn parallel_coordinates(&self) -> Result<ParallelCoordinates> {
+        let plan = self.plan();
+        let metric = self.primary();
+        let params: Vec<&Param> = plan.params().iter().filter(|p| (1..plan.configs().len()).any(|c| plan.varied(c).iter().any(|v| v == p.name()))).collect();
+        if params.is_empty() {
+            return Err(Error::Invalid { message: "no parameter varies in this study: parallel coordinates need at least one".into() });
+        }
+        let axes: Vec<ParamAxis> = params
+            .iter()
+            .map(|p| match p.domain() {
+                Domain::Component => ParamAxis::component(p.name()),
+                Domain::Bool => ParamAxis::categorical(p.name(), ["false", "true"]),
+                Domain::Categorical { choices } => ParamAxis::categorical(p.name(), choices.iter().cloned()),
+                _ => ParamAxis::numeric(p.name(), p.domain().spacing() == Spacing::Log),
+            })
+            .collect();
+        let mut chart = ParallelCoordinates::new(metric.name.clone()).axes(axes).better(better(metric.direction));
+        for record in self.records().iter().filter(|r| r.status == crate::store::Status::Ok) {
+            let Some(c) = plan.config_index(&record.config) else { continue };
+            let mut point = TrialPoint::new(record.id.as_str(), record.metrics.get(&metric.name).unwrap_or(f64::NAN)).label(plan.label(c));
+            for p in &params {
+                point = match record.config.get(p.name()) {
+                    Some(Value::Float(x)) => point.num(*x),
+                    Some(Value::Int(i)) => point.num(*i as f64),
+                    Some(Value::Bool(b)) if p.is_component() => point.component(*b),
+                    Some(Value::Bool(b)) => point.cat(b.to_string()),
+                    Some(Value::Str(s)) => point.cat(s.clone()),
+                    None => point.missing(),
+                };
+            }
+            chart = chart.trial(if c == 0 { point.baseline() } else { point });
+        }
+        // Importance needs a design that varies parameters together; OFAT studies often cannot
+        // fit it, and then the study's order stands.
+        if let Ok(importance) = self.importance() {
+            let scores: Vec<f64> = params.iter().map(|p| importance.fanova.main.iter().find(|m| m.name == p.name()).map_or(f64::NAN, |m| m.importance)).collect();
+            chart = chart.order_axes(&scores).note("axes ordered by fANOVA importance, most important first");
+        }
+        Ok(chart)
+    }
+
+    /// When each trial attempt ran, from the records' start times and durations: one lane per
+    /// GPU when the trials had GPUs, else lanes filled as trials overlapped (at most as many
+    /// as ran at once), coloured by how each attempt ended; retries hatched.
+    pub fn timeline(&self) -> Result<Timeline> {
+        let plan = self.plan();
+        let mut attempts: Vec<&crate::store::TrialRecord> = self.records().iter().collect();
+        if attempts.is_empty() {
+            return Err(Error::Invalid { message: "no trial has finished yet: the timeline draws finished attempts".into() });
+        }
+        attempts.sort_by_key(|r| (r.started_at_ms, r.ended_at_ms()));
+        let t0 = attempts[0].started_at_ms;
+        let secs = |ms: i64| (ms - t0) as f64 / 1000.0;
+        let by_device = attempts.iter().all(|r| !r.provenance.devices.is_empty());
+        let mut lanes: Vec<String> = Vec::new();
+        // Without devices: the first lane free at the attempt's start (interval partitioning).
+        let mut free_at: Vec<i64> = Vec::new();
+        let mut bars = Vec::with_capacity(attempts.len());
+        for r in attempts {
+            let lane = if by_device {
+                let name = format!("GPU {}", r.provenance.devices.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join("+"));
+                lanes.iter().position(|l| *l == name).unwrap_or_else(|| {
+                    lanes.push(name);
+                    lanes.len() - 1
+                })
+            } else {
+                match free_at.iter().position(|&end| end <= r.started_at_ms) {
+                    Some(i) => {
+                        free_at[i] = r.ended_at_ms();
+                        i
+                    }
+                    None => {
+                        free_at.push(r.ended_at_ms());
+                        lanes.push(format!("slot {}", lanes.len() + 1));
+                        lanes.len() - 1
+                    }
+                }
+            };
+            let outcome = match r.status {
+                crate::store::Status::Ok => AttemptOutcome::Ok,
+                crate::store::Status::Pruned => AttemptOutcome::Pruned,
+                crate::store::Status::Failed if r.error.as_deref().is_some_and(|e| e.starts_with("timed out")) => AttemptOutcome::TimedOut,
+                crate::store::Status::Failed => AttemptOutcome::Failed,
+            };
+            let label = plan.config_index(&r.config).map(|c| plan.label(c)).unwrap_or_default();
+            bars.push(TimelineBar::new(lane, secs(r.started_at_ms), secs(r.ended_at_ms()), outcome).trial(r.id.as_str()).label(label).attempt(r.attempt).detail(r.error.clone().unwrap_or_default()));
+        }
+        Ok(Timeline::new(lanes).bars(bars).title(format!("{}: trials over time", plan.name())))
     }
 }

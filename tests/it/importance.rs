@@ -82,3 +82,27 @@ fn importance_says_what_is_missing_when_nothing_varies() {
     let msg = results.importance().unwrap_err().to_string();
     assert!(msg.contains("at least 3 configs") && msg.contains(".sobol(64)"), "{msg}");
 }
+
+#[test]
+fn parallel_coordinates_and_the_timeline_draw_every_trial() {
+    let results = study().workers(2).run(accuracy).unwrap();
+    let chart = results.parallel_coordinates().unwrap();
+    // Axes by importance, the most important first.
+    let axes: Vec<&str> = chart.axes.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(axes, ["lr", "optimizer", "norm", "dropout"]);
+    let svg = chart.to_svg();
+    for record in results.records() {
+        assert!(svg.contains(record.id.as_str()), "trial {} has its line (and tooltip)", record.id.as_str());
+    }
+    let timeline = results.timeline().unwrap();
+    assert!(timeline.lanes.len() <= 2, "no more lanes than trials ran at once: {:?}", timeline.lanes);
+    assert_eq!(timeline.bars.len(), results.records().len());
+    if std::env::var_os("ABLATE_SAVE_CHARTS").is_some() {
+        chart.save_png("/tmp/charts/results_parallel.png").unwrap();
+        timeline.save_png("/tmp/charts/results_timeline.png").unwrap();
+    }
+    // A study that varies nothing has no axes to draw.
+    let none = Study::new("none").param(Param::float("lr", 0.1)).maximize("accuracy").seeds(2).in_memory().progress(ProgressMode::Off);
+    let e = none.run(|_t: &Trial| Ok(metrics! { "accuracy" => 0.5 })).unwrap().parallel_coordinates().unwrap_err();
+    assert!(e.to_string().contains("no parameter varies"), "{e}");
+}

@@ -257,11 +257,11 @@ impl Chart for Timeline {
         let row_h = (340.0 / total_rows as f64).clamp(6.0, 20.0);
         let lane_gap = if row_h >= 10.0 { 4.0 } else { 2.0 };
 
-        // time axis
+        // time axis (at least a second long: a study of instant trials still reads 0 … 1 s)
         let t0 = ok.iter().map(|&(_, a, _)| a).fold(0.0f64, f64::min);
         let t1 = ok.iter().map(|&(_, _, b)| b).chain(self.now.filter(|n| n.is_finite())).fold(f64::NEG_INFINITY, f64::max);
         let (div, unit) = scale::time_unit(t1 - t0);
-        let (dlo, dhi, ticks, step) = scale::nice_domain(t0 / div, t1.max(t0 + 1e-9) / div, 6);
+        let (dlo, dhi, ticks, step) = scale::nice_domain(t0 / div, t1.max(t0 + 1.0) / div, 6);
         let tdec = scale::decimals_for_step(step);
 
         // layout
