@@ -12,16 +12,7 @@ import sys
 import torch
 
 run_dir = pathlib.Path(sys.argv[1])
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
+from checks import check, summary  # noqa: E402  (this folder is on sys.path)
 
 
 records = {}
@@ -66,5 +57,4 @@ for r in by_rung.get(3, []):
 check("the promoted trials continued from rung 1's checkpoints (epochs 2..3 only)",
       by_rung.get(3) and continued == len(by_rung[3]),
       f"{continued}/{len(by_rung.get(3, []))}" + ("; " + "; ".join(problems[:3]) if problems else ""))
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+sys.exit(summary())

@@ -77,16 +77,7 @@ def num(result, key, digits=4):
     return "none" if result is None else f"{result[key]:.{digits}f}"
 
 
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
+from checks import check, summary  # noqa: E402  (this folder is on sys.path)
 
 
 def same(a, b):
@@ -149,8 +140,7 @@ def main():
         other = run(tmp / "other", 9, resume_from=tmp / "rung3", config=dict(BASELINE, width=8))
         check("a checkpoint of another configuration is refused", other.code != 0 and "another configuration" in other.err)
 
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
