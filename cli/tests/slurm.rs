@@ -384,23 +384,30 @@ fn how_a_task_ended_is_known_after_the_scheduler_forgot_it() {
     }
 }
 
+/// A one-trial study `name` whose trial (tests/fixtures/resumes_own_checkpoint.py) trains
+/// `epochs` epochs of 0.5 s, checkpointing each, and the trial's directory.
+fn checkpointing_study(name: &str, epochs: &str) -> (Study, PathBuf) {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("train.py"), include_str!("../../tests/fixtures/resumes_own_checkpoint.py")).unwrap();
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("python").canonicalize().unwrap();
+    let study = Study::new(name)
+        .param(Param::int("i", 0))
+        .seeds(1)
+        .minimize("loss")
+        .command(["python3", "train.py", helper.to_str().unwrap(), epochs, "0.5"])
+        .working_dir(&dir)
+        .run_dir(dir.join("runs").join(name));
+    let trial_dir = dir.join("runs").join(name).join("trials").join(study.plan().unwrap().trials()[0].id().as_str());
+    (study, trial_dir)
+}
+
 #[test]
 fn a_requeued_task_continues_from_the_checkpoint_in_its_trial_directory() {
     // Nothing here depends on accounting: once, in the pass without it.
     if !slurm_up() || accounting() {
         return;
     }
-    let dir = temp_dir("requeue");
-    std::fs::write(dir.join("train.py"), include_str!("../../tests/fixtures/resumes_own_checkpoint.py")).unwrap();
-    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("python").canonicalize().unwrap();
-    let study = Study::new("requeue")
-        .param(Param::int("i", 0))
-        .seeds(1)
-        .minimize("loss")
-        .command(["python3", "train.py", helper.to_str().unwrap(), "12", "0.5"])
-        .working_dir(&dir)
-        .run_dir(dir.join("runs").join("requeue"));
-    let trial_dir = dir.join("runs/requeue/trials").join(study.plan().unwrap().trials()[0].id().as_str());
+    let (study, trial_dir) = checkpointing_study("requeue", "12");
     let run = study.on(settings()).submit().unwrap();
     let job = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.job")).unwrap();
     let task = format!("{}_0", job.trim());
@@ -480,19 +487,8 @@ fn a_worker_warned_by_a_signal_before_its_limit_is_reported_as_stopped_not_faile
     if !slurm_up() {
         return;
     }
-    let dir = temp_dir("warned");
-    std::fs::write(dir.join("train.py"), include_str!("../../tests/fixtures/resumes_own_checkpoint.py")).unwrap();
-    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("python").canonicalize().unwrap();
-    let study = Study::new("warned")
-        .param(Param::int("i", 0))
-        .seeds(1)
-        .minimize("loss")
-        .retries(0)
-        .command(["python3", "train.py", helper.to_str().unwrap(), "40", "0.5"])
-        .grace_secs(5.0)
-        .working_dir(&dir)
-        .run_dir(dir.join("runs").join("warned"));
-    let trial_dir = dir.join("runs/warned/trials").join(study.plan().unwrap().trials()[0].id().as_str());
+    let (study, trial_dir) = checkpointing_study("warned", "40");
+    let study = study.retries(0).grace_secs(5.0);
     let run = study.on(settings()).submit().unwrap();
     let job = std::fs::read_to_string(run.run_dir().join("slurm/submission-0.job")).unwrap();
     let task = format!("{}_0", job.trim());
